@@ -1,0 +1,141 @@
+# url-enforcer: one non-recursive Makefile; everything generated goes under build/.
+#   make            build/url-enforcer and build/urlctl
+#   make test       every test (unit, BPF in kernel, end to end); root for the kernel parts
+#   make SAN=1 ...  the same with ASan+UBSan
+#   make V=1 ...    show the commands
+#   make help       list the targets
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+
+PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
+
+# Debian 12 packages to build and test (make deps installs the missing ones).
+DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
+	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
+	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
+	tshark libndpi-bin libhyperscan-dev socat
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-I. -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+CFLAGS  ?=
+CFLAGS  += $(CFLAGS_BASE) $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+
+# clang -target bpf does not search Debian's multiarch include dir by itself.
+BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I. \
+	-I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+
+BPF_SRCS      := $(wildcard bpf/*.bpf.c)
+BPF_SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+POLICY_SRCS   := $(wildcard policies/*.c)
+ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c))
+CTL_SRCS      := $(wildcard ctl/*.c)
+TEST_SRCS     := $(wildcard tests/unit/*.c) tests/harness.c
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+POLICY_LIB   := $(BUILD)/libpolicy.a
+ENFORCER_LIB := $(BUILD)/libenforcer.a
+DAEMON       := $(BUILD)/url-enforcer
+URLCTL       := $(BUILD)/urlctl
+UNIT_TESTS   := $(BUILD)/tests/unit_tests
+
+.PHONY: all test deps clean help install uninstall demo fuzz bench-match \
+	bench-pipeline bench-verdict bench-hold
+.DEFAULT_GOAL := all
+
+all: $(DAEMON) $(URLCTL)
+
+# Rebuild everything when the flags change (e.g. SAN=1 after a plain build).
+FLAGS_STAMP := $(BUILD)/.flags
+$(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(FLAGS_STAMP).new && \
+	(cmp -s $(FLAGS_STAMP).new $(FLAGS_STAMP) || mv $(FLAGS_STAMP).new $(FLAGS_STAMP)); \
+	rm -f $(FLAGS_STAMP).new)
+
+# ---- kernel programs: object, then a skeleton that embeds it ----
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+	$(call msg,BPF,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+# ---- userspace ----
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(BPF_SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(POLICY_LIB): $(call obj,$(POLICY_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(ENFORCER_LIB): $(call obj,$(ENFORCER_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(DAEMON): $(call obj,enforcer/main.c) $(ENFORCER_LIB) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(URLCTL): $(call obj,$(CTL_SRCS)) $(ENFORCER_LIB) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- tests: functions named test_* are found by grep, no registration ----
+$(BUILD)/tests/registry.c: $(TEST_SRCS) tests/gen_registry.sh
+	@mkdir -p $(@D)
+	$(Q)sh tests/gen_registry.sh $(filter tests/unit/%,$^) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/registry.o: $(BUILD)/tests/registry.c $(FLAGS_STAMP)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: all $(UNIT_TESTS)
+	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+# ---- dependencies (Debian 12) ----
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "all build and test dependencies are installed"; fi
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo 'make [V=1] [SAN=1] TARGET'
+	@echo '  all             build/url-enforcer and build/urlctl (default)'
+	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
+	@echo '  deps            install the Debian 12 build and test dependencies'
+	@echo '  clean           remove build/'
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

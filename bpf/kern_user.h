@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kernel/user ABI of url-enforcer: every map key, map value, counter id
+ * and constant shared by the BPF programs and the daemon. Fixed-width types
+ * only; hash keys carry explicit padding that both sides zero, because the
+ * kernel compares every byte of a key.
+ */
+#ifndef UE_KERN_USER_H
+#define UE_KERN_USER_H
+
+#include <linux/types.h>
+
+#define UE_MAX_PORTS 16       /* per port set (HTTP, TLS) */
+
+/*
+ * One TCP session, the same key for both directions: the endpoint whose
+ * (address, port) compares lower is stored in lo_*. IPv4 addresses are stored
+ * v4-mapped (::ffff:a.b.c.d) so one key type serves both families.
+ */
+struct ue_session_key {
+	__u8 lo_addr[16];
+	__u8 hi_addr[16];
+	__u16 lo_port;        /* network byte order */
+	__u16 hi_port;        /* network byte order */
+	__u8 l4_proto;        /* IPPROTO_TCP */
+	__u8 pad[3];          /* zero */
+};
+
+/* Why a session is in the blocklist; set by the daemon, read by TC. */
+enum ue_block_flags {
+	UE_BLOCK_RESET = 1 << 0,  /* daemon also sent RSTs (informational) */
+};
+
+struct ue_block_value {
+	__u64 created_ns;     /* bpf_ktime_get_ns() clock (CLOCK_MONOTONIC) */
+	__u64 last_hit_ns;    /* updated by TC on every drop */
+	__u64 drops;          /* packets dropped, both directions */
+	__u32 rule_hash;      /* opaque rule reference for `urlctl blocks` */
+	__u32 flags;          /* enum ue_block_flags */
+};
+
+/* Per-CPU counters, one array each program; indices below. */
+enum ue_tap_counter {
+	UE_TAP_SEEN,          /* every frame the filter ran on */
+	UE_TAP_KEPT,          /* copied to the daemon */
+	UE_TAP_NOT_TCP,
+	UE_TAP_WRONG_PORT,
+	UE_TAP_NO_PAYLOAD,    /* pure ACKs etc. */
+	UE_TAP_FRAGMENT,      /* later IP fragments (no L4 header) */
+	UE_TAP_MALFORMED,     /* truncated or inconsistent headers */
+	UE_TAP_COUNTER_MAX,
+};
+
+enum ue_blk_counter {
+	UE_BLK_SEEN_INGRESS,
+	UE_BLK_SEEN_EGRESS,
+	UE_BLK_DROP_INGRESS,
+	UE_BLK_DROP_EGRESS,
+	UE_BLK_COUNTER_MAX,
+};
+
+#endif

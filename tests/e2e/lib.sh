@@ -1,0 +1,101 @@
+# Shared by the end-to-end scripts: throw-away hosts in network namespaces,
+# a registry of started processes, and a trap that always tears down.
+#
+#   client (10.77.1.2, fd77:1::2) --veth-- gateway --veth-- server (10.77.2.2, fd77:2::2)
+#                      gateway: 10.77.1.1 / fd77:1::1 (LAN side, "gw-lan")
+#                               10.77.2.1 / fd77:2::1 (server side, "gw-wan")
+#
+# Namespace names carry this shell's pid, so tests can run side by side.
+set -u
+BUILD=${BUILD:-build}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
+ID=$$
+NS_CLI="ue${ID}cli"; NS_GW="ue${ID}gw"; NS_SRV="ue${ID}srv"
+CLI4=10.77.1.2 GW_LAN4=10.77.1.1 GW_WAN4=10.77.2.1 SRV4=10.77.2.2
+CLI6=fd77:1::2 GW_LAN6=fd77:1::1 GW_WAN6=fd77:2::1 SRV6=fd77:2::2
+PIDS=()
+NAMESPACES=()
+TMP=$(mktemp -d)
+E2E_NAME=$(basename "$0" .sh)
+
+ok()   { echo "ok   e2e/$E2E_NAME/$1"; }
+fail() { echo "FAIL e2e/$E2E_NAME/$1: ${2:-}"; FAILED=1; }
+skip() { echo "skip e2e/$E2E_NAME/$1: ${2:-}"; }
+FAILED=0
+
+# check NAME COMMAND...: ok if COMMAND succeeds, else FAIL with its output
+check() {
+	local name=$1; shift
+	local out
+	if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$out" | tail -3 | tr '\n' ' ')"; fi
+}
+
+teardown() {
+	local p ns
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# spawn NS COMMAND...: start COMMAND in the background inside namespace NS
+spawn() {
+	local ns=$1; shift
+	ip netns exec "$ns" "$@" &
+	PIDS+=($!)
+}
+
+in_cli() { ip netns exec "$NS_CLI" "$@"; }
+in_gw()  { ip netns exec "$NS_GW" "$@"; }
+in_srv() { ip netns exec "$NS_SRV" "$@"; }
+
+topology_up() {
+	local ns
+	for ns in "$NS_CLI" "$NS_GW" "$NS_SRV"; do
+		ip netns add "$ns" || return 1
+		NAMESPACES+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+	ip link add cli0 netns "$NS_CLI" type veth peer name gw-lan netns "$NS_GW"
+	ip link add gw-wan netns "$NS_GW" type veth peer name srv0 netns "$NS_SRV"
+	ip -n "$NS_CLI" addr add $CLI4/24 dev cli0
+	ip -n "$NS_CLI" addr add $CLI6/64 dev cli0 nodad
+	ip -n "$NS_GW" addr add $GW_LAN4/24 dev gw-lan
+	ip -n "$NS_GW" addr add $GW_LAN6/64 dev gw-lan nodad
+	ip -n "$NS_GW" addr add $GW_WAN4/24 dev gw-wan
+	ip -n "$NS_GW" addr add $GW_WAN6/64 dev gw-wan nodad
+	ip -n "$NS_SRV" addr add $SRV4/24 dev srv0
+	ip -n "$NS_SRV" addr add $SRV6/64 dev srv0 nodad
+	for ns in "$NS_CLI:cli0" "$NS_GW:gw-lan" "$NS_GW:gw-wan" "$NS_SRV:srv0"; do
+		ip -n "${ns%%:*}" link set "${ns#*:}" up
+	done
+	ip -n "$NS_CLI" route add default via $GW_LAN4
+	ip -n "$NS_CLI" -6 route add default via $GW_LAN6
+	ip -n "$NS_SRV" route add default via $GW_WAN4
+	ip -n "$NS_SRV" -6 route add default via $GW_WAN6
+	in_gw sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+# wait_port NS PORT: until something listens on TCP PORT in NS (5 s at most)
+wait_port() {
+	for _ in $(seq 50); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# http_server NS PORT: python's http.server serving $TMP/www, access log in $TMP/access-PORT.log
+http_server() {
+	mkdir -p "$TMP/www"
+	( cd "$TMP/www" && exec ip netns exec "$1" /usr/bin/python3 -m http.server "$2" --bind :: \
+		>"$TMP/access-$2.log" 2>&1 ) &
+	PIDS+=($!)
+	wait_port "$1" "$2"
+}
