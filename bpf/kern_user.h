@@ -13,6 +13,12 @@
 #define UE_MAX_PORTS 16       /* per port set (HTTP, TLS) */
 
 /*
+ * skb->mark of packets the daemon itself sends (RSTs, the block page): the TC
+ * program lets them through although their session is blocked.
+ */
+#define UE_INJECT_MARK 0x75656e66u
+
+/*
  * One TCP session, the same key for both directions: the endpoint whose
  * (address, port) compares lower is stored in lo_*. IPv4 addresses are stored
  * v4-mapped (::ffff:a.b.c.d) so one key type serves both families.
