@@ -70,14 +70,16 @@ $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(FLAGS_STAMP).
 	rm -f $(FLAGS_STAMP).new)
 
 # ---- kernel programs: object, then a skeleton that embeds it ----
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+# Static pattern rules: explicit targets, so they are kept (not intermediate)
+# and the empty rules -MP writes for headers cannot shadow them.
+$(BPF_SKELS:.skel.h=.bpf.o): $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+$(BPF_SKELS): $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- userspace ----
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(BPF_SKELS)
