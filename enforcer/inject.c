@@ -105,7 +105,8 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 	th->th_off = sizeof(*th) / 4;
 	th->th_flags = s->flags;
 	th->th_win = htons(s->window);
-	memcpy(th + 1, s->payload, s->payload_len);
+	if (s->payload_len)
+		memcpy(th + 1, s->payload, s->payload_len);
 	th->th_sum = csum_fold(csum_add(sum, th, tcp_len));
 	p->len = ip_len + tcp_len;
 }

@@ -241,42 +241,29 @@ static void craft_page_body(const struct flow_tuple *t, const char *rule_id, cha
 	strcpy(body, head_end + 4);
 }
 
-void test_inject_page_names_rule_ipv4(void)
+/* The rule id on the page, HTML-escaped; no id, no name. */
+void test_inject_page_shows_rule_id(void)
 {
-	struct flow_tuple t = tuple_of("10.0.0.2", 40312, "10.0.1.2", 80);
-	char body[INJECT_PACKET_MAX];
+	static const struct {
+		const char *client, *server, *rule_id, *shown, *absent;
+	} cases[] = {
+		{ "10.0.0.2", "10.0.1.2", "games", "<b>games</b>", NULL },
+		{ "fd00::2", "fd00:1::2", "parental.rules:7", "<b>parental.rules:7</b>", NULL },
+		{ "10.0.0.2", "10.0.1.2", NULL, "blocked by policy.", "<b>" },
+		{ "10.0.0.2", "10.0.1.2", "<script>\"x\"&'y'\x01",
+		  "<b>&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;?</b>", "<script>" },
+	};
 
-	craft_page_body(&t, "games", body, sizeof(body));
-	ASSERT_NONNULL(strstr(body, "<b>games</b>"));
-	ASSERT_NONNULL(strstr(body, "</html>"));
-}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct flow_tuple t = tuple_of(cases[i].client, 40312, cases[i].server, 80);
+		char body[INJECT_PACKET_MAX];
 
-void test_inject_page_names_rule_ipv6(void)
-{
-	struct flow_tuple t = tuple_of("fd00::2", 51000, "fd00:1::2", 8080);
-	char body[INJECT_PACKET_MAX];
-
-	craft_page_body(&t, "parental.rules:7", body, sizeof(body));
-	ASSERT_NONNULL(strstr(body, "<b>parental.rules:7</b>"));
-}
-
-void test_inject_page_without_rule_id(void)
-{
-	struct flow_tuple t = tuple_of("10.0.0.2", 40312, "10.0.1.2", 80);
-	char body[INJECT_PACKET_MAX];
-
-	craft_page_body(&t, NULL, body, sizeof(body));
-	ASSERT_NONNULL(strstr(body, "blocked by policy"));
-}
-
-void test_inject_page_escapes_rule_id(void)
-{
-	struct flow_tuple t = tuple_of("10.0.0.2", 40312, "10.0.1.2", 80);
-	char body[INJECT_PACKET_MAX];
-
-	craft_page_body(&t, "<script>\"x\"&'y'\x01", body, sizeof(body));
-	ASSERT_NONNULL(strstr(body, "<b>&lt;script&gt;&quot;x&quot;&amp;&#39;y&#39;?</b>"));
-	ASSERT_NULL(strstr(body, "<script>"));
+		craft_page_body(&t, cases[i].rule_id, body, sizeof(body));
+		ASSERT_NONNULL(strstr(body, cases[i].shown));
+		ASSERT_NONNULL(strstr(body, "</html>"));
+		if (cases[i].absent)
+			ASSERT_NULL(strstr(body, cases[i].absent));
+	}
 }
 
 /* A huge id is cut at an entity boundary and the page still fits a packet. */
