@@ -18,7 +18,7 @@ PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat
+	tshark libndpi-bin libhyperscan-dev socat nftables conntrack
 
 ifeq ($(V),1)
 Q :=
@@ -56,6 +56,8 @@ ENFORCER_LIB := $(BUILD)/libenforcer.a
 DAEMON       := $(BUILD)/url-enforcer
 URLCTL       := $(BUILD)/urlctl
 UNIT_TESTS   := $(BUILD)/tests/unit_tests
+# Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
+TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
@@ -115,7 +117,11 @@ $(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test: all $(UNIT_TESTS)
+$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
 # ---- dependencies (Debian 12) ----

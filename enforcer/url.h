@@ -56,6 +56,7 @@ struct url_norm {
 	uint16_t port;                         /* explicit, else the scheme's default */
 	char path[URL_PATH_MAX];               /* normalized path and query */
 	char url[URL_HOST_MAX + URL_PATH_MAX + 16];
+	char target[URL_PATH_MAX];             /* http.c: the raw target, NUL-terminated */
 };
 
 /*
