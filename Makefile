@@ -18,7 +18,7 @@ PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat
+	tshark libndpi-bin libhyperscan-dev socat nftables conntrack
 
 ifeq ($(V),1)
 Q :=
@@ -56,6 +56,8 @@ ENFORCER_LIB := $(BUILD)/libenforcer.a
 DAEMON       := $(BUILD)/url-enforcer
 URLCTL       := $(BUILD)/urlctl
 UNIT_TESTS   := $(BUILD)/tests/unit_tests
+# Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
+TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
@@ -70,14 +72,16 @@ $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(FLAGS_STAMP).
 	rm -f $(FLAGS_STAMP).new)
 
 # ---- kernel programs: object, then a skeleton that embeds it ----
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+# Static pattern rules: explicit targets, so they are kept (not intermediate)
+# and the empty rules -MP writes for headers cannot shadow them.
+$(BPF_SKELS:.skel.h=.bpf.o): $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+$(BPF_SKELS): $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- userspace ----
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(BPF_SKELS)
@@ -115,7 +119,11 @@ $(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test: all $(UNIT_TESTS)
+$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
 # ---- dependencies (Debian 12) ----

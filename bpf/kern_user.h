@@ -35,6 +35,8 @@ struct ue_session_key {
 /* Why a session is in the blocklist; set by the daemon, read by TC. */
 enum ue_block_flags {
 	UE_BLOCK_RESET = 1 << 0,  /* daemon also sent RSTs (informational) */
+	UE_BLOCK_CLIENT_HI = 1 << 1, /* the client is the key's hi endpoint: lets a
+				      * listing tell client from server */
 };
 
 struct ue_block_value {
@@ -62,7 +64,55 @@ enum ue_blk_counter {
 	UE_BLK_SEEN_EGRESS,
 	UE_BLK_DROP_INGRESS,
 	UE_BLK_DROP_EGRESS,
+	UE_BLK_INJECTED,          /* passed unchecked: skb->mark == UE_INJECT_MARK */
+	UE_BLK_QUIC_DROP,         /* client->server UDP to a TLS port, `block quic` */
+	UE_BLK_FAIL_CLOSED_DROP,  /* new session refused: daemon heartbeat stale */
 	UE_BLK_COUNTER_MAX,
 };
+
+/*
+ * A client prefix for `block quic` in an LPM trie. IPv4 prefixes are stored
+ * v4-mapped with prefixlen 96 + N, so one trie serves both families.
+ */
+struct ue_prefix_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/*
+ * Fills *k for a session between endpoints a and b (addresses 16 bytes,
+ * v4-mapped for IPv4; ports in network byte order) and returns 1 when a is
+ * the lo endpoint. The one definition of the canonical order: the kernel
+ * programs and the daemon both call it, so their keys cannot disagree.
+ * Endpoints compare as the 18 bytes address then port, big-endian.
+ */
+static inline __attribute__((always_inline)) int
+ue_session_key_fill(struct ue_session_key *k, const __u8 *a_addr, __u16 a_port,
+		    const __u8 *b_addr, __u16 b_port, __u8 l4_proto)
+{
+	const __u8 *ap = (const __u8 *)&a_port, *bp = (const __u8 *)&b_port;
+	int a_lo = 1, i;
+
+	for (i = 0; i < 16; i++) {
+		if (a_addr[i] != b_addr[i]) {
+			a_lo = a_addr[i] < b_addr[i];
+			goto decided;
+		}
+	}
+	if (ap[0] != bp[0])
+		a_lo = ap[0] < bp[0];
+	else
+		a_lo = ap[1] <= bp[1];
+decided:
+	for (i = 0; i < 16; i++) {
+		k->lo_addr[i] = a_lo ? a_addr[i] : b_addr[i];
+		k->hi_addr[i] = a_lo ? b_addr[i] : a_addr[i];
+	}
+	k->lo_port = a_lo ? a_port : b_port;
+	k->hi_port = a_lo ? b_port : a_port;
+	k->l4_proto = l4_proto;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+	return a_lo;
+}
 
 #endif

@@ -23,6 +23,7 @@ enum request_flags {
 	REQUEST_HOST_CONFLICT  = 1 << 2,  /* two Host headers, or target vs Host */
 	REQUEST_MIDSTREAM      = 1 << 3,  /* flow picked up without its handshake */
 	REQUEST_NO_HOST        = 1 << 4,  /* host is the server's IP literal */
+	REQUEST_SUSPICIOUS     = 1 << 5,  /* a form servers disagree on (url.h, http.h) */
 };
 
 /* Client->server endpoints; IPv4 as v4-mapped IPv6. Ports host order. */

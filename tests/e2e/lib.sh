@@ -24,6 +24,14 @@ fail() { echo "FAIL e2e/$E2E_NAME/$1: ${2:-}"; FAILED=1; }
 skip() { echo "skip e2e/$E2E_NAME/$1: ${2:-}"; }
 FAILED=0
 
+# need CMD...: skip the whole script unless every CMD is installed
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || { skip setup "$c missing (make deps)"; exit 0; }
+	done
+}
+
 # check NAME COMMAND...: ok if COMMAND succeeds, else FAIL with its output
 check() {
 	local name=$1; shift
