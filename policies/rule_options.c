@@ -108,6 +108,7 @@ int prefix_list_parse(const struct site *at, const struct token *tok, const char
 				r = -EINVAL;
 				break;
 			}
+			r = 0;
 			for (unsigned i = 0; i < g->n && !r; i++)
 				r = array_push((void **)out, n, &g->prefixes[i], sizeof(**out));
 		} else {
