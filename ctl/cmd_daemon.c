@@ -42,8 +42,10 @@ static int query(const char *sock, enum ctl_type type, enum out_shape shape,
 	return status;
 }
 
-int cmd_status(const char *sock, int argc, char **argv)
+int cmd_status(const struct ctl_env *env, int argc, char **argv)
 {
+	const char *sock = env->socket;
+
 	enum out_format fmt;
 
 	if (parse_format(argc, argv, false, &fmt))
@@ -51,8 +53,10 @@ int cmd_status(const char *sock, int argc, char **argv)
 	return query(sock, CTL_REQ_STATUS, SHAPE_RECORD, fmt, NULL);
 }
 
-int cmd_stats(const char *sock, int argc, char **argv)
+int cmd_stats(const struct ctl_env *env, int argc, char **argv)
 {
+	const char *sock = env->socket;
+
 	enum out_format fmt;
 
 	if (parse_format(argc, argv, true, &fmt))
@@ -60,8 +64,10 @@ int cmd_stats(const char *sock, int argc, char **argv)
 	return query(sock, CTL_REQ_STATS, SHAPE_METRICS, fmt, NULL);
 }
 
-int cmd_blocks(const char *sock, int argc, char **argv)
+int cmd_blocks(const struct ctl_env *env, int argc, char **argv)
 {
+	const char *sock = env->socket;
+
 	enum out_format fmt;
 
 	if (parse_format(argc, argv, false, &fmt))
@@ -69,22 +75,28 @@ int cmd_blocks(const char *sock, int argc, char **argv)
 	return query(sock, CTL_REQ_BLOCKS, SHAPE_TABLE, fmt, NULL);
 }
 
-int cmd_unblock(const char *sock, int argc, char **argv)
+int cmd_unblock(const struct ctl_env *env, int argc, char **argv)
 {
+	const char *sock = env->socket;
+
 	if (argc != 2)
 		return CTL_USAGE;
 	return query(sock, CTL_REQ_UNBLOCK, SHAPE_RECORD, OUT_TEXT, argv[1]);
 }
 
-int cmd_mode(const char *sock, int argc, char **argv)
+int cmd_mode(const struct ctl_env *env, int argc, char **argv)
 {
+	const char *sock = env->socket;
+
 	if (argc != 2 || (strcmp(argv[1], "enforce") && strcmp(argv[1], "audit")))
 		return CTL_USAGE;
 	return query(sock, CTL_REQ_MODE, SHAPE_RECORD, OUT_TEXT, argv[1]);
 }
 
-int cmd_apply(const char *sock, int argc, char **argv)
+int cmd_apply(const struct ctl_env *env, int argc, char **argv)
 {
+	const char *sock = env->socket;
+
 	char path[PATH_MAX];
 	struct policy *p;
 
@@ -114,7 +126,7 @@ int cmd_test_daemon(const char *sock, const char *url, const char *client, const
 	ctl_msg_add_arg(&req, method ? method : "");
 	status = ctl_request(sock, &req, render_collect_row, rows);
 	if (status == CTL_OK)
-		render(stdout, SHAPE_RECORD, OUT_TEXT, rows);
+		render(stdout, SHAPE_TABLE, OUT_TEXT, rows);
 	json_decref(rows);
 	return status;
 }
