@@ -127,6 +127,7 @@ static void *worker_main(void *arg)
 	unsigned n = w->d->o->n_interfaces;
 	struct pollfd pfd[OPTIONS_MAX_INTERFACES];
 	time_t last_expire = 0;
+	uint64_t last_publish = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
@@ -143,6 +144,10 @@ static void *worker_main(void *arg)
 		if (now.tv_sec != last_expire) {
 			pipeline_expire(w->pipe, now.tv_sec);
 			last_expire = now.tv_sec;
+		}
+		/* Counters for urlctl stats: ten times a second, not per packet. */
+		if (now.tv_sec * 10 + now.tv_nsec / 100000000 != last_publish) {
+			last_publish = now.tv_sec * 10 + now.tv_nsec / 100000000;
 			publish(w);
 		}
 	}
