@@ -10,6 +10,14 @@
 
 #include "enforcer/tc_attach.h"
 
+/* Swapped in around netlink calls whose failure is expected and handled: the
+ * kernel's complaint would only be noise (start-up only; not thread-safe). */
+static int print_nothing(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
 static void hook_init(struct bpf_tc_hook *hook, int ifindex, enum bpf_tc_attach_point where)
 {
 	memset(hook, 0, sizeof(*hook));
@@ -64,12 +72,15 @@ static int clsact_destroy(int ifindex)
 int tc_attach(struct tc_attachment *a, int ifindex, int ingress_fd, int egress_fd)
 {
 	struct bpf_tc_hook hook;
+	libbpf_print_fn_t print;
 	int err;
 
 	memset(a, 0, sizeof(*a));
 	a->ifindex = ifindex;
 	hook_init(&hook, ifindex, BPF_TC_INGRESS);
+	print = libbpf_set_print(print_nothing);    /* EEXIST is fine */
 	err = bpf_tc_hook_create(&hook);
+	libbpf_set_print(print);
 	if (err && err != -EEXIST)
 		return err;
 	a->created_clsact = err == 0;
@@ -124,12 +135,6 @@ static bool stale_filter_present(int ifindex, enum bpf_tc_attach_point where)
 	       !strncmp(info.name, TC_UE_PROG_PREFIX, strlen(TC_UE_PROG_PREFIX));
 	close(fd);
 	return ours;
-}
-
-static int print_nothing(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
 }
 
 int tc_remove_stale(void)
