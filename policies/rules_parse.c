@@ -148,7 +148,10 @@ static int pattern_regex(struct parser *P, const struct site *at, struct rule *r
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(code, msg, sizeof(msg));
-		diag_error(P->diag, at->file, at->line, t->col + offset,
+		/* PCRE2 may point past the end ("\" at the end, a missing ')'):
+		 * the column stays on the pattern's last byte */
+		diag_error(P->diag, at->file, at->line,
+			   t->col + (offset < t->len ? offset : t->len - 1),
 			   "bad regex: %s (at offset %zu)", (char *)msg, (size_t)offset);
 		return -EINVAL;
 	}

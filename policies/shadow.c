@@ -132,7 +132,9 @@ static void probe_earlier(const uint32_t *v, unsigned n, void *arg)
 
 	for (unsigned i = 0; i < n && !pr->found; i++) {
 		const struct rule *e = &pr->p->rules[v[i]];
-		enum verdict verdict = judge(e, pr->r, !strcmp(e->pattern, pr->r->pattern));
+		/* a key match is the same pattern; a domain may be a parent */
+		bool same = pr->r->field != FIELD_DOMAIN || !strcmp(e->pattern, pr->r->pattern);
+		enum verdict verdict = judge(e, pr->r, same);
 
 		if (verdict != UNRELATED) {
 			pr->found = e;
