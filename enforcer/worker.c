@@ -127,7 +127,7 @@ static void *worker_main(void *arg)
 	unsigned n = w->d->o->n_interfaces;
 	struct pollfd pfd[OPTIONS_MAX_INTERFACES];
 	time_t last_expire = 0;
-	uint64_t last_publish = 0;
+	int64_t last_publish = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
