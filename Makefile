@@ -126,6 +126,26 @@ $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(
 test: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
+# ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
+FUZZ_SRCS    := fuzz/split_feed.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h enforcer/*.h)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@
+
+# New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
+fuzz: $(FUZZ_TARGETS)
+	$(Q)for f in $(FUZZ_TARGETS); do n=$$(basename $$f _fuzz); \
+		mkdir -p $(BUILD)/fuzz/corpus/$$n; echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- \
+			$(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
 # ---- dependencies (Debian 12) ----
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -186,6 +206,7 @@ help:
 	@echo 'make [V=1] [SAN=1] TARGET'
 	@echo '  all             build/url-enforcer and build/urlctl (default)'
 	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
+	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
