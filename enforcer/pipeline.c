@@ -311,6 +311,17 @@ static void server_segment(struct pipeline *p, const struct packet *pkt)
 		flow_close(p->flows, f);
 }
 
+/*
+ * The segments whose TCP checksum matters: whatever the pipeline acts on.
+ * Server->client data and pure ACKs are never verified (half the bytes).
+ */
+static bool csum_matters(const struct pipeline *p, const struct packet *pkt)
+{
+	if (p->port_kind[pkt->dport])
+		return pkt->payload_len || (pkt->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST));
+	return p->port_kind[pkt->sport] && (pkt->tcp_flags & TCP_RST);
+}
+
 void pipeline_packet(struct pipeline *p, const struct frame *fr)
 {
 	struct packet pkt;
@@ -320,6 +331,8 @@ void pipeline_packet(struct pipeline *p, const struct frame *fr)
 	p->stats.bytes += fr->wirelen;
 	flow_table_expire(p->flows, fr->ts.tv_sec);
 	res = decode_packet(fr->link, fr->data, fr->caplen, fr->wirelen, fr->verify_csum, &pkt);
+	if (res == DECODE_TCP && csum_matters(p, &pkt) && !decode_tcp_csum_ok(&pkt))
+		res = DECODE_BAD_TCP_CSUM;
 	p->stats.decode[res]++;
 	if (res == DECODE_UDP) {
 		p->stats.quic_packets += p->port_kind[pkt.dport] == PORT_TLS;
