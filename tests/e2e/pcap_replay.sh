@@ -14,7 +14,8 @@ for dir in "$TOP"/tests/pcap/*/; do
 	[ -f "$dir/capture.pcap" ] || continue
 	args=()
 	[ -f "$dir/args" ] && read -r -a args < "$dir/args"
-	if ! "$DAEMON" --pcap "$dir/capture.pcap" -p "$dir/rules" "${args[@]}" \
+	# from the case's folder, so that "rule" reads "rules:LINE"
+	if ! (cd "$dir" && exec "$DAEMON" --pcap capture.pcap -p rules "${args[@]}") \
 		>"$TMP/$name.jsonl" 2>"$TMP/$name.err"; then
 		fail "$name" "exit status $?: $(tail -2 "$TMP/$name.err" | tr '\n' ' ')"
 		continue
