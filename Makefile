@@ -72,14 +72,16 @@ $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(FLAGS_STAMP).
 	rm -f $(FLAGS_STAMP).new)
 
 # ---- kernel programs: object, then a skeleton that embeds it ----
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
+# Static pattern rules: explicit targets, so they are kept (not intermediate)
+# and the empty rules -MP writes for headers cannot shadow them.
+$(BPF_SKELS:.skel.h=.bpf.o): $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h)
 	$(call msg,BPF,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+$(BPF_SKELS): $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- userspace ----
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(BPF_SKELS)
@@ -138,6 +140,26 @@ $(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB
 bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 	$(Q)BUILD=$(BUILD) bash bench/pipeline.sh
 
+# ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
+FUZZ_SRCS    := fuzz/split_feed.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h enforcer/*.h)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@
+
+# New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
+fuzz: $(FUZZ_TARGETS)
+	$(Q)for f in $(FUZZ_TARGETS); do n=$$(basename $$f _fuzz); \
+		mkdir -p $(BUILD)/fuzz/corpus/$$n; echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- \
+			$(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
 # ---- dependencies (Debian 12) ----
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -155,6 +177,7 @@ help:
 	@echo 'make [V=1] [SAN=1] TARGET'
 	@echo '  all             build/url-enforcer and build/urlctl (default)'
 	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
+	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  clean           remove build/'
 

@@ -58,8 +58,7 @@ static double run_pipeline(const char *path, struct pipeline_stats *st, size_t *
 {
 	uint64_t events = 0;
 	struct pipeline_config cfg = {
-		.http_ports = { 80, 8000, 8080 }, .n_http_ports = 3,
-		.tls_ports = { 443 }, .n_tls_ports = 1, .emit = count, .arg = &events,
+		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 }, .emit = count, .arg = &events,
 	};
 	struct pipeline *p = pipeline_new(&cfg);
 	double t0 = seconds(), t;

@@ -4,14 +4,13 @@
  * framing. How ambiguous input is resolved is documented in http.h.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "enforcer/http.h"
+#include "enforcer/stream_buf.h"
 
 #define METHOD_MAX 32
-#define HEAD_BUF_MIN 512
 
 enum http_state {
 	HS_HEAD,            /* in (or before) a request head */
@@ -54,9 +53,7 @@ void http_stream_init(struct http_stream *hs, uint32_t head_max)
 
 void http_stream_release(struct http_stream *hs)
 {
-	free(hs->head);
-	hs->head = NULL;
-	hs->head_len = hs->head_cap = 0;
+	stream_buf_free(&hs->head, &hs->head_len, &hs->head_cap);
 }
 
 static bool is_tchar(uint8_t c)
@@ -371,30 +368,6 @@ static void head_reset(struct http_stream *hs)
 	hs->line_done = false;
 }
 
-/* Appends to the lazily allocated head buffer. Returns 0 or -ENOMEM. */
-static int head_append(struct http_stream *hs, const uint8_t *data, size_t len)
-{
-	size_t need = hs->head_len + len;
-
-	if (need > hs->head_cap) {
-		size_t cap = hs->head_cap ? hs->head_cap : HEAD_BUF_MIN;
-
-		while (cap < need)
-			cap *= 2;
-		if (cap > hs->head_max)
-			cap = hs->head_max;
-		uint8_t *p = realloc(hs->head, cap);
-
-		if (!p)
-			return -ENOMEM;
-		hs->head = p;
-		hs->head_cap = (uint32_t)cap;
-	}
-	memcpy(hs->head + hs->head_len, data, len);
-	hs->head_len = (uint32_t)need;
-	return 0;
-}
-
 /* Consumes bytes of a head. Returns how many, or -errno. */
 static long feed_head(struct http_stream *hs, const uint8_t *data, size_t len,
 		      const struct parse_ctx *ctx)
@@ -415,7 +388,8 @@ static long feed_head(struct http_stream *hs, const uint8_t *data, size_t len,
 	int err;
 
 	if (old) {
-		err = head_append(hs, data, take);
+		err = stream_buf_append(&hs->head, &hs->head_len, &hs->head_cap, data, take,
+						hs->head_max);
 		if (err)
 			return err;
 		head = hs->head;
@@ -428,7 +402,8 @@ static long feed_head(struct http_stream *hs, const uint8_t *data, size_t len,
 		if (old + take >= hs->head_max)
 			return -E2BIG;
 		if (!old) {
-			err = head_append(hs, data, take);
+			err = stream_buf_append(&hs->head, &hs->head_len, &hs->head_cap, data, take,
+						hs->head_max);
 			if (err)
 				return err;
 		}

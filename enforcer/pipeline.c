@@ -82,14 +82,16 @@ static void state_init(struct pipeline *p, struct flow_state *st, enum port_kind
 		tls_stream_init(&st->parser.tls);
 }
 
-static int set_ports(struct pipeline *p, const uint16_t *ports, unsigned n, enum port_kind kind)
+static int set_ports(struct pipeline *p, const struct port_set *set, enum port_kind kind)
 {
-	if (n > PIPELINE_MAX_PORTS)
+	if (set->n > UE_MAX_PORTS)
 		return -EINVAL;
-	for (unsigned i = 0; i < n; i++) {
-		if (!ports[i] || p->port_kind[ports[i]])
+	for (unsigned i = 0; i < set->n; i++) {
+		uint16_t port = set->port[i];
+
+		if (!port || p->port_kind[port])
 			return -EINVAL;
-		p->port_kind[ports[i]] = (uint8_t)kind;
+		p->port_kind[port] = (uint8_t)kind;
 	}
 	return 0;
 }
@@ -110,8 +112,8 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg)
 		p->cfg.reasm_flow_limit = REASM_FLOW_LIMIT_DEFAULT;
 	if (!p->cfg.reasm_limit)
 		p->cfg.reasm_limit = REASM_POOL_LIMIT_DEFAULT;
-	if (!cfg->emit || set_ports(p, cfg->http_ports, cfg->n_http_ports, PORT_HTTP) ||
-	    set_ports(p, cfg->tls_ports, cfg->n_tls_ports, PORT_TLS)) {
+	if (!cfg->emit || set_ports(p, &cfg->http_ports, PORT_HTTP) ||
+	    set_ports(p, &cfg->tls_ports, PORT_TLS)) {
 		free(p);
 		errno = EINVAL;
 		return NULL;

@@ -81,10 +81,11 @@ static void out_escaped(struct outbuf *o, unsigned char c)
 /*
  * Percent-escapes of unreserved characters decoded, other escapes kept with
  * upper-case hex, a '%' without two hex digits kept as it is; controls and
- * space written as escapes so the result is one printable token. LOWER
- * lower-cases letters (hosts), never the hex of a kept escape.
+ * space written as escapes so the result is one printable token. HOST
+ * lower-cases letters (never the hex of a kept escape) and escapes what
+ * would end or split an authority, so that the URL reads back the same.
  */
-static void out_percent_normalized(struct outbuf *o, const char *s, size_t n, bool lower)
+static void out_percent_normalized(struct outbuf *o, const char *s, size_t n, bool host)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -95,14 +96,14 @@ static void out_percent_normalized(struct outbuf *o, const char *s, size_t n, bo
 							  hex_value(s[i + 2]));
 
 			if (is_unreserved(d))
-				out_char(o, lower ? ascii_lower((char)d) : (char)d);
+				out_char(o, host ? ascii_lower((char)d) : (char)d);
 			else
 				out_escaped(o, d);
 			i += 2;
-		} else if (c <= ' ' || c == 0x7f) {
+		} else if (c <= ' ' || c == 0x7f || (host && strchr(":[]/?#@", c))) {
 			out_escaped(o, c);
 		} else {
-			out_char(o, lower ? ascii_lower((char)c) : (char)c);
+			out_char(o, host ? ascii_lower((char)c) : (char)c);
 		}
 	}
 }
@@ -401,7 +402,7 @@ int url_normalize_http(const char *target, size_t target_len, const char *host_h
 		path_len = 0;
 	}
 	if (host_hdr) {
-		err = host_port_from(host_hdr, host_len, &from_header, NULL, out);
+		err = host_port_from(host_hdr, host_len, &from_header, &userinfo, out);
 		if (err)
 			return err;
 	}

@@ -17,9 +17,12 @@
  *   escapes decoded as in paths. IPv6 literals ("[2001:DB8::1]:8080", also
  *   unbracketed without a port) in RFC 5952 form, without brackets in
  *   `host`, in brackets in `url`; v4-mapped addresses as dotted IPv4 (also
- *   for the server's own address). A bracketed text that is no address
- *   (zone ids) is kept lower-cased. Numeric IPv4 forms (0x7f.1) are kept.
- * - Userinfo ("http://user:pw@host/") is stripped and REQUEST_SUSPICIOUS set.
+ *   for the server's own address). Any other host is text: controls, space
+ *   and ": [ ] / ? # @" written as %XX (a bracketed text that is no address,
+ *   zone ids included, too), so that `url` reads back to the same host.
+ *   Numeric IPv4 forms (0x7f.1) are kept.
+ * - Userinfo ("http://user:pw@host/", also "Host: user@host") is stripped
+ *   and REQUEST_SUSPICIOUS set.
  * - Absolute target and Host header both present but naming a different
  *   host or port: REQUEST_HOST_CONFLICT, the target wins (RFC 9112 3.2.2).
  *   An empty Host header counts as none.

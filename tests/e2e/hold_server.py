@@ -1,6 +1,7 @@
 # An HTTP server that never answers: each request's handler waits for the
 # client's next move and records what ended the connection, one line a
-# connection "CLIENT_PORT OUTCOME" (reset, eof, data, timeout) in LOG.
+# connection "CLIENT_PORT OUTCOME CLIENT_ADDR" (OUTCOME: reset, eof, data,
+# timeout) in LOG.
 #   hold_server.py PORT LOG
 import http.server
 import socket
@@ -17,7 +18,7 @@ class Hold(http.server.BaseHTTPRequestHandler):
         except socket.timeout:
             outcome = "timeout"
         with open(sys.argv[2], "a") as log:
-            log.write(f"{self.client_address[1]} {outcome}\n")
+            log.write(f"{self.client_address[1]} {outcome} {self.client_address[0]}\n")
         self.close_connection = True
 
     def log_message(self, *args):

@@ -5,15 +5,17 @@
 # once (curl 56) or get the 403 page naming the rule, while the server's
 # socket sees the RST. Both placements, both families:
 #   gateway: inject_tool on the gateway, client and server are other hosts;
+#   nat-gateway: the same gateway masquerading the client: the RST to the
+#            server must take the session's NAT mapping;
 #   host:    inject_tool in the client's namespace, the client a local socket.
-# nft rules stand in for the TC blocklist: they drop the session on the
-# tapped interface except packets marked UE_INJECT_MARK, as the TC program does.
+# inject_tool first blocks the session with the real TC blocklist on the
+# tapped interface (gw-lan, cli0), as the daemon does: the injected packets
+# must pass it by their mark, and its counter must show that they did.
 . "$(dirname "$0")/lib.sh"
 
 TOOL=$BUILD/tests/inject_tool
 PORT=8080
 RULE_ID='games<&>'
-MARK=0x75656e66
 
 need curl tcpdump nft
 [ -x "$TOOL" ] || { fail setup "$TOOL not built"; exit 1; }
@@ -21,42 +23,40 @@ topology_up || { fail setup "topology"; exit 1; }
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_server.py" $PORT "$TMP/server.log"
 wait_port "$NS_SRV" $PORT || { fail setup "hold server did not start"; exit 1; }
 
-# block_session NS IFACE CPORT: drop the session on IFACE, unmarked packets only
-block_session() {
-	ip netns exec "$1" nft -f - <<-EOF
-	table inet ue_test_block
-	delete table inet ue_test_block
-	table inet ue_test_block {
-		counter injected { }
-		chain pre {
-			type filter hook prerouting priority 0;
-			iifname "$2" tcp sport { $3, $PORT } tcp dport { $3, $PORT } drop
+# masquerade on|off: the gateway's source NAT towards the server
+masquerade() {
+	if [ "$1" = on ]; then
+		in_gw nft -f - <<-EOF
+		table inet ue_test_nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "gw-wan" masquerade
+			}
 		}
-		chain post {
-			type filter hook postrouting priority 0;
-			meta mark $MARK counter name injected
-			oifname "$2" meta mark != $MARK tcp sport { $3, $PORT } tcp dport { $3, $PORT } drop
-		}
-	}
-	EOF
+		EOF
+	else
+		in_gw nft delete table inet ue_test_nat
+	fi
 }
 
-# injected_count NS: packets the nft counter saw leave with the mark
-injected_count() {
-	ip netns exec "$1" nft list counter inet ue_test_block injected | sed -n 's/.*packets \([0-9]*\).*/\1/p'
-}
-
-# one_case NAME PLACEMENT(gateway|host) FAMILY(4|6) RESPONSE(reset|page)
+# one_case NAME PLACEMENT(gateway|nat-gateway|host) FAMILY(4|6) RESPONSE(reset|page)
 one_case() {
 	local name=$1 placement=$2 family=$3 response=$4
-	local ns iface server url filter line re cport seq end ack rc code
-	if [ "$placement" = gateway ]; then ns=$NS_GW iface=gw-lan; else ns=$NS_CLI iface=cli0; fi
+	local ns iface server url filter line re cport seq end ack rc code seen_from
+	case $placement in
+	host) ns=$NS_CLI iface=cli0 ;;
+	*) ns=$NS_GW iface=gw-lan ;;
+	esac
 	if [ "$family" = 4 ]; then
-		server=$SRV4 url="http://$SRV4:$PORT/$name"
+		server=$SRV4 url="http://$SRV4:$PORT/$name" seen_from=::ffff:$CLI4
 		filter="ip and tcp dst port $PORT and tcp[tcpflags] & tcp-push != 0"
 	else
-		server=$SRV6 url="http://[$SRV6]:$PORT/$name"
+		server=$SRV6 url="http://[$SRV6]:$PORT/$name" seen_from=$CLI6
 		filter="ip6 and ip6[6] = 6 and tcp dst port $PORT and ip6[53] & 8 != 0"
+	fi
+	if [ "$placement" = nat-gateway ]; then
+		seen_from=::ffff:$GW_WAN4
+		[ "$family" = 6 ] && seen_from=$GW_WAN6
 	fi
 
 	# the client's request segment, with absolute sequence numbers
@@ -79,10 +79,17 @@ one_case() {
 	local client_addr=$CLI4
 	[ "$family" = 6 ] && client_addr=$CLI6
 
-	block_session "$ns" "$iface" "$cport"
-	if ! ip netns exec "$ns" "$TOOL" "$response" "$client_addr" "$cport" "$server" $PORT \
-		"$seq" $((end - seq)) "$ack" "$RULE_ID" 2>"$TMP/$name.tool"; then
-		kill $client 2>/dev/null; wait $client
+	ip netns exec "$ns" "$TOOL" "$response" "$client_addr" "$cport" "$server" $PORT \
+		"$seq" $((end - seq)) "$ack" "$RULE_ID" "block=$iface" >"$TMP/$name.tool" 2>&1 &
+	local tool=$!
+	PIDS+=($tool)
+	for _ in $(seq 100); do
+		grep -qs '^sent$' "$TMP/$name.tool" && break
+		kill -0 $tool 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -qs '^sent$' "$TMP/$name.tool"; then
+		kill $client $tool 2>/dev/null; wait $client
 		fail "$name" "inject_tool: $(cat "$TMP/$name.tool")"
 		return
 	fi
@@ -102,18 +109,26 @@ one_case() {
 	for _ in $(seq 50); do grep -q "^$cport " "$TMP/server.log" 2>/dev/null && break; sleep 0.1; done
 	local outcome
 	outcome=$(sed -n "s/^$cport //p" "$TMP/server.log" 2>/dev/null)
-	[ -n "$why" ] || [ "$outcome" = reset ] || why="server saw '${outcome:-nothing}', expected reset"
-	local marked
-	marked=$(injected_count "$ns")
-	[ -n "$why" ] || [ "$marked" = 2 ] || why="$marked packets left marked, expected 2"
+	[ -n "$why" ] || [ "$outcome" = "reset $seen_from" ] ||
+		why="server saw '${outcome:-nothing}', expected 'reset $seen_from'"
+	# one packet of the two crosses the tapped interface: the one to the
+	# client on the gateway (gw-lan), the RST to the server on the host (cli0)
+	kill -TERM $tool
+	wait $tool
+	local injected
+	injected=$(sed -n 's/^injected //p' "$TMP/$name.tool")
+	[ -n "$why" ] || [ "$injected" = 1 ] ||
+		why="TC let ${injected:-?} marked packets through, expected 1: $(cat "$TMP/$name.tool")"
 	if [ -z "$why" ]; then ok "$name"; else fail "$name" "$why"; fi
 }
 
-for placement in gateway host; do
+for placement in gateway nat-gateway host; do
+	[ $placement = nat-gateway ] && { masquerade on || fail setup "nft masquerade"; }
 	for family in 4 6; do
 		for response in reset page; do
 			one_case "$placement-ipv$family-$response" $placement $family $response
 		done
 	done
+	[ $placement = nat-gateway ] && masquerade off
 done
 exit $FAILED

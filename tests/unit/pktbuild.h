@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define PKT_MAX 9216         /* enough for any frame a test builds */
-#define PKT_MAX_EXT 8
+#define PKT_MAX_EXT 12
 
 struct pkt_spec {
 	const char *src, *dst;        /* IPv4 or IPv6 literals, same family */

@@ -1,8 +1,6 @@
 /*
- * HTTP stream parser vectors. Every vector is fed whole, split at every
- * point, split at every pair of points, and one byte at a time: the
- * requests emitted (rendered one line each) and the first error must be the
- * same every time.
+ * HTTP stream parser vectors, each checked at every split (stream_check.h):
+ * PROTO FLAGS METHOD HOST URL PATH TARGET for every request emitted.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,130 +9,32 @@
 
 #include "enforcer/http.h"
 #include "tests/harness.h"
+#include "tests/unit/stream_check.h"
 
-/* Every emitted request as "PROTO FLAGS METHOD HOST URL PATH TARGET\n". */
-struct capture {
-	char *text;
-	size_t len;
+static void init_stream(void *stream, uint32_t limit)
+{
+	http_stream_init(stream, limit);
+}
+
+static void release_stream(void *stream)
+{
+	http_stream_release(stream);
+}
+
+static int feed_stream(void *stream, const uint8_t *data, size_t len, const struct parse_ctx *ctx)
+{
+	return http_feed(stream, data, len, ctx);
+}
+
+static const struct stream_ops http_ops = {
+	.name = "http", .size = sizeof(struct http_stream), .init = init_stream,
+	.release = release_stream, .feed = feed_stream,
 };
 
-static void capture_request(void *arg, const struct request *r)
-{
-	struct capture *c = arg;
-	char line[3 * URL_PATH_MAX + 512];
-	static const char *const protos[] = { "HTTP", "TLS", "H2C" };
-	int n = snprintf(line, sizeof(line), "%s %#x %s %s %s %s %s\n", protos[r->proto], r->flags,
-			 r->method ? r->method : "-", r->host, r->url, r->path,
-			 r->target ? r->target : "-");
-
-	ASSERT_EQ(r->ts.tv_sec, 1700000000);
-	ASSERT_EQ(r->tuple.client_port, 40312);
-	ASSERT_EQ(r->tuple.server_port, 80);
-	c->text = realloc(c->text, c->len + (size_t)n + 1);
-	ASSERT_NONNULL(c->text);
-	memcpy(c->text + c->len, line, (size_t)n + 1);
-	c->len += (size_t)n;
-}
-
-static struct flow_tuple test_flow(void)
-{
-	struct flow_tuple f = { .client_port = 40312, .server_port = 80 };
-
-	inet_pton(AF_INET6, "::ffff:10.0.0.2", &f.client);
-	inet_pton(AF_INET6, "::ffff:10.0.1.2", &f.server);
-	return f;
-}
-
-static struct url_norm scratch;
-
-/*
- * Feeds INPUT in pieces ending at the offsets CUTS[0..NCUTS) (ascending)
- * and the rest; returns the first error, the emitted text in *OUT.
- */
-static int feed_pieces(const char *input, size_t len, const size_t *cuts, size_t ncuts,
-		       uint32_t head_max, struct capture *out)
-{
-	struct flow_tuple flow = test_flow();
-	struct parse_ctx ctx = {
-		.tuple = &flow, .ts = { .tv_sec = 1700000000 }, .emit = capture_request,
-		.arg = out, .scratch = &scratch,
-	};
-	struct http_stream hs;
-	size_t at = 0;
-	int first = 0;
-
-	out->text = NULL;
-	out->len = 0;
-	http_stream_init(&hs, head_max);
-	for (size_t i = 0; i <= ncuts; i++) {
-		size_t end = i < ncuts ? cuts[i] : len;
-		int rc = http_feed(&hs, (const uint8_t *)input + at, end - at, &ctx);
-
-		if (rc && !first)
-			first = rc;
-		at = end;
-	}
-	http_stream_release(&hs);
-	return first;
-}
-
-static void expect_same(const char *name, const char *how, int rc, const struct capture *got,
-			int want_rc, const char *want)
-{
-	const char *text = got->text ? got->text : "";
-
-	if (rc != want_rc || strcmp(text, want))
-		harness_fail(__FILE__, __LINE__, "%s (%s): rc %d, emitted:\n%s--- expected rc %d:\n%s",
-			     name, how, rc, text, want_rc, want);
-}
-
-/* The whole check: every way of cutting INPUT gives WANT and WANT_RC. */
-static void check_stream(const char *name, const char *input, size_t len, uint32_t head_max,
-			 int want_rc, const char *want)
-{
-	struct capture got;
-	size_t cuts[2];
-	int rc;
-
-	rc = feed_pieces(input, len, NULL, 0, head_max, &got);
-	expect_same(name, "whole", rc, &got, want_rc, want);
-	free(got.text);
-	for (size_t a = 1; a < len; a++) {
-		cuts[0] = a;
-		rc = feed_pieces(input, len, cuts, 1, head_max, &got);
-		if (rc != want_rc || strcmp(got.text ? got.text : "", want)) {
-			char how[64];
-
-			snprintf(how, sizeof(how), "split at %zu", a);
-			expect_same(name, how, rc, &got, want_rc, want);
-		}
-		free(got.text);
-		for (size_t b = a + 1; len <= 600 && b < len; b++) {
-			cuts[1] = b;
-			rc = feed_pieces(input, len, cuts, 2, head_max, &got);
-			if (rc != want_rc || strcmp(got.text ? got.text : "", want)) {
-				char how[64];
-
-				snprintf(how, sizeof(how), "split at %zu and %zu", a, b);
-				expect_same(name, how, rc, &got, want_rc, want);
-			}
-			free(got.text);
-		}
-	}
-	size_t *every = malloc(len * sizeof(*every));
-
-	ASSERT_NONNULL(every);
-	for (size_t i = 0; i + 1 < len; i++)
-		every[i] = i + 1;
-	rc = feed_pieces(input, len, every, len ? len - 1 : 0, head_max, &got);
-	free(every);
-	expect_same(name, "byte by byte", rc, &got, want_rc, want);
-	free(got.text);
-}
-
-#define CHECK(name, input, rc, want) check_stream(name, input, sizeof(input) - 1, 0, rc, want)
 #define CHECK_LIMIT(name, input, head_max, rc, want) \
-	check_stream(name, input, sizeof(input) - 1, head_max, rc, want)
+	stream_check(&http_ops, name, (const uint8_t *)(input), sizeof(input) - 1, head_max, 80, \
+		     rc, want)
+#define CHECK(name, input, rc, want) CHECK_LIMIT(name, input, 0, rc, want)
 
 #define SUSP "0x20"
 
@@ -443,23 +343,29 @@ static char *repeat_header(size_t head_size, const char *tail)
 	return s;
 }
 
+static void expect_pieces(const char *name, const char *input, size_t cut, int want_rc,
+			  const char *want)
+{
+	char *text;
+	int rc = stream_feed_pieces(&http_ops, (const uint8_t *)input, strlen(input), &cut,
+				    cut ? 1 : 0, 0, 80, &text);
+
+	if (rc != want_rc || strcmp(text, want))
+		harness_fail(__FILE__, __LINE__, "%s cut at %zu: rc %d, emitted \"%s\"", name, cut,
+			     rc, text);
+	free(text);
+}
+
 void test_http_head_limit(void)
 {
 	char *at_limit = repeat_header(HTTP_HEAD_MAX_DEFAULT, "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n");
 	char *over = repeat_header(HTTP_HEAD_MAX_DEFAULT + 1, "");
-	struct capture got;
-	size_t cut;
 
-	/* Whole and cut once, at a few places (every cut is too slow here). */
-	for (cut = 0; cut < strlen(at_limit); cut += 997) {
-		int rc = feed_pieces(at_limit, strlen(at_limit), &cut, cut ? 1 : 0, 0, &got);
-
-		expect_same("head at the limit", "cut", rc, &got, 0,
-			    "HTTP 0 GET h http://h/ / /\nHTTP 0 GET h http://h/2 /2 /2\n");
-		free(got.text);
-		rc = feed_pieces(over, strlen(over), &cut, cut ? 1 : 0, 0, &got);
-		expect_same("head over the limit", "cut", rc, &got, -E2BIG, "");
-		free(got.text);
+	/* Whole and cut once at a few places (every cut is slow at this size). */
+	for (size_t cut = 0; cut < strlen(at_limit); cut += 997) {
+		expect_pieces("head at the limit", at_limit, cut, 0,
+			      "HTTP 0 GET h http://h/ / /\nHTTP 0 GET h http://h/2 /2 /2\n");
+		expect_pieces("head over the limit", over, cut, -E2BIG, "");
 	}
 	free(at_limit);
 	free(over);
@@ -474,14 +380,22 @@ void test_http_head_limit(void)
 		    40, -E2BIG, "HTTP 0x10 GET 10.0.1.2 http://10.0.1.2/ / /\n");
 }
 
-void test_http_head_buffer_lazy(void)
+static void count_request(void *arg, const struct request *r)
+{
+	unsigned *seen = arg;
+
+	*seen = r->flags | 0x80000000u;
+}
+
+void test_http_head_buffer_lazy_and_flags(void)
 {
 	static const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
-	struct flow_tuple flow = test_flow();
-	struct capture got = { 0 };
+	static struct url_norm scratch;
+	struct flow_tuple flow = stream_check_flow(80);
+	unsigned seen = 0;
 	struct parse_ctx ctx = {
-		.tuple = &flow, .ts = { .tv_sec = 1700000000 }, .emit = capture_request,
-		.arg = &got, .scratch = &scratch,
+		.tuple = &flow, .flags = REQUEST_MIDSTREAM, .emit = count_request, .arg = &seen,
+		.scratch = &scratch,
 	};
 	struct http_stream hs;
 
@@ -489,32 +403,16 @@ void test_http_head_buffer_lazy(void)
 	http_stream_init(&hs, 0);
 	ASSERT_OK(http_feed(&hs, (const uint8_t *)req, sizeof(req) - 1, &ctx));
 	ASSERT_NULL(hs.head);
+	ASSERT_EQ(seen, 0x80000000u | REQUEST_MIDSTREAM);
+	seen = 0;
 	ASSERT_OK(http_feed(&hs, (const uint8_t *)req, 10, &ctx));
 	ASSERT_NONNULL(hs.head);
 	ASSERT_EQ(hs.head_cap, 512);
+	ASSERT_EQ(seen, 0);
 	ASSERT_OK(http_feed(&hs, (const uint8_t *)req + 10, sizeof(req) - 11, &ctx));
 	ASSERT_NULL(hs.head);
-	ASSERT_STREQ(got.text, "HTTP 0 GET h http://h/ / /\nHTTP 0 GET h http://h/ / /\n");
+	ASSERT_EQ(seen, 0x80000000u | REQUEST_MIDSTREAM);
 	http_stream_release(&hs);
-	free(got.text);
-}
-
-void test_http_midstream_flags(void)
-{
-	static const char req[] = "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
-	struct flow_tuple flow = test_flow();
-	struct capture got = { 0 };
-	struct parse_ctx ctx = {
-		.tuple = &flow, .ts = { .tv_sec = 1700000000 }, .flags = REQUEST_MIDSTREAM,
-		.emit = capture_request, .arg = &got, .scratch = &scratch,
-	};
-	struct http_stream hs;
-
-	http_stream_init(&hs, 0);
-	ASSERT_OK(http_feed(&hs, (const uint8_t *)req, sizeof(req) - 1, &ctx));
-	ASSERT_STREQ(got.text, "HTTP 0x8 GET h http://h/ / /\n");
-	http_stream_release(&hs);
-	free(got.text);
 }
 
 void test_http_is_request_start(void)

@@ -76,7 +76,7 @@ static void eth_header(uint8_t *hdr, uint16_t type)
 static int replay(const char *path, struct seen *s)
 {
 	struct pipeline_config cfg = {
-		.http_ports = { 80 }, .n_http_ports = 1, .emit = on_event, .arg = s,
+		.http_ports = { { 80 }, 1 }, .emit = on_event, .arg = s,
 	};
 	struct pipeline *p = pipeline_new(&cfg);
 	int rc;

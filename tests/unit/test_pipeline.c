@@ -53,8 +53,7 @@ struct rig {
 static void setup(struct rig *b, const struct pipeline_config *over)
 {
 	struct pipeline_config cfg = {
-		.http_ports = { 80, 8080 }, .n_http_ports = 2,
-		.tls_ports = { 443 }, .n_tls_ports = 1,
+		.http_ports = { { 80, 8080 }, 2 }, .tls_ports = { { 443 }, 1 },
 	};
 
 	memset(b, 0, sizeof(*b));

@@ -48,7 +48,12 @@ static const struct http_vector http_vectors[] = {
 	{ "/p", "2001:db8::1", "10.0.1.2", 80, "2001:db8::1", "/p", "http://[2001:db8::1]/p", 80, 0 },
 	{ "/p", "[::ffff:10.0.1.2]:81", "10.0.1.2", 80, "10.0.1.2", "/p", "http://10.0.1.2:81/p", 81, 0 },
 	{ "/p", "[fe80::1%25Eth0]", "10.0.1.2", 80,
-	  "fe80::1%25eth0", "/p", "http://[fe80::1%25eth0]/p", 80, 0 },
+	  "fe80%3A%3A1%25eth0", "/p", "http://fe80%3A%3A1%25eth0/p", 80, 0 },
+	/* text hosts: what would split an authority is escaped */
+	{ "/p", "a/b.test", "10.0.1.2", 80, "a%2Fb.test", "/p", "http://a%2Fb.test/p", 80, 0 },
+	{ "/p", "a:b:c", "10.0.1.2", 80, "a%3Ab", "/p", "http://a%3Ab/p", 80, 0 },
+	{ "/p", "[h]x:81", "10.0.1.2", 80, "h", "/p", "http://h/p", 80, 0 },
+	{ "/p", "user@h.test", "10.0.1.2", 80, "h.test", "/p", "http://h.test/p", 80, REQUEST_SUSPICIOUS },
 	{ "/p", "10.0.1.2:80", "10.0.1.2", 80, "10.0.1.2", "/p", "http://10.0.1.2/p", 80, 0 },
 	{ "/p", "0x7f.1", "127.0.0.1", 80, "0x7f.1", "/p", "http://0x7f.1/p", 80, 0 },
 	/* no Host: the server's IP literal and port */

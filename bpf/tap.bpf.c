@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The tap: a socket filter on the daemon's AF_PACKET sockets that keeps only
+ * client->server TCP segments towards a tapped port which the daemon needs
+ * to follow a request stream: payload (SYN with payload too: TCP Fast Open),
+ * the SYN that gives the initial sequence number, and FIN/RST that end it.
+ * Its return value only trims the tapping socket's copy; it blocks nothing.
+ */
+#include "bpf/parse.h"
+
+/* Set by the daemon before load: host-order ports, 0 = unused slot. */
+const volatile __u16 http_ports[UE_MAX_PORTS] = {};
+const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UE_TAP_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} tap_counters SEC(".maps");
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&tap_counters, &idx);
+
+	if (c)
+		*c += 1;   /* per-CPU slot: no other writer */
+}
+
+static __always_inline __u32 verdict(struct __sk_buff *skb)
+{
+	struct ue_packet p;
+
+	switch (ue_parse(skb, &p)) {
+	case UE_PARSE_OK:
+		break;
+	case UE_PARSE_FRAGMENT:
+		return UE_TAP_FRAGMENT;
+	case UE_PARSE_MALFORMED:
+		return UE_TAP_MALFORMED;
+	default:
+		return UE_TAP_NOT_TCP;
+	}
+	if (p.l4_proto != IPPROTO_TCP)
+		return UE_TAP_NOT_TCP;
+	/* Towards a tapped port only: server->client replies never match. */
+	if (!ue_port_in(http_ports, p.dport) && !ue_port_in(tls_ports, p.dport))
+		return UE_TAP_WRONG_PORT;
+	if (p.payload_len == 0 &&
+	    !(p.tcp_flags & (UE_TCP_FIN | UE_TCP_RST)) &&
+	    (p.tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) != UE_TCP_SYN)
+		return UE_TAP_NO_PAYLOAD;
+	return UE_TAP_KEPT;
+}
+
+SEC("socket")
+int tap_socket(struct __sk_buff *skb)
+{
+	__u32 v = verdict(skb);
+
+	count(UE_TAP_SEEN);
+	count(v);
+	return v == UE_TAP_KEPT ? skb->len : 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

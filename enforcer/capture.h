@@ -1,0 +1,68 @@
+/*
+ * Live capture: one AF_PACKET socket per (interface, worker) with the tap
+ * program attached, read through a TPACKET_V3 memory-mapped ring. The
+ * sockets of one interface form a PACKET_FANOUT group hashed by flow, so
+ * every packet of a flow lands on the same worker.
+ *
+ *   uint16_t group = 0;                       one per interface
+ *   for (w = 0; w < workers; w++)
+ *           cap[w] = capture_open("eth0", tap_prog_fd(tap), &group, NULL);
+ *   ... in worker w:
+ *   while (running)
+ *           capture_next_block(cap[w], 100, on_frame, ctx);
+ */
+#ifndef UE_CAPTURE_H
+#define UE_CAPTURE_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct capture;
+
+struct capture_frame {
+	const uint8_t *data;      /* the frame from its MAC header; valid during the callback */
+	uint32_t caplen;          /* bytes at data */
+	uint32_t len;             /* bytes on the wire: more than caplen if the ring cut it */
+	struct timespec ts;       /* CLOCK_REALTIME, stamped by the kernel on receipt */
+	int ifindex;
+	uint8_t pkttype;          /* PACKET_HOST, PACKET_OUTGOING, ... (linux/if_packet.h) */
+	uint16_t vlan_tci;        /* a tag the kernel took out of the frame, if vlan_tpid */
+	uint16_t vlan_tpid;       /* 0: no such tag */
+};
+
+typedef void (*capture_cb)(const struct capture_frame *f, void *arg);
+
+struct capture_opts {
+	unsigned block_size;      /* bytes, a multiple of the page size; 0: 256 KiB */
+	unsigned block_count;     /* 0: 32 */
+	unsigned retire_ms;       /* a block not yet full is handed over after this; 0: 5 */
+};
+
+/*
+ * Opens the socket on ifname with the socket filter tap_fd attached before
+ * it is bound (no unfiltered packet gets in), maps its ring and joins the
+ * fanout group *group; *group == 0 creates a new group and stores its id
+ * for the interface's other workers. opts may be NULL. NULL with errno set
+ * on failure.
+ */
+struct capture *capture_open(const char *ifname, int tap_fd, uint16_t *group,
+			     const struct capture_opts *opts);
+/*
+ * Waits up to timeout_ms (-1: forever, 0: not at all) for the next block of
+ * frames, hands each to cb, gives the block back to the kernel. Returns the
+ * number of frames, 0 if none came in time, or -errno (-EINTR on a signal).
+ */
+int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *arg);
+/* For a worker that polls several captures itself: readable = a block is ready. */
+int capture_fd(const struct capture *c);
+
+struct capture_stats {
+	uint64_t packets;         /* accepted by the filter and queued to the ring */
+	uint64_t drops;           /* accepted but lost: the ring was full */
+};
+/* Totals since capture_open. 0 or -errno. Safe from another thread. */
+int capture_stats(struct capture *c, struct capture_stats *st);
+
+void capture_close(struct capture *c);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * Drives the kernel blocklist through enforcer/blocklist.c, for
+ * tests/e2e/blocklist.sh:
+ *   blk_tool [-s SIZE] IFACE...
+ * clears stale filters, attaches at ingress and egress of each IFACE, prints
+ * "ready", then answers one line per command read from stdin:
+ *   block CLIENT CPORT SERVER SPORT     -> ok | error: ...
+ *   unblock CLIENT CPORT SERVER SPORT   -> ok | error: ...
+ *   list                                -> one "CLIENT CPORT SERVER SPORT drops=N" a
+ *                                          session, then "end"
+ *   counters                            -> "name=value ..." on one line
+ *   quit (or end of input, SIGTERM)     -> detaches everything, exits 0
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "enforcer/blocklist.h"
+#include "enforcer/libbpf_log.h"
+#include "enforcer/tc_attach.h"
+
+static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
+	[UE_BLK_SEEN_INGRESS] = "seen_ingress",
+	[UE_BLK_SEEN_EGRESS] = "seen_egress",
+	[UE_BLK_DROP_INGRESS] = "drop_ingress",
+	[UE_BLK_DROP_EGRESS] = "drop_egress",
+	[UE_BLK_INJECTED] = "injected",
+	[UE_BLK_QUIC_DROP] = "quic_drop",
+	[UE_BLK_FAIL_CLOSED_DROP] = "fail_closed_drop",
+};
+
+/* IPv4 stored v4-mapped, as struct flow_tuple wants it. */
+static int parse_addr(const char *s, struct in6_addr *a)
+{
+	struct in_addr v4;
+
+	if (inet_pton(AF_INET, s, &v4) == 1) {
+		memset(a, 0, sizeof(*a));
+		a->s6_addr[10] = a->s6_addr[11] = 0xff;
+		memcpy(&a->s6_addr[12], &v4, 4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, s, a) == 1 ? 0 : -EINVAL;
+}
+
+static int parse_tuple(char *args, struct flow_tuple *t)
+{
+	char client[64], server[64];
+	unsigned cport, sport;
+
+	if (sscanf(args, "%63s %u %63s %u", client, &cport, server, &sport) != 4 ||
+	    cport > 65535 || sport > 65535 ||
+	    parse_addr(client, &t->client) || parse_addr(server, &t->server))
+		return -EINVAL;
+	t->client_port = cport;
+	t->server_port = sport;
+	return 0;
+}
+
+static void print_addr(const struct in6_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		inet_ntop(AF_INET, &a->s6_addr[12], buf, sizeof(buf));
+	else
+		inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	fputs(buf, stdout);
+}
+
+static int list_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
+{
+	(void)arg;
+	print_addr(&t->client);
+	printf(" %u ", t->client_port);
+	print_addr(&t->server);
+	printf(" %u drops=%llu\n", t->server_port, (unsigned long long)v->drops);
+	return 0;
+}
+
+static void reply(int err)
+{
+	if (err)
+		printf("error: %s\n", strerror(-err));
+	else
+		puts("ok");
+}
+
+static void run(struct blocklist *bl, char *line)
+{
+	struct flow_tuple t;
+	uint64_t c[UE_BLK_COUNTER_MAX];
+	int err;
+
+	line[strcspn(line, "\n")] = 0;
+	if (!strncmp(line, "block ", 6)) {
+		err = parse_tuple(line + 6, &t);
+		reply(err ? err : blocklist_add(bl, &t, 0, 0));
+	} else if (!strncmp(line, "unblock ", 8)) {
+		err = parse_tuple(line + 8, &t);
+		reply(err ? err : blocklist_remove(bl, &t));
+	} else if (!strcmp(line, "list")) {
+		err = blocklist_foreach(bl, list_cb, NULL);
+		puts(err ? "error: listing failed" : "end");
+	} else if (!strcmp(line, "counters")) {
+		err = blocklist_counters(bl, c);
+		if (err) {
+			reply(err);
+			return;
+		}
+		for (int i = 0; i < UE_BLK_COUNTER_MAX; i++)
+			printf("%s%s=%llu", i ? " " : "", counter_names[i], (unsigned long long)c[i]);
+		putchar('\n');
+	} else {
+		puts("error: unknown command");
+	}
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;   /* interrupts the read; main then detaches */
+}
+
+int main(int argc, char **argv)
+{
+	struct blocklist_config cfg = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct blocklist *bl;
+	char line[512];
+	int opt, err;
+
+	while ((opt = getopt(argc, argv, "s:")) != -1) {
+		if (opt != 's')
+			goto usage;
+		cfg.max_entries = strtoul(optarg, NULL, 10);
+	}
+	if (optind == argc)
+		goto usage;
+	libbpf_log_init();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	err = tc_remove_stale();
+	if (err < 0) {
+		fprintf(stderr, "blk_tool: removing stale filters: %s\n", strerror(-err));
+		return 1;
+	}
+	if (err > 0)
+		fprintf(stderr, "blk_tool: removed %d stale filters\n", err);
+	bl = blocklist_open(&cfg);
+	if (!bl) {
+		fprintf(stderr, "blk_tool: loading: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int i = optind; i < argc; i++) {
+		int ifindex = if_nametoindex(argv[i]);
+
+		err = ifindex ? blocklist_attach(bl, ifindex) : -errno;
+		if (err) {
+			fprintf(stderr, "blk_tool: %s: %s\n", argv[i], strerror(-err));
+			blocklist_close(bl);
+			return 1;
+		}
+	}
+	puts("ready");
+	while (fgets(line, sizeof(line), stdin) && strcmp(line, "quit\n"))
+		run(bl, line);
+	blocklist_close(bl);
+	return 0;
+usage:
+	fprintf(stderr, "usage: blk_tool [-s SIZE] IFACE...\n");
+	return 2;
+}
