@@ -52,6 +52,19 @@ void judge_request(struct judge *j, const struct request *r, struct decision *d)
 		log_line(j, r, d->action, d->rule, d->response, false);
 }
 
+void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
+		 struct decision *d)
+{
+	struct request again = *r;
+
+	again.ts = *now;
+	policy_match(j->cfg.policy, &again, now->tv_sec, j->scratch, d);
+	if (d->action != ACTION_BLOCK)
+		return;
+	j->stats.blocked++;
+	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, false);
+}
+
 void judge_overflow(struct judge *j, const struct request *r, struct decision *d)
 {
 	*d = (struct decision){

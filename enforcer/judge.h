@@ -47,6 +47,14 @@ void judge_release(struct judge *j);
 /* Decide R (and log). D gets the decision: the caller enforces a block. */
 void judge_request(struct judge *j, const struct request *r, struct decision *d);
 
+/*
+ * R decided again at NOW, under a new policy or a time= window that opened
+ * or closed: only a block is logged (with NOW as its time) and counted; an
+ * allow changes nothing. D gets the decision.
+ */
+void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
+		 struct decision *d);
+
 /* A flow over a limit: the overflow rule decides (and is logged). */
 void judge_overflow(struct judge *j, const struct request *r, struct decision *d);
 

@@ -1,6 +1,6 @@
 /*
  * url-enforcer: the command line (SPEC section 2), then one of two modes:
- * offline (--pcap, offline.c) or live (-i, not built yet).
+ * offline (--pcap, offline.c) or live (-i, daemon.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "enforcer/flow.h"
+#include "enforcer/daemon.h"
 #include "enforcer/log.h"
 #include "enforcer/options.h"
 
@@ -196,6 +197,5 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	if (o.pcap_path)
 		return offline_run(&o);
-	log_warnx("live mode (-i) is not built yet; use --pcap FILE");
-	return 1;
+	return daemon_run(&o);
 }

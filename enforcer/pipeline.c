@@ -22,6 +22,9 @@ enum stream_status {
 struct flow_state {
 	struct reasm reasm;
 	uint32_t isn;            /* valid with syn_seen */
+	uint32_t client_next;    /* furthest client sequence number seen, + payload (+ FIN) */
+	uint32_t client_ack;     /* with that segment: the server's next sequence number */
+	bool position_known;
 	uint8_t kind;            /* enum port_kind */
 	uint8_t status;          /* enum stream_status */
 	bool syn_seen;
@@ -230,6 +233,21 @@ static void on_syn(struct pipeline *p, struct flow *f, const struct packet *pkt)
 }
 
 /* Client->server segment of flow F (created if it carries a SYN or data). */
+/* Where a RST must land: the furthest segment, never a retransmission's. */
+static void note_position(struct flow_state *st, const struct packet *pkt)
+{
+	uint32_t end = pkt->seq + pkt->payload_len +
+		       !!(pkt->tcp_flags & TCP_SYN) + !!(pkt->tcp_flags & TCP_FIN);
+
+	if (!(pkt->tcp_flags & TCP_ACK))
+		return;
+	if (st->position_known && seq_before(end, st->client_next))
+		return;
+	st->client_next = end;
+	st->client_ack = pkt->ack;
+	st->position_known = true;
+}
+
 static void client_segment(struct pipeline *p, const struct packet *pkt, enum port_kind kind,
 			   const struct frame *fr)
 {
@@ -256,6 +274,7 @@ static void client_segment(struct pipeline *p, const struct packet *pkt, enum po
 	}
 	st = state_of(f);
 	p->stats.payload_bytes += pkt->payload_len;
+	note_position(st, pkt);
 	if ((pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
 		on_syn(p, f, pkt);
 		seq++;                  /* the SYN occupies one sequence number; TFO data follows */
@@ -375,6 +394,18 @@ void pipeline_foreach_latest(struct pipeline *p,
 	struct latest_visit v = { .fn = fn, .arg = arg };
 
 	flow_table_foreach(p->flows, visit_latest, &v);
+}
+
+int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
+		      struct session_position *pos)
+{
+	struct flow *f = flow_lookup(p->flows, t);
+	struct flow_state *st;
+
+	if (!f || !(st = state_of(f))->position_known)
+		return -ENOENT;
+	*pos = (struct session_position){ .seq = st->client_next, .ack = st->client_ack };
+	return 0;
 }
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out)

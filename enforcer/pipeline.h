@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "enforcer/decode.h"
+#include "enforcer/inject.h"
 #include "enforcer/port_set.h"
 #include "enforcer/reasm.h"
 #include "enforcer/request.h"
@@ -102,6 +103,14 @@ void pipeline_expire(struct pipeline *p, int64_t now);
 /* Each open flow's latest request (to judge again under a new policy). */
 void pipeline_foreach_latest(struct pipeline *p,
 			     void (*fn)(void *arg, const struct request *r), void *arg);
+
+/*
+ * Where the session T stands for a RST or block page (inject.h): the
+ * client's next sequence number and the server's, from the furthest
+ * client->server segment with an ACK. 0, or -ENOENT for an unknown flow.
+ */
+int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
+		      struct session_position *pos);
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out);
 void pipeline_stats_add(struct pipeline_stats *sum, const struct pipeline_stats *add);
