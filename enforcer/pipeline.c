@@ -232,7 +232,6 @@ static void on_syn(struct pipeline *p, struct flow *f, const struct packet *pkt)
 	reasm_start(&st->reasm, pkt->seq + 1);
 }
 
-/* Client->server segment of flow F (created if it carries a SYN or data). */
 /* Where a RST must land: the furthest segment, never a retransmission's. */
 static void note_position(struct flow_state *st, const struct packet *pkt)
 {
@@ -248,6 +247,7 @@ static void note_position(struct flow_state *st, const struct packet *pkt)
 	st->position_known = true;
 }
 
+/* Client->server segment of flow F (created if it carries a SYN or data). */
 static void client_segment(struct pipeline *p, const struct packet *pkt, enum port_kind kind,
 			   const struct frame *fr)
 {
