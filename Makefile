@@ -123,6 +123,9 @@ $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+demo: deps all
+	$(Q)BUILD=$(BUILD) bash examples/demo/demo.sh
+
 test: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
@@ -207,6 +210,7 @@ help:
 	@echo '  all             build/url-enforcer and build/urlctl (default)'
 	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
+	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
