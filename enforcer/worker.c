@@ -134,12 +134,14 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&w->d->stop)) {
 		struct timespec now;
 
-		sync_with_daemon(w);
 		/* 100 ms bounds how long a policy swap waits for this worker. */
-		if (poll(pfd, n, 100) > 0)
-			for (unsigned i = 0; i < n; i++)
-				if (pfd[i].revents)
-					capture_next_block(w->caps[i], 0, on_frame, w);
+		int ready = poll(pfd, n, 100);
+
+		/* After the wait: what arrived is judged by what is in force now. */
+		sync_with_daemon(w);
+		for (unsigned i = 0; ready > 0 && i < n; i++)
+			if (pfd[i].revents)
+				capture_next_block(w->caps[i], 0, on_frame, w);
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (now.tv_sec != last_expire) {
 			pipeline_expire(w->pipe, now.tv_sec);
