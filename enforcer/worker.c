@@ -180,7 +180,7 @@ int worker_start(struct worker *w, struct daemon *d, unsigned id)
 {
 	const struct options *o = d->o;
 	struct pipeline_config pcfg = {
-		.n_http_ports = o->n_http_ports, .n_tls_ports = o->n_tls_ports,
+		.http_ports = o->http_ports, .tls_ports = o->tls_ports,
 		.max_flows = o->max_flows, .idle_timeout = o->idle_timeout,
 		.emit = on_event, .arg = w,
 	};
@@ -196,8 +196,6 @@ int worker_start(struct worker *w, struct daemon *d, unsigned id)
 	atomic_store(&w->seen_gen, w->policy_gen);
 	w->rejudge_gen = atomic_load(&d->rejudge_gen);
 	pthread_mutex_init(&w->lock, NULL);
-	memcpy(pcfg.http_ports, o->http_ports, sizeof(pcfg.http_ports));
-	memcpy(pcfg.tls_ports, o->tls_ports, sizeof(pcfg.tls_ports));
 	jcfg.acting = !jcfg.audit;
 	if (judge_init(&w->judge, &jcfg))
 		return -ENOMEM;
