@@ -11,28 +11,8 @@
 #include "tests/harness.h"
 #include "tests/unit/stream_check.h"
 
-static void init_stream(void *stream, uint32_t limit)
-{
-	http_stream_init(stream, limit);
-}
-
-static void release_stream(void *stream)
-{
-	http_stream_release(stream);
-}
-
-static int feed_stream(void *stream, const uint8_t *data, size_t len, const struct parse_ctx *ctx)
-{
-	return http_feed(stream, data, len, ctx);
-}
-
-static const struct stream_ops http_ops = {
-	.name = "http", .size = sizeof(struct http_stream), .init = init_stream,
-	.release = release_stream, .feed = feed_stream,
-};
-
 #define CHECK_LIMIT(name, input, head_max, rc, want) \
-	stream_check(&http_ops, name, (const uint8_t *)(input), sizeof(input) - 1, head_max, 80, \
+	stream_check(&http_parser_ops, name, (const uint8_t *)(input), sizeof(input) - 1, head_max, 80, \
 		     rc, want)
 #define CHECK(name, input, rc, want) CHECK_LIMIT(name, input, 0, rc, want)
 
@@ -347,7 +327,7 @@ static void expect_pieces(const char *name, const char *input, size_t cut, int w
 			  const char *want)
 {
 	char *text;
-	int rc = stream_feed_pieces(&http_ops, (const uint8_t *)input, strlen(input), &cut,
+	int rc = stream_feed_pieces(&http_parser_ops, (const uint8_t *)input, strlen(input), &cut,
 				    cut ? 1 : 0, 0, 80, &text);
 
 	if (rc != want_rc || strcmp(text, want))
