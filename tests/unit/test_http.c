@@ -360,6 +360,21 @@ void test_http_head_limit(void)
 		    40, -E2BIG, "HTTP 0x10 GET 10.0.1.2 http://10.0.1.2/ / /\n");
 }
 
+/* A host that cannot be a DNS name and cannot fit: the overflow rule, never cut. */
+void test_http_host_too_long(void)
+{
+	char req[512];
+	char host[URL_HOST_MAX + 1];
+
+	memset(host, 'a', sizeof(host) - 1);
+	host[sizeof(host) - 1] = 0;
+	snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", host);
+	expect_pieces("long Host", req, 0, -E2BIG, "");
+	expect_pieces("long Host", req, 100, -E2BIG, "");
+	snprintf(req, sizeof(req), "GET http://%s/ HTTP/1.1\r\n\r\n", host);
+	expect_pieces("long absolute host", req, 0, -E2BIG, "");
+}
+
 static void count_request(void *arg, const struct request *r)
 {
 	unsigned *seen = arg;

@@ -265,6 +265,18 @@ void test_tls_sni_evasions(void)
 	free(exts.p);
 }
 
+void test_tls_sni_too_long(void)
+{
+	struct bytes exts = { 0 };
+	char name[URL_HOST_MAX + 1];
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	put_sni(&exts, name);
+	check_hello("SNI longer than any host", &exts, -E2BIG, "");
+	free(exts.p);
+}
+
 void test_tls_split_records(void)
 {
 	struct bytes exts = { 0 };
