@@ -10,7 +10,8 @@
 
 #include "ctl/urlctl.h"
 #include "enforcer/ctl_proto.h"
-#include "enforcer/url.h"
+#include "ctl/cmd_daemon.h"
+#include "enforcer/request_text.h"
 #include "policies/policy.h"
 
 int cmd_check(const struct ctl_env *env, int argc, char **argv)
@@ -77,17 +78,6 @@ static int test_parse_args(int argc, char **argv, struct test_args *a)
 	return 0;
 }
 
-/* The client address as v4-mapped IPv6 or IPv6. */
-static int client_parse(const char *s, struct in6_addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, s, &out->s6_addr[12]) == 1) {
-		out->s6_addr[10] = out->s6_addr[11] = 0xff;
-		return 0;
-	}
-	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -EINVAL;
-}
-
 static int time_parse(const char *s, time_t *out)
 {
 	struct tm tm = { .tm_isdst = -1 };
@@ -106,34 +96,6 @@ static void print_rule(const char *what, const struct rule_info *ri)
 		printf(" id=%s", ri->id);
 }
 
-/* The request a client would send for URL: an HTTP request, or for https a
- * TLS ClientHello (whose only name is the SNI: the path is not visible).
- * NORM holds two url_norm: the text's, and the ClientHello's. */
-static int test_request(const struct test_args *a, struct url_norm *norm,
-			struct request *r)
-{
-	int err = url_normalize_text(a->url, &norm[0]);
-
-	if (err)
-		return err;
-	r->tuple.server_port = norm[0].port;
-	if (!strncasecmp(a->url, "https://", 8)) {
-		err = url_normalize_tls(norm[0].host, strlen(norm[0].host), &r->tuple, &norm[1]);
-		if (err)
-			return err;
-		norm++;
-		r->proto = REQUEST_TLS;
-	} else {
-		r->proto = REQUEST_HTTP;
-		r->method = a->method ? a->method : "GET";
-		r->target = norm->path;
-	}
-	r->host = norm->host;
-	r->url = norm->url;
-	r->path = norm->path;
-	return 0;
-}
-
 int cmd_test(const struct ctl_env *env, int argc, char **argv)
 {
 	struct test_args a = { 0 };
@@ -144,18 +106,14 @@ int cmd_test(const struct ctl_env *env, int argc, char **argv)
 
 	if (test_parse_args(argc, argv, &a))
 		return test_usage(NULL);
-	if (a.client && client_parse(a.client, &r.tuple.client))
+	if (a.client && ip_parse_mapped(a.client, &r.tuple.client))
 		return test_usage("--client takes an IPv4 or IPv6 address");
 	if (a.time && time_parse(a.time, &now))
 		return test_usage("--time takes 'YYYY-MM-DD HH:MM' (local time)");
 	if (a.method && !strncasecmp(a.url, "https://", 8))
 		return test_usage("--method does not apply to https: a TLS ClientHello has none");
-	if (!a.policy) {
-		fprintf(stderr, "urlctl test: without -p the daemon's policy decides, and the "
-			"daemon at %s cannot be reached: this urlctl does not speak the control "
-			"protocol yet (use -p FILE)\n", env->socket);
-		return CTL_UNREACHABLE;
-	}
+	if (!a.policy)
+		return cmd_test_daemon(env->socket, a.url, a.client, a.method);
 	struct url_norm *norm = malloc(2 * sizeof(*norm));
 	struct policy *p = NULL;
 	struct match_scratch *s = match_scratch_new();
@@ -164,7 +122,7 @@ int cmd_test(const struct ctl_env *env, int argc, char **argv)
 		fprintf(stderr, "urlctl test: out of memory\n");
 		goto out;
 	}
-	int err = test_request(&a, norm, &r);
+	int err = request_from_text(a.url, a.client, a.method, norm, &r);
 
 	if (err) {
 		fprintf(stderr, "urlctl test: \"%s\" is not a URL (%s)\n", a.url, strerror(-err));

@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl/cmd_daemon.h"
 #include "ctl/urlctl.h"
 #include "enforcer/ctl_proto.h"
 
 static int cmd_help(const struct ctl_env *env, int argc, char **argv);
-static int cmd_no_daemon(const struct ctl_env *env, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "check", "FILE", "validate; no daemon needed", cmd_check },
@@ -20,13 +20,13 @@ static const struct command commands[] = {
 	  "the decision and the deciding rule\n(offline with -p, else the daemon's policy)",
 	  cmd_test },
 	{ "apply", "FILE", "validate, then atomically replace the\n"
-	  "daemon's policy; invalid: the old one stays", cmd_no_daemon },
-	{ "status", "[--json]", "mode, interfaces, policy, rule count, uptime", cmd_no_daemon },
+	  "daemon's policy; invalid: the old one stays", cmd_apply },
+	{ "status", "[--json]", "mode, interfaces, policy, rule count, uptime", cmd_status },
 	{ "stats", "[--json|--prometheus]", "counters (packets tapped, requests parsed,\n"
-	  "decisions by action, drops in kernel, ...)", cmd_no_daemon },
-	{ "blocks", "[--json]", "active blocked sessions", cmd_no_daemon },
-	{ "unblock", "all|IP", "remove blocklist entries", cmd_no_daemon },
-	{ "mode", "enforce|audit", "switch at run time", cmd_no_daemon },
+	  "decisions by action, drops in kernel, ...)", cmd_stats },
+	{ "blocks", "[--json]", "active blocked sessions", cmd_blocks },
+	{ "unblock", "all|IP", "remove blocklist entries", cmd_unblock },
+	{ "mode", "enforce|audit", "switch at run time", cmd_mode },
 	{ "help", "", "this text", cmd_help },
 };
 
@@ -66,15 +66,6 @@ static int cmd_help(const struct ctl_env *env, int argc, char **argv)
 	(void)argv;
 	urlctl_usage(stdout);
 	return CTL_OK;
-}
-
-/* Until urlctl speaks the control protocol, every daemon command ends here. */
-static int cmd_no_daemon(const struct ctl_env *env, int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "urlctl %s: cannot reach the daemon at %s: this urlctl does not "
-		"speak the control protocol yet\n", argv[0], env->socket);
-	return CTL_UNREACHABLE;
 }
 
 int main(int argc, char **argv)

@@ -135,6 +135,15 @@ int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 	return 0;
 }
 
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t)
+{
+	struct ue_session_key k;
+	struct ue_block_value v;
+
+	key_from_tuple(&k, t);
+	return bpf_map_lookup_elem(bl->map_fd, &k, &v) == 0;
+}
+
 int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t)
 {
 	struct ue_session_key k;

@@ -64,6 +64,9 @@ int blocklist_prog_fd(const struct blocklist *bl, enum blocklist_hook hook);
  */
 int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 		  uint32_t rule_hash, uint32_t flags);
+/* Is t blocked? */
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t);
+
 /* Unblocks t; -ENOENT if it was not blocked. */
 int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t);
 

@@ -130,6 +130,7 @@ static void frame_from_hdr(struct capture_frame *f, const struct tpacket3_hdr *h
 	f->ts.tv_nsec = h->tp_nsec;
 	f->ifindex = sll->sll_ifindex;
 	f->pkttype = sll->sll_pkttype;
+	f->csum_unchecked = h->tp_status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID);
 	if (h->tp_status & TP_STATUS_VLAN_VALID) {
 		f->vlan_tci = h->hv1.tp_vlan_tci;
 		f->vlan_tpid = h->tp_status & TP_STATUS_VLAN_TPID_VALID ?
