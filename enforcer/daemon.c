@@ -148,7 +148,6 @@ static void tick(struct daemon *d)
 static void setup(struct daemon *d)
 {
 	const struct options *o = d->o;
-	struct port_set http = { .n = o->n_http_ports }, tls = { .n = o->n_tls_ports };
 	struct blocklist_config bcfg = { .max_entries = o->blocklist_size };
 	struct policy *p;
 	int err;
@@ -171,9 +170,7 @@ static void setup(struct daemon *d)
 	d->log = decision_log_open(o->log_path, DECISION_LOG_QUEUE_DEFAULT);
 	if (!d->log)
 		fatal("%s", o->log_path);
-	memcpy(http.port, o->http_ports, sizeof(uint16_t) * o->n_http_ports);
-	memcpy(tls.port, o->tls_ports, sizeof(uint16_t) * o->n_tls_ports);
-	d->tap = tap_prog_load(&http, &tls);
+	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports);
 	if (!d->tap)
 		fatal("loading the tap program");
 	if ((err = injector_open(&d->inj)))

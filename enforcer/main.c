@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,29 +96,16 @@ static uint32_t number(const char *opt, const char *text, uint32_t min, uint32_t
 	return (uint32_t)v;
 }
 
-/* "80,8000,8080" -> PORTS; duplicates kept once. */
-static void port_list(const char *opt, const char *text, uint16_t *ports, unsigned *n)
+static void port_list(const char *opt, const char *text, struct port_set *set)
 {
-	char *copy = strdup(text), *save = NULL;
+	int rc = port_set_parse(set, text);
 
-	if (!copy)
-		fatal("strdup");
-	*n = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint16_t port = (uint16_t)number(opt, tok, 1, 65535);
-		bool dup = false;
-
-		for (unsigned i = 0; i < *n; i++)
-			dup |= ports[i] == port;
-		if (dup)
-			continue;
-		if (*n == PIPELINE_MAX_PORTS)
-			usage_error("too many ports (16 at most): %s", text);
-		ports[(*n)++] = port;
+	if (rc == -E2BIG)
+		usage_error("too many ports (16 at most): %s", text);
+	if (rc) {
+		fprintf(stderr, "url-enforcer: %s: not a list of ports 1-65535: %s\n", opt, text);
+		exit(EXIT_USAGE);
 	}
-	free(copy);
-	if (!*n)
-		usage_error("empty port list: %s", text);
 }
 
 static bool choice(const char *opt, const char *text, const char *no, const char *yes)
@@ -139,8 +125,7 @@ static void parse(int argc, char **argv, struct options *o)
 
 	*o = (struct options){
 		.socket_path = "/run/url-enforcer/control.sock", .log_path = "-",
-		.http_ports = { 80, 8000, 8080 }, .n_http_ports = 3,
-		.tls_ports = { 443 }, .n_tls_ports = 1,
+		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 },
 		.blocklist_size = 65536, .idle_timeout = FLOW_IDLE_TIMEOUT_DEFAULT,
 		.max_flows = FLOW_MAX_DEFAULT,
 	};
@@ -158,10 +143,10 @@ static void parse(int argc, char **argv, struct options *o)
 		case 'v': log_verbose++; break;
 		case OPT_LOG_ALL: o->log_all = true; break;
 		case OPT_HTTP_PORTS:
-			port_list("--http-ports", optarg, o->http_ports, &o->n_http_ports);
+			port_list("--http-ports", optarg, &o->http_ports);
 			break;
 		case OPT_TLS_PORTS:
-			port_list("--tls-ports", optarg, o->tls_ports, &o->n_tls_ports);
+			port_list("--tls-ports", optarg, &o->tls_ports);
 			break;
 		case OPT_PCAP: o->pcap_path = optarg; break;
 		case OPT_WORKERS: o->workers = number("--workers", optarg, 1, 1024); break;
@@ -196,14 +181,12 @@ static void parse(int argc, char **argv, struct options *o)
 		usage_error("%s", "a rule file is needed (-p RULES)");
 	if (!o->pcap_path == !o->n_interfaces)
 		usage_error("%s", "one of -i IFACE and --pcap FILE is needed, not both");
-	for (unsigned i = 0; i < o->n_http_ports; i++) {
-		for (unsigned k = 0; k < o->n_tls_ports; k++) {
-			char port[8];
+	for (unsigned i = 0; i < o->http_ports.n; i++) {
+		char port[8];
 
-			snprintf(port, sizeof(port), "%u", o->http_ports[i]);
-			if (o->http_ports[i] == o->tls_ports[k])
-				usage_error("port %s is in both --http-ports and --tls-ports", port);
-		}
+		snprintf(port, sizeof(port), "%u", o->http_ports.port[i]);
+		if (port_set_has(&o->tls_ports, o->http_ports.port[i]))
+			usage_error("port %s is in both --http-ports and --tls-ports", port);
 	}
 }
 

@@ -5,9 +5,6 @@
  * "mode" still says what the daemon would do live. Deterministic: the same
  * file and rules give the same lines, timestamps taken from the capture.
  */
-#include <errno.h>
-#include <string.h>
-
 #include "enforcer/decision_log.h"
 #include "enforcer/judge.h"
 #include "enforcer/log.h"
@@ -37,7 +34,7 @@ static void report(const struct pipeline *p, const struct judge *j)
 int offline_run(const struct options *o)
 {
 	struct pipeline_config pcfg = {
-		.n_http_ports = o->n_http_ports, .n_tls_ports = o->n_tls_ports,
+		.http_ports = o->http_ports, .tls_ports = o->tls_ports,
 		.max_flows = o->max_flows, .idle_timeout = o->idle_timeout,
 		.emit = judge_pipeline_event,
 	};
@@ -65,8 +62,6 @@ int offline_run(const struct options *o)
 		log_warnx("out of memory");
 		goto out;
 	}
-	memcpy(pcfg.http_ports, o->http_ports, sizeof(pcfg.http_ports));
-	memcpy(pcfg.tls_ports, o->tls_ports, sizeof(pcfg.tls_ports));
 	pcfg.arg = &j;
 	p = pipeline_new(&pcfg);
 	if (!p) {

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "enforcer/pipeline.h"
+#include "enforcer/port_set.h"
 
 #define OPTIONS_MAX_INTERFACES 16
 #define UE_VERSION "0.1.0"
@@ -21,10 +21,8 @@ struct options {
 	const char *socket_path;
 	const char *log_path;             /* "-": stdout */
 	bool log_all;
-	uint16_t http_ports[PIPELINE_MAX_PORTS];
-	unsigned n_http_ports;
-	uint16_t tls_ports[PIPELINE_MAX_PORTS];
-	unsigned n_tls_ports;
+	struct port_set http_ports;
+	struct port_set tls_ports;
 	const char *pcap_path;
 	unsigned workers;                 /* 0: online CPUs */
 	uint32_t blocklist_size;

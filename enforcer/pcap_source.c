@@ -1,6 +1,7 @@
 /* Offline input from a capture file; see pcap_source.h. */
 #include <errno.h>
-#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "enforcer/log.h"
 #include "enforcer/pcap_source.h"
@@ -27,9 +28,30 @@ static int link_of(int dlt, enum decode_link *link)
 	}
 }
 
-int pcap_source_run(const char *path, struct pipeline *p)
+#define READ_BUFFER (1 << 20)
+
+pcap_t *pcap_source_open(const char *path)
 {
 	char err[PCAP_ERRBUF_SIZE];
+	FILE *f = fopen(path, "rb");
+	pcap_t *pc;
+
+	if (!f) {
+		log_warn("%s", path);
+		return NULL;
+	}
+	/* stdio allocates the buffer; fclose (by pcap_close) frees it */
+	setvbuf(f, NULL, _IOFBF, READ_BUFFER);
+	pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!pc) {
+		log_warnx("%s: %s", path, err);
+		fclose(f);
+	}
+	return pc;
+}
+
+int pcap_source_run(const char *path, struct pipeline *p)
+{
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	struct frame fr = { .verify_csum = true };
@@ -37,11 +59,9 @@ int pcap_source_run(const char *path, struct pipeline *p)
 	pcap_t *pc;
 	int rc;
 
-	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
-	if (!pc) {
-		log_warnx("%s", err);
+	pc = pcap_source_open(path);
+	if (!pc)
 		return -EINVAL;
-	}
 	if (link_of(pcap_datalink(pc), &fr.link)) {
 		log_warnx("%s: link type %s is not supported (Ethernet, raw IP, Linux cooked are)",
 			  path, pcap_datalink_val_to_name(pcap_datalink(pc)) ?: "unknown");

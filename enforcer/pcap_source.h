@@ -8,7 +8,16 @@
 #ifndef UE_PCAP_SOURCE_H
 #define UE_PCAP_SOURCE_H
 
+#include <pcap/pcap.h>
+
 #include "enforcer/pipeline.h"
+
+/*
+ * PATH opened for reading with nanosecond timestamps, through a 1 MiB stdio
+ * buffer (libpcap's default 4 KiB one costs a read() every few frames).
+ * Returns NULL with the reason on stderr.
+ */
+pcap_t *pcap_source_open(const char *path);
 
 /*
  * Returns 0 at the end of the file; -ENOENT/-EACCES/-EINVAL (not a capture,

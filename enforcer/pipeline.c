@@ -85,14 +85,16 @@ static void state_init(struct pipeline *p, struct flow_state *st, enum port_kind
 		tls_stream_init(&st->parser.tls);
 }
 
-static int set_ports(struct pipeline *p, const uint16_t *ports, unsigned n, enum port_kind kind)
+static int set_ports(struct pipeline *p, const struct port_set *set, enum port_kind kind)
 {
-	if (n > PIPELINE_MAX_PORTS)
+	if (set->n > UE_MAX_PORTS)
 		return -EINVAL;
-	for (unsigned i = 0; i < n; i++) {
-		if (!ports[i] || p->port_kind[ports[i]])
+	for (unsigned i = 0; i < set->n; i++) {
+		uint16_t port = set->port[i];
+
+		if (!port || p->port_kind[port])
 			return -EINVAL;
-		p->port_kind[ports[i]] = (uint8_t)kind;
+		p->port_kind[port] = (uint8_t)kind;
 	}
 	return 0;
 }
@@ -113,8 +115,8 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg)
 		p->cfg.reasm_flow_limit = REASM_FLOW_LIMIT_DEFAULT;
 	if (!p->cfg.reasm_limit)
 		p->cfg.reasm_limit = REASM_POOL_LIMIT_DEFAULT;
-	if (!cfg->emit || set_ports(p, cfg->http_ports, cfg->n_http_ports, PORT_HTTP) ||
-	    set_ports(p, cfg->tls_ports, cfg->n_tls_ports, PORT_TLS)) {
+	if (!cfg->emit || set_ports(p, &cfg->http_ports, PORT_HTTP) ||
+	    set_ports(p, &cfg->tls_ports, PORT_TLS)) {
 		free(p);
 		errno = EINVAL;
 		return NULL;
@@ -230,7 +232,6 @@ static void on_syn(struct pipeline *p, struct flow *f, const struct packet *pkt)
 	reasm_start(&st->reasm, pkt->seq + 1);
 }
 
-/* Client->server segment of flow F (created if it carries a SYN or data). */
 /* Where a RST must land: the furthest segment, never a retransmission's. */
 static void note_position(struct flow_state *st, const struct packet *pkt)
 {
@@ -246,6 +247,7 @@ static void note_position(struct flow_state *st, const struct packet *pkt)
 	st->position_known = true;
 }
 
+/* Client->server segment of flow F (created if it carries a SYN or data). */
 static void client_segment(struct pipeline *p, const struct packet *pkt, enum port_kind kind,
 			   const struct frame *fr)
 {
@@ -330,6 +332,17 @@ static void server_segment(struct pipeline *p, const struct packet *pkt)
 		flow_close(p->flows, f);
 }
 
+/*
+ * The segments whose TCP checksum matters: whatever the pipeline acts on.
+ * Server->client data and pure ACKs are never verified (half the bytes).
+ */
+static bool csum_matters(const struct pipeline *p, const struct packet *pkt)
+{
+	if (p->port_kind[pkt->dport])
+		return pkt->payload_len || (pkt->tcp_flags & (TCP_SYN | TCP_FIN | TCP_RST));
+	return p->port_kind[pkt->sport] && (pkt->tcp_flags & TCP_RST);
+}
+
 void pipeline_packet(struct pipeline *p, const struct frame *fr)
 {
 	struct packet pkt;
@@ -339,6 +352,8 @@ void pipeline_packet(struct pipeline *p, const struct frame *fr)
 	p->stats.bytes += fr->wirelen;
 	flow_table_expire(p->flows, fr->ts.tv_sec);
 	res = decode_packet(fr->link, fr->data, fr->caplen, fr->wirelen, fr->verify_csum, &pkt);
+	if (res == DECODE_TCP && csum_matters(p, &pkt) && !decode_tcp_csum_ok(&pkt))
+		res = DECODE_BAD_TCP_CSUM;
 	p->stats.decode[res]++;
 	if (res == DECODE_UDP) {
 		p->stats.quic_packets += p->port_kind[pkt.dport] == PORT_TLS;

@@ -28,10 +28,9 @@
 
 #include "enforcer/decode.h"
 #include "enforcer/inject.h"
+#include "enforcer/port_set.h"
 #include "enforcer/reasm.h"
 #include "enforcer/request.h"
-
-#define PIPELINE_MAX_PORTS 16
 
 enum pipeline_event {
 	PIPELINE_REQUEST,        /* a request head or ClientHello completed */
@@ -41,10 +40,8 @@ enum pipeline_event {
 typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r);
 
 struct pipeline_config {
-	uint16_t http_ports[PIPELINE_MAX_PORTS];
-	unsigned n_http_ports;
-	uint16_t tls_ports[PIPELINE_MAX_PORTS];
-	unsigned n_tls_ports;
+	struct port_set http_ports;    /* disjoint from tls_ports */
+	struct port_set tls_ports;
 	uint32_t max_flows;            /* 0: FLOW_MAX_DEFAULT */
 	uint32_t idle_timeout;         /* seconds; 0: FLOW_IDLE_TIMEOUT_DEFAULT */
 	size_t reasm_flow_limit;       /* 0: REASM_FLOW_LIMIT_DEFAULT */

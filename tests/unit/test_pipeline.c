@@ -8,6 +8,7 @@
 #include "enforcer/pipeline.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
+#include "tests/unit/tlsbuild.h"
 
 #define EVENTS_MAX 16
 
@@ -52,8 +53,7 @@ struct rig {
 static void setup(struct rig *b, const struct pipeline_config *over)
 {
 	struct pipeline_config cfg = {
-		.http_ports = { 80, 8080 }, .n_http_ports = 2,
-		.tls_ports = { 443 }, .n_tls_ports = 1,
+		.http_ports = { { 80, 8080 }, 2 }, .tls_ports = { { 443 }, 1 },
 	};
 
 	memset(b, 0, sizeof(*b));
@@ -232,36 +232,10 @@ void test_pipeline_rst_from_server_ends_flow(void)
 	teardown(&b);
 }
 
-/* A minimal TLS 1.2 ClientHello with SNI NAME, as one record. */
-static size_t client_hello(const char *name, uint8_t *out)
-{
-	size_t nl = strlen(name), n = 0, hs_at, ext_at;
-	uint8_t *p = out;
-
-	p[n++] = 22, p[n++] = 3, p[n++] = 1, n += 2;      /* record header, length later */
-	hs_at = n;
-	p[n++] = 1, n += 3;                               /* ClientHello, length later */
-	p[n++] = 3, p[n++] = 3;
-	memset(p + n, 0x11, 32), n += 32;                 /* random */
-	p[n++] = 0;                                       /* session id */
-	p[n++] = 0, p[n++] = 2, p[n++] = 0x13, p[n++] = 0x01;
-	p[n++] = 1, p[n++] = 0;                           /* compression: null */
-	ext_at = n, n += 2;
-	p[n++] = 0, p[n++] = 0;                           /* server_name */
-	p[n++] = 0, p[n++] = (uint8_t)(nl + 5);
-	p[n++] = 0, p[n++] = (uint8_t)(nl + 3);
-	p[n++] = 0, p[n++] = 0, p[n++] = (uint8_t)nl;
-	memcpy(p + n, name, nl), n += nl;
-	p[ext_at] = 0, p[ext_at + 1] = (uint8_t)(n - ext_at - 2);
-	p[hs_at + 1] = 0, p[hs_at + 2] = 0, p[hs_at + 3] = (uint8_t)(n - hs_at - 4);
-	p[3] = 0, p[4] = (uint8_t)(n - 5);
-	return n;
-}
-
 void test_pipeline_tls_sni_any_split(void)
 {
 	uint8_t hello[256];
-	size_t len = client_hello("Video.Example.TEST", hello);
+	size_t len = tls_client_hello("Video.Example.TEST", hello, sizeof(hello));
 
 	for (size_t cut = 1; cut < len; cut++) {
 		struct rig b;
@@ -283,7 +257,7 @@ void test_pipeline_tls_midstream_and_quic(void)
 {
 	struct rig b;
 	uint8_t hello[256];
-	size_t len = client_hello("a.test", hello);
+	size_t len = tls_client_hello("a.test", hello, sizeof(hello));
 
 	setup(&b, NULL);
 	client(&b, 50001, 443, TH_ACK, 77, "\x17\x03\x03\x00\x01x", 6);   /* app data */
