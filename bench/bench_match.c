@@ -7,9 +7,10 @@
  * matching rule). Everything is generated from fixed seeds: the rule files,
  * a 1,000,000-name domain list and, per set, 1,000,000 URLs of which about
  * 5% hit a rule. Hyperscan is a dependency of this benchmark only.
- *   bench_match [URLS]     (default 1000000)
+ *   bench_match [URLS [SET...]]    (default 1000000 URLs, every set)
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <hs.h>
 #include <malloc.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 
 #define HIT_PERCENT 5
 #define NAIVE_SECONDS 0.5
+#define RUNS 3                  /* engine and Hyperscan: the best of RUNS passes */
 
 static const char *const tlds[] = { "com", "net", "org", "example" };
 
@@ -379,16 +381,22 @@ static void run_hyperscan(const struct rule_set *s, const struct corpus *c,
 	hs_database_size(db, &db_size);
 	hs_scratch_size(scratch, &scratch_size);
 	out->bytes = db_size + scratch_size;
-	out->disagree = 0;
-	t0 = now_s();
-	for (unsigned i = 0; i < c->n; i++) {
-		struct hs_result res = { 0 };
-		const char *url = c->arena + c->url[i];
+	out->rate = 0;
+	for (int run = 0; run < RUNS; run++) {
+		out->disagree = 0;
+		t0 = now_s();
+		for (unsigned i = 0; i < c->n; i++) {
+			struct hs_result res = { 0 };
+			const char *url = c->arena + c->url[i];
 
-		hs_scan(db, url, strlen(url), 0, scratch, hs_on_match, &res);
-		out->disagree += res.first != engine_lines[i];
+			hs_scan(db, url, strlen(url), 0, scratch, hs_on_match, &res);
+			out->disagree += res.first != engine_lines[i];
+		}
+		double rate = c->n / (now_s() - t0);
+
+		if (rate > out->rate)
+			out->rate = rate;
 	}
-	out->rate = c->n / (now_s() - t0);
 	hs_free_scratch(scratch);
 	hs_free_database(db);
 	free(flags);
@@ -426,7 +434,14 @@ static void bench_set(struct rule_set *s, struct corpus *c, unsigned n_urls, str
 	row->heap = heap_bytes() - heap0;
 	row->rss = rss_bytes() - rss0;
 
-	run_policy(p, c, policy_match, n_urls, 1e9, lines, &row->engine);
+	row->engine = 0;
+	for (int run = 0; run < RUNS; run++) {
+		double rate;
+
+		run_policy(p, c, policy_match, n_urls, 1e9, lines, &rate);
+		if (rate > row->engine)
+			row->engine = rate;
+	}
 	row->naive_n = run_policy(p, c, policy_match_naive, n_urls, NAIVE_SECONDS, naive_lines,
 				  &row->naive);
 	row->naive_disagree = 0;
@@ -441,6 +456,15 @@ static void bench_set(struct rule_set *s, struct corpus *c, unsigned n_urls, str
 	policy_free(p);
 	free(lines);
 	free(naive_lines);
+}
+
+/* No SET arguments: every set. */
+static bool selected(int argc, char **argv, const char *name)
+{
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return argc <= 2;
 }
 
 static void print_rate(double r)
@@ -473,14 +497,17 @@ int main(int argc, char **argv)
 	printf("bench-match: %u URLs a set (~%d%% hits), one core, decisions per second\n",
 	       n_urls, HIT_PERCENT);
 	printf("engine: policy_match; naive: every rule in order, PCRE2 JIT, on a %.1f s sample;\n"
-	       "hyperscan %s: the same regexes, first match = lowest matching rule\n\n",
-	       NAIVE_SECONDS, hs_version());
+	       "hyperscan %s: the same regexes, first match = lowest matching rule;\n"
+	       "engine and hyperscan: the best of %d passes\n\n", NAIVE_SECONDS, hs_version(), RUNS);
 	printf("%-13s %7s %8s %8s %8s %9s %9s %7s %9s %7s %9s %8s\n", "set", "hits", "load s",
 	       "heap MB", "RSS MB", "engine", "naive", "x naive", "hyperscan", "x hs", "hs comp s",
 	       "hs MB");
+	memset(rows, 0, sizeof(rows));
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 		struct row *r = &rows[i];
 
+		if (!selected(argc, argv, sets[i].name))
+			continue;
 		set_write(&sets[i], dir);
 		bench_set(&sets[i], &corpus, n_urls, r);
 		printf("%-13s %6.2f%% %8.2f %8.1f %8.1f", sets[i].name, r->hits, r->load_s,
@@ -506,6 +533,8 @@ int main(int argc, char **argv)
 
 	struct row *re10k = &rows[5], *list = &rows[3];
 
+	if (argc > 2)
+		return 0;
 	printf("\ntargets: regex-10k >= 1M/s: %s (%.2fM); >= 0.3x hyperscan: %s (%.2fx);\n"
 	       "         list-1M >= 5M/s: %s (%.2fM), loads in < 2 s: %s (%.2f s), < 200 MB: %s "
 	       "(%.0f MB)\n",

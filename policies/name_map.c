@@ -14,6 +14,7 @@
 #include "policies/name_map.h"
 
 #define LIST_BIT 0x80000000u
+#define DOMAIN_LABELS_MAX 128   /* a 253-byte name has at most 127 labels */
 
 struct slot {
 	uint64_t hash;        /* 0: empty */
@@ -270,25 +271,42 @@ const uint32_t *name_map_get(const struct name_map *m, const char *name, size_t 
 void name_map_each_suffix(const struct name_map *m, const char *host, size_t len,
 			  name_map_suffix_fn fn, void *arg)
 {
+	uint64_t hashes[DOMAIN_LABELS_MAX];
+	size_t starts[DOMAIN_LABELS_MAX];
+	unsigned n = 0;
 	uint64_t h = HASH_SEED;
 
 	if (!m->count)
 		return;
-	for (size_t i = len; i-- > 0;) {
+	/* all the suffix hashes first, so the Bloom words (and then the slots)
+	 * of every label are fetched from memory at once, not one after another */
+	for (size_t i = len; i-- > 0 && n < DOMAIN_LABELS_MAX;) {
 		h = hash_feed(h, (unsigned char)host[i]);
 		if (i && host[i - 1] != '.')
 			continue;
-		uint64_t fh = hash_final(h);
+		hashes[n] = hash_final(h);
+		starts[n] = i;
+		__builtin_prefetch(bloom_word(m, hashes[n]));
+		n++;
+	}
+	unsigned maybe = 0;
 
-		if (!bloom_may_hold(m, fh))
+	for (unsigned k = 0; k < n; k++) {
+		if (!bloom_may_hold(m, hashes[k]))
 			continue;
-		const struct slot *s = slot_find(m, fh, host + i, len - i);
+		__builtin_prefetch(&m->slots[hashes[k] & m->mask]);
+		hashes[maybe] = hashes[k];
+		starts[maybe++] = starts[k];
+	}
+	for (unsigned k = 0; k < maybe; k++) {
+		size_t i = starts[k];
+		const struct slot *s = slot_find(m, hashes[k], host + i, len - i);
 
 		if (s->hash) {
-			unsigned n;
-			const uint32_t *v = slot_values(m, s, &n);
+			unsigned nv;
+			const uint32_t *v = slot_values(m, s, &nv);
 
-			fn(v, n, arg);
+			fn(v, nv, arg);
 		}
 	}
 }
