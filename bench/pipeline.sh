@@ -32,7 +32,7 @@ cpu_run() {
 	awk -v n="$name" -v u="$user" -v s="$sys" -v r="$rss" -v q="$requests" -v p="$packets" \
 		-v base="${BASE_CPU:-0}" 'BEGIN {
 		t = u + s; if (t <= 0) t = 0.001
-		printf "%-34s %7.2f s  %6.2f M packets/s  %6.3f M requests/s  peak %6.1f MiB", \
+		printf "%-44s %7.2f s  %6.2f M packets/s  %6.3f M requests/s  peak %6.1f MiB", \
 			n, t, p / t / 1e6, q / t / 1e6, r / 1024
 		if (base > 0) printf "  (%.1fx url-enforcer)", t / base
 		printf "\n" }'
