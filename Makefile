@@ -163,6 +163,23 @@ fuzz: $(FUZZ_TARGETS)
 			-artifact_prefix=$(BUILD)/fuzz/$$n- \
 			$(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
 
+# ---- benchmarks: figures in bench/README.md ----
+# Hyperscan is the matching benchmark's baseline only: nothing else links it.
+BENCH_MATCH := $(BUILD)/bench/bench_match
+
+$(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
+
+$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)
+
+bench-match:
+	@pkg-config --exists libhs || { echo "bench-match needs Hyperscan: make deps" \
+		"(libhyperscan-dev)"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
+	$(Q)$(BENCH_MATCH)
+
 # ---- dependencies (Debian 12) ----
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -226,6 +243,7 @@ help:
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
+	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
 	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='

@@ -93,7 +93,7 @@ static void text_table(FILE *out, json_t *rows)
 static bool is_metric_meta(const char *k)
 {
 	return !strcmp(k, "metric") || !strcmp(k, "type") || !strcmp(k, "help") ||
-	       !strcmp(k, "value");
+	       !strcmp(k, "value") || !strcmp(k, "family");
 }
 
 /* {k="v",...} from a metric row's label fields, or "" without labels. */
@@ -128,16 +128,18 @@ static void metrics_text(FILE *out, json_t *rows, bool prometheus)
 
 	json_array_foreach(rows, i, row) {
 		const char *metric = json_string_value(json_object_get(row, "metric"));
+		/* a histogram's _bucket, _sum and _count rows share one family */
+		const char *family = json_string_value(json_object_get(row, "family")) ?: metric;
 
 		if (!metric)
 			continue;
-		if (prometheus && strcmp(metric, last)) {
-			fprintf(out, "# HELP %s%s %s\n", METRIC_PREFIX, metric,
+		if (prometheus && strcmp(family, last)) {
+			fprintf(out, "# HELP %s%s %s\n", METRIC_PREFIX, family,
 				json_string_value(json_object_get(row, "help")) ?: "");
-			fprintf(out, "# TYPE %s%s %s\n", METRIC_PREFIX, metric,
+			fprintf(out, "# TYPE %s%s %s\n", METRIC_PREFIX, family,
 				json_string_value(json_object_get(row, "type")) ?: "untyped");
 		}
-		last = metric;
+		last = family;
 		labels_text(row, labels, sizeof(labels));
 		fprintf(out, "%s%s%s %lld\n", prometheus ? METRIC_PREFIX : "", metric, labels,
 			(long long)json_integer_value(json_object_get(row, "value")));

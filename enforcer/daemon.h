@@ -27,12 +27,26 @@
 
 #define RULE_LABELS_MAX 4096
 
+/* Verdict latency (the completing packet's kernel timestamp -> blocklist
+ * entry written), upper bounds of the histogram's buckets in microseconds. */
+#define VERDICT_BUCKETS 10
+static const unsigned verdict_bucket_us[VERDICT_BUCKETS] = {
+	10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 100000,
+};
+
+struct verdict_histogram {
+	uint64_t bucket[VERDICT_BUCKETS + 1];   /* the last: over every bound */
+	uint64_t sum_us;
+	uint64_t count;
+};
+
 struct worker_counters {
 	struct pipeline_stats pipe;
 	struct judge_stats judge;
 	struct capture_stats capture;
 	uint64_t blocks_added;
 	uint64_t inject_failures;
+	struct verdict_histogram verdict;
 };
 
 struct worker {
@@ -46,6 +60,7 @@ struct worker {
 	uint64_t rejudge_gen;
 	_Atomic uint64_t seen_gen;    /* published: it no longer uses older policies */
 	uint64_t blocks_added, inject_failures;
+	struct verdict_histogram verdict;
 	pthread_mutex_t lock;         /* guards published */
 	struct worker_counters published;
 };

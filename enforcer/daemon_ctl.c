@@ -64,6 +64,41 @@ static int metric(int fd, const char *name, const char *type, const char *help,
 	return ctl_msg_send(fd, &m);
 }
 
+static void verdict_histogram_rows(int fd, const struct verdict_histogram *h)
+{
+	static const char help[] =
+		"Microseconds from a blocked request's last packet to its blocklist entry";
+	static struct ctl_msg m;
+	uint64_t cumulative = 0;
+	char le[16];
+
+	for (unsigned b = 0; b <= VERDICT_BUCKETS; b++) {
+		cumulative += h->bucket[b];
+		if (b < VERDICT_BUCKETS)
+			snprintf(le, sizeof(le), "%u", verdict_bucket_us[b]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		ctl_msg_init(&m, CTL_REC_ROW);
+		ctl_msg_add_str(&m, "metric", "verdict_latency_us_bucket");
+		ctl_msg_add_str(&m, "family", "verdict_latency_us");
+		ctl_msg_add_str(&m, "type", "histogram");
+		ctl_msg_add_str(&m, "help", help);
+		ctl_msg_add_u64(&m, "value", cumulative);
+		ctl_msg_add_str(&m, "le", le);
+		ctl_msg_send(fd, &m);
+	}
+	ctl_msg_init(&m, CTL_REC_ROW);
+	ctl_msg_add_str(&m, "metric", "verdict_latency_us_sum");
+	ctl_msg_add_str(&m, "family", "verdict_latency_us");
+	ctl_msg_add_u64(&m, "value", h->sum_us);
+	ctl_msg_send(fd, &m);
+	ctl_msg_init(&m, CTL_REC_ROW);
+	ctl_msg_add_str(&m, "metric", "verdict_latency_us_count");
+	ctl_msg_add_str(&m, "family", "verdict_latency_us");
+	ctl_msg_add_u64(&m, "value", h->count);
+	ctl_msg_send(fd, &m);
+}
+
 static int count_block(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
 	(void)t, (void)v;
@@ -93,6 +128,10 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		sum.capture.drops += c.capture.drops;
 		sum.blocks_added += c.blocks_added;
 		sum.inject_failures += c.inject_failures;
+		for (unsigned b = 0; b <= VERDICT_BUCKETS; b++)
+			sum.verdict.bucket[b] += c.verdict.bucket[b];
+		sum.verdict.sum_us += c.verdict.sum_us;
+		sum.verdict.count += c.verdict.count;
 	}
 	for (int r = DECODE_FIRST_MALFORMED; r < DECODE_RESULT_MAX; r++)
 		malformed += sum.pipe.decode[r];
@@ -145,6 +184,7 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	       blk[UE_BLK_DROP_EGRESS], "direction", "egress");
 	metric(fd, "inject_failures_total", "counter", "Resets or block pages that could not be sent",
 	       sum.inject_failures, NULL, NULL);
+	verdict_histogram_rows(fd, &sum.verdict);
 	metric(fd, "log_lines_total", "counter", "Decision-log lines written", ls.written, NULL, NULL);
 	metric(fd, "log_lines_dropped_total", "counter", "Decision-log lines lost (queue full, errors)",
 	       ls.dropped + ls.write_errors, NULL, NULL);

@@ -11,6 +11,23 @@
 #include "enforcer/daemon.h"
 #include "enforcer/log.h"
 
+static void note_verdict_latency(struct worker *w, const struct timespec *packet_ts)
+{
+	struct timespec now;
+	int64_t us;
+	unsigned b = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	us = (now.tv_sec - packet_ts->tv_sec) * 1000000 + (now.tv_nsec - packet_ts->tv_nsec) / 1000;
+	if (us < 0)
+		us = 0;
+	while (b < VERDICT_BUCKETS && (uint64_t)us > verdict_bucket_us[b])
+		b++;
+	w->verdict.bucket[b]++;
+	w->verdict.sum_us += us;
+	w->verdict.count++;
+}
+
 static void enforce(struct worker *w, const struct request *r, const struct decision *d)
 {
 	struct daemon *dm = w->d;
@@ -26,6 +43,7 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 		return;
 	}
 	w->blocks_added++;
+	note_verdict_latency(w, &r->ts);
 	if (d->response == RESPONSE_DROP)
 		return;
 	/* TLS cannot carry a page without a forged certificate: reset instead. */
@@ -116,6 +134,7 @@ static void publish(struct worker *w)
 	}
 	c.blocks_added = w->blocks_added;
 	c.inject_failures = w->inject_failures;
+	c.verdict = w->verdict;
 	pthread_mutex_lock(&w->lock);
 	w->published = c;
 	pthread_mutex_unlock(&w->lock);
