@@ -123,8 +123,25 @@ $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+demo: deps all
+	$(Q)BUILD=$(BUILD) bash examples/demo/demo.sh
+
 test: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+# ---- benchmarks ----
+$(BUILD)/bench/gen_pcap: $(call obj,bench/gen_pcap.c tests/unit/pktbuild.c tests/unit/tlsbuild.c)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
+	$(Q)BUILD=$(BUILD) bash bench/pipeline.sh
 
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
@@ -146,6 +163,23 @@ fuzz: $(FUZZ_TARGETS)
 			-artifact_prefix=$(BUILD)/fuzz/$$n- \
 			$(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
 
+# ---- benchmarks: figures in bench/README.md ----
+# Hyperscan is the matching benchmark's baseline only: nothing else links it.
+BENCH_MATCH := $(BUILD)/bench/bench_match
+
+$(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
+
+$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)
+
+bench-match:
+	@pkg-config --exists libhs || { echo "bench-match needs Hyperscan: make deps" \
+		"(libhyperscan-dev)"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
+	$(Q)$(BENCH_MATCH)
+
 # ---- dependencies (Debian 12) ----
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -159,12 +193,60 @@ deps:
 clean:
 	rm -rf $(BUILD)
 
+# ---- install: binaries, man pages (docs/), unit, defaults, completion (packaging/) ----
+# The unit goes under $(PREFIX)/lib/systemd/system, which systemd searches for
+# /usr/local and /usr alike; /etc/default is fixed because the unit reads it
+# there, and an existing (edited) one is never overwritten or removed.
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+DATADIR     ?= $(PREFIX)/share/url-enforcer
+EXAMPLESDIR ?= $(DATADIR)/examples
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DEFAULTSDIR := /etc/default
+MAN5 := docs/url-enforcer.rules.5
+MAN8 := docs/url-enforcer.8 docs/urlctl.8
+EXAMPLES = $(patsubst examples/%,%,$(shell find examples -type f 2>/dev/null))
+
+install: all
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DEFAULTSDIR) $(DESTDIR)$(BASHCOMPDIR)
+	$(Q)install -m 0755 $(DAEMON) $(URLCTL) $(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)sed 's|/usr/local/sbin/|$(SBINDIR)/|g' packaging/url-enforcer.service \
+		> $(DESTDIR)$(UNITDIR)/url-enforcer.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/url-enforcer.service
+	$(Q)[ -e $(DESTDIR)$(DEFAULTSDIR)/url-enforcer ] || { \
+		sed 's|/usr/local/share/|$(PREFIX)/share/|g' packaging/url-enforcer.default \
+			> $(DESTDIR)$(DEFAULTSDIR)/url-enforcer && \
+		chmod 0644 $(DESTDIR)$(DEFAULTSDIR)/url-enforcer; }
+	$(Q)install -m 0644 packaging/urlctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/urlctl
+	$(Q)for f in $(EXAMPLES); do \
+		install -D -m 0644 examples/$$f $(DESTDIR)$(EXAMPLESDIR)/$$f || exit 1; done
+	@echo 'installed under $(DESTDIR)$(PREFIX); configure $(DEFAULTSDIR)/url-enforcer, then'
+	@echo '  systemctl daemon-reload && systemctl enable --now url-enforcer'
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/url-enforcer $(DESTDIR)$(SBINDIR)/urlctl \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		$(DESTDIR)$(UNITDIR)/url-enforcer.service $(DESTDIR)$(BASHCOMPDIR)/urlctl
+	rm -rf $(DESTDIR)$(EXAMPLESDIR)
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
+	@echo 'kept $(DESTDIR)$(DEFAULTSDIR)/url-enforcer (your settings)'
+
 help:
 	@echo 'make [V=1] [SAN=1] TARGET'
 	@echo '  all             build/url-enforcer and build/urlctl (default)'
 	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
+	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
+	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  clean           remove build/'
+	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
+	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='
+	@echo '  uninstall       remove them again (keeps /etc/default/url-enforcer)'
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The blocklist: a TC program at ingress and egress of every enforced
- * interface that drops every packet of a session the daemon has blocked,
- * both directions alike (the key is canonical). Everything else passes.
+ * interface. It drops
+ *   - every packet of a session the daemon has blocked, both directions
+ *     alike (the key is canonical);
+ *   - client->server UDP to a TLS port from a client under `block quic`,
+ *     so browsers fall back to TCP, where the SNI is visible;
+ *   - with fail_closed, a new session (SYN without ACK) to a tapped port
+ *     while the daemon's heartbeat is stale: nobody would judge it.
+ * Everything else passes, and so does whatever the daemon itself sends.
  */
 #include <linux/pkt_cls.h>
 
 #include "bpf/parse.h"
+
+/* Set by the daemon before load. Ports host order, 0 = unused slot. */
+const volatile __u16 http_ports[UE_MAX_PORTS] = {};
+const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
+const volatile __u8 fail_closed = 0;
+const volatile __u64 heartbeat_timeout_ns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -14,6 +26,22 @@ struct {
 	__type(key, struct ue_session_key);
 	__type(value, struct ue_block_value);
 } ue_blocklist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, UE_QUIC_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ue_prefix_key);
+	__type(value, __u8);
+} ue_quic_clients SEC(".maps");
+
+/* The daemon's last sign of life, bpf_ktime_get_ns() clock; 0: never. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} ue_heartbeat SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -30,14 +58,10 @@ static __always_inline void count(__u32 idx)
 		*c += 1;   /* per-CPU slot: no other writer */
 }
 
-static __always_inline int blocked(struct __sk_buff *skb)
+static __always_inline int session_blocked(const struct ue_packet *p)
 {
-	struct ue_block_value *v;
-	struct ue_packet p;
+	struct ue_block_value *v = bpf_map_lookup_elem(&ue_blocklist, &p->key);
 
-	if (ue_parse(skb, &p) != UE_PARSE_OK || p.l4_proto != IPPROTO_TCP)
-		return 0;
-	v = bpf_map_lookup_elem(&ue_blocklist, &p.key);
 	if (!v)
 		return 0;
 	v->last_hit_ns = bpf_ktime_get_ns();
@@ -45,16 +69,53 @@ static __always_inline int blocked(struct __sk_buff *skb)
 	return 1;
 }
 
+static __always_inline int tapped_port(__u16 port)
+{
+	return ue_port_in(http_ports, port) || ue_port_in(tls_ports, port);
+}
+
+static __always_inline int daemon_absent(void)
+{
+	__u32 zero = 0;
+	__u64 *beat = bpf_map_lookup_elem(&ue_heartbeat, &zero);
+	__u64 last = beat ? *beat : 0;
+
+	return !last || bpf_ktime_get_ns() - last > heartbeat_timeout_ns;
+}
+
+static __always_inline int quic_client(const struct ue_packet *p)
+{
+	struct ue_prefix_key k = { .prefixlen = 128 };
+
+	__builtin_memcpy(k.addr, ue_packet_src(p), sizeof(k.addr));
+	return bpf_map_lookup_elem(&ue_quic_clients, &k) != NULL;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 {
+	struct ue_packet p;
+
 	count(seen);
 	/* The daemon's own RSTs and block page belong to a blocked session. */
 	if (skb->mark == UE_INJECT_MARK) {
 		count(UE_BLK_INJECTED);
 		return TC_ACT_OK;
 	}
-	if (blocked(skb)) {
-		count(drop);
+	if (ue_parse(skb, &p) != UE_PARSE_OK)
+		return TC_ACT_OK;
+	if (p.l4_proto == IPPROTO_TCP) {
+		if (session_blocked(&p)) {
+			count(drop);
+			return TC_ACT_SHOT;
+		}
+		if (fail_closed &&
+		    (p.tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) == UE_TCP_SYN &&
+		    tapped_port(p.dport) && daemon_absent()) {
+			count(UE_BLK_FAIL_CLOSED_DROP);
+			return TC_ACT_SHOT;
+		}
+	} else if (ue_port_in(tls_ports, p.dport) && quic_client(&p)) {
+		count(UE_BLK_QUIC_DROP);
 		return TC_ACT_SHOT;
 	}
 	return TC_ACT_OK;

@@ -70,6 +70,8 @@ enum ue_blk_counter {
 	UE_BLK_COUNTER_MAX,
 };
 
+#define UE_QUIC_MAX_PREFIXES 4096   /* client prefixes for `block quic` */
+
 /*
  * A client prefix for `block quic` in an LPM trie. IPv4 prefixes are stored
  * v4-mapped with prefixlen 96 + N, so one trie serves both families.

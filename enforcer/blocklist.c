@@ -16,6 +16,11 @@
 #include "enforcer/bpf_counters.h"
 #include "enforcer/tc_attach.h"
 
+/* The kernel compares keys byte for byte: no implicit padding anywhere. */
+_Static_assert(sizeof(struct ue_session_key) == 40, "session key layout");
+_Static_assert(sizeof(struct ue_block_value) == 32, "block value layout");
+_Static_assert(sizeof(struct ue_prefix_key) == 20, "prefix key layout");
+
 struct blocklist {
 	struct blocklist_bpf *skel;
 	int map_fd;
@@ -24,6 +29,14 @@ struct blocklist {
 };
 
 /* Returns whether the client is the key's hi endpoint. */
+static uint64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);   /* bpf_ktime_get_ns()'s clock */
+	return now.tv_sec * 1000000000ull + now.tv_nsec;
+}
+
 static bool key_from_tuple(struct ue_session_key *k, const struct flow_tuple *t)
 {
 	return !ue_session_key_fill(k, t->client.s6_addr, htons(t->client_port),
@@ -43,6 +56,7 @@ static void tuple_from_key(struct flow_tuple *t, const struct ue_session_key *k,
 struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 {
 	struct blocklist *bl = calloc(1, sizeof(*bl));
+	struct blocklist_bpf__rodata *rodata;
 	int err;
 
 	if (!bl)
@@ -50,6 +64,14 @@ struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 	bl->skel = blocklist_bpf__open();
 	if (!bl->skel)
 		goto fail;
+	rodata = bl->skel->rodata;
+	for (unsigned i = 0; i < cfg->http_ports.n && i < UE_MAX_PORTS; i++)
+		rodata->http_ports[i] = cfg->http_ports.port[i];
+	for (unsigned i = 0; i < cfg->tls_ports.n && i < UE_MAX_PORTS; i++)
+		rodata->tls_ports[i] = cfg->tls_ports.port[i];
+	rodata->fail_closed = cfg->fail_closed;
+	rodata->heartbeat_timeout_ns = (cfg->heartbeat_timeout_ms ? cfg->heartbeat_timeout_ms
+				       : BLOCKLIST_DEFAULT_HEARTBEAT_MS) * 1000000ull;
 	err = bpf_map__set_max_entries(bl->skel->maps.ue_blocklist,
 				       cfg->max_entries ? cfg->max_entries
 							: BLOCKLIST_DEFAULT_SIZE);
@@ -60,6 +82,11 @@ struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 		goto fail;
 	}
 	bl->map_fd = bpf_map__fd(bl->skel->maps.ue_blocklist);
+	err = blocklist_heartbeat_renew(bl);
+	if (err) {
+		errno = -err;
+		goto fail;
+	}
 	return bl;
 fail:
 	err = errno;
@@ -103,16 +130,23 @@ int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 {
 	struct ue_block_value v = { .rule_hash = rule_hash };
 	struct ue_session_key k;
-	struct timespec now;
 
 	v.flags = flags & ~UE_BLOCK_CLIENT_HI;
 	if (key_from_tuple(&k, t))
 		v.flags |= UE_BLOCK_CLIENT_HI;
-	clock_gettime(CLOCK_MONOTONIC, &now);   /* bpf_ktime_get_ns()'s clock */
-	v.created_ns = v.last_hit_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
+	v.created_ns = v.last_hit_ns = monotonic_ns();
 	if (bpf_map_update_elem(bl->map_fd, &k, &v, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -errno;
 	return 0;
+}
+
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t)
+{
+	struct ue_session_key k;
+	struct ue_block_value v;
+
+	key_from_tuple(&k, t);
+	return bpf_map_lookup_elem(bl->map_fd, &k, &v) == 0;
 }
 
 int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t)
@@ -128,13 +162,12 @@ int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg)
 	struct ue_session_key key, next;
 	struct ue_block_value v;
 	struct flow_tuple t;
-	bool more;
-	int ret;
+	int end, ret;
 
-	more = !bpf_map_get_next_key(bl->map_fd, NULL, &key);
-	while (more) {
+	end = bpf_map_get_next_key(bl->map_fd, NULL, &key) ? errno : 0;
+	while (!end) {
 		/* Step before the callback so it may delete the entry. */
-		more = !bpf_map_get_next_key(bl->map_fd, &key, &next);
+		end = bpf_map_get_next_key(bl->map_fd, &key, &next) ? errno : 0;
 		if (!bpf_map_lookup_elem(bl->map_fd, &key, &v)) {
 			tuple_from_key(&t, &key, v.flags & UE_BLOCK_CLIENT_HI);
 			ret = cb(&t, &v, arg);
@@ -143,11 +176,77 @@ int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg)
 		}
 		key = next;
 	}
-	return errno == ENOENT ? 0 : -errno;
+	return end == ENOENT ? 0 : -end;
 }
 
 int blocklist_counters(const struct blocklist *bl, uint64_t out[UE_BLK_COUNTER_MAX])
 {
 	return bpf_counters_sum(bpf_map__fd(bl->skel->maps.blk_counters),
 				UE_BLK_COUNTER_MAX, out);
+}
+
+static void prefix_key(struct ue_prefix_key *k, const struct client_prefix *p)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = p->len;
+	/* the trie compares prefixlen bits only; clear the rest so equal
+	 * prefixes written differently are one key */
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = p->len > i * 8 ? p->len - i * 8 : 0;
+
+		k->addr[i] = bits >= 8 ? p->addr.s6_addr[i]
+				       : p->addr.s6_addr[i] & (uint8_t)(0xff00 >> bits);
+	}
+}
+
+static bool prefix_wanted(const struct ue_prefix_key *k, const struct client_prefix *p,
+			  size_t n)
+{
+	struct ue_prefix_key w;
+
+	for (size_t i = 0; i < n; i++) {
+		prefix_key(&w, &p[i]);
+		if (!memcmp(&w, k, sizeof(w)))
+			return true;
+	}
+	return false;
+}
+
+int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
+			       size_t n)
+{
+	int fd = bpf_map__fd(bl->skel->maps.ue_quic_clients);
+	struct ue_prefix_key k, next;
+	uint8_t one = 1;
+	int end;
+
+	if (n > UE_QUIC_MAX_PREFIXES)
+		return -E2BIG;
+	for (size_t i = 0; i < n; i++)
+		if (p[i].len > 128)
+			return -EINVAL;
+	/* add first, then drop the rest: a client listed before and after
+	 * never slips through in between */
+	for (size_t i = 0; i < n; i++) {
+		prefix_key(&k, &p[i]);
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			return -errno;
+	}
+	end = bpf_map_get_next_key(fd, NULL, &k) ? errno : 0;
+	while (!end) {
+		end = bpf_map_get_next_key(fd, &k, &next) ? errno : 0;
+		if (!prefix_wanted(&k, p, n) && bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+			return -errno;
+		k = next;
+	}
+	return end == ENOENT ? 0 : -end;
+}
+
+int blocklist_heartbeat_renew(struct blocklist *bl)
+{
+	uint64_t now = monotonic_ns();
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(bl->skel->maps.ue_heartbeat), &zero, &now,
+				   BPF_ANY) ? -errno : 0;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bpf/kern_user.h"
+#include "enforcer/port_set.h"
 #include "enforcer/request.h"
 
 #define BLOCKLIST_DEFAULT_SIZE 65536
@@ -20,13 +21,34 @@
 
 struct blocklist;
 
+#define BLOCKLIST_DEFAULT_HEARTBEAT_MS 3000
+
 struct blocklist_config {
 	uint32_t max_entries;          /* 0: BLOCKLIST_DEFAULT_SIZE */
+	struct port_set http_ports;    /* the tapped ports: fail-closed guards them */
+	struct port_set tls_ports;     /* also the ports `block quic` closes to UDP */
+	/*
+	 * --fail closed: while the heartbeat (blocklist_heartbeat_renew) is
+	 * older than heartbeat_timeout_ms, new TCP sessions to the tapped ports
+	 * are refused. Blocked sessions stay blocked either way.
+	 */
+	bool fail_closed;
+	uint32_t heartbeat_timeout_ms; /* 0: BLOCKLIST_DEFAULT_HEARTBEAT_MS */
+};
+
+/*
+ * A client prefix for `block quic`: IPv4 as v4-mapped IPv6 with len 96 + N
+ * (10.0.0.0/8 is ::ffff:10.0.0.0 len 104), so one table serves both families.
+ */
+struct client_prefix {
+	struct in6_addr addr;
+	uint8_t len;                   /* 0-128 */
 };
 
 enum blocklist_hook { BLOCKLIST_INGRESS, BLOCKLIST_EGRESS };
 
-/* Loads the programs and the map; NULL with errno set on failure. */
+/* Loads the programs and the maps and renews the heartbeat once; NULL with
+ * errno set on failure. */
 struct blocklist *blocklist_open(const struct blocklist_config *cfg);
 /* Attaches at ingress and egress of ifindex (see tc_attach.h). 0 or -errno. */
 int blocklist_attach(struct blocklist *bl, int ifindex);
@@ -42,6 +64,9 @@ int blocklist_prog_fd(const struct blocklist *bl, enum blocklist_hook hook);
  */
 int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 		  uint32_t rule_hash, uint32_t flags);
+/* Is t blocked? */
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t);
+
 /* Unblocks t; -ENOENT if it was not blocked. */
 int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t);
 
@@ -53,6 +78,18 @@ int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t);
 typedef int (*blocklist_cb)(const struct flow_tuple *t,
 			    const struct ue_block_value *v, void *arg);
 int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg);
+
+/*
+ * Makes the `block quic` clients exactly these n prefixes (n = 0: none);
+ * prefixes past len are ignored. -E2BIG beyond UE_QUIC_MAX_PREFIXES,
+ * -EINVAL for len > 128. 0 or -errno; on error the old set may be partly
+ * replaced.
+ */
+int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
+			       size_t n);
+
+/* The daemon is alive: renew at least every heartbeat_timeout_ms / 3. */
+int blocklist_heartbeat_renew(struct blocklist *bl);
 
 /* out[enum ue_blk_counter], summed over all CPUs; 0 or -errno. */
 int blocklist_counters(const struct blocklist *bl, uint64_t out[UE_BLK_COUNTER_MAX]);

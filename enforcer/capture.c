@@ -48,7 +48,7 @@ static int setup_ring(struct capture *c, const struct capture_opts *o)
 		return -errno;
 	c->ring_len = (size_t)c->block_size * c->block_count;
 	c->ring = mmap(NULL, c->ring_len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_LOCKED | MAP_POPULATE, c->fd, 0);
+		       MAP_SHARED, c->fd, 0);
 	if (c->ring == MAP_FAILED) {
 		c->ring = NULL;
 		return -errno;
@@ -130,6 +130,7 @@ static void frame_from_hdr(struct capture_frame *f, const struct tpacket3_hdr *h
 	f->ts.tv_nsec = h->tp_nsec;
 	f->ifindex = sll->sll_ifindex;
 	f->pkttype = sll->sll_pkttype;
+	f->csum_unchecked = h->tp_status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID);
 	if (h->tp_status & TP_STATUS_VLAN_VALID) {
 		f->vlan_tci = h->hv1.tp_vlan_tci;
 		f->vlan_tpid = h->tp_status & TP_STATUS_VLAN_TPID_VALID ?

@@ -14,6 +14,7 @@
 #ifndef UE_CAPTURE_H
 #define UE_CAPTURE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -28,6 +29,8 @@ struct capture_frame {
 	uint8_t pkttype;          /* PACKET_HOST, PACKET_OUTGOING, ... (linux/if_packet.h) */
 	uint16_t vlan_tci;        /* a tag the kernel took out of the frame, if vlan_tpid */
 	uint16_t vlan_tpid;       /* 0: no such tag */
+	bool csum_unchecked;      /* checksums not filled in yet (CHECKSUM_PARTIAL) or
+				     already checked by the device: do not verify */
 };
 
 typedef void (*capture_cb)(const struct capture_frame *f, void *arg);

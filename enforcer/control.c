@@ -125,6 +125,8 @@ static void serve_one(struct control *c, int fd)
 		return;
 	}
 	n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+	if (n == 0)
+		return;   /* closed without asking: a liveness probe */
 	if (n < 0) {
 		c->rejected++;
 		log_warn("control: receive");

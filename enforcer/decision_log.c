@@ -231,6 +231,18 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* Everything but the writer thread, which is stopped or was never started. */
+static void log_free(struct decision_log *l)
+{
+	if (l->path && l->fd >= 0)
+		close(l->fd);
+	free(l->ring);
+	free(l->path);
+	pthread_cond_destroy(&l->wake);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}
+
 struct decision_log *decision_log_open(const char *path, size_t queue_bytes)
 {
 	struct decision_log *l = calloc(1, sizeof(*l));
@@ -266,13 +278,7 @@ struct decision_log *decision_log_open(const char *path, size_t queue_bytes)
 	}
 	return l;
 fail:
-	if (l->path && l->fd >= 0)
-		close(l->fd);
-	free(l->ring);
-	free(l->path);
-	pthread_cond_destroy(&l->wake);
-	pthread_mutex_destroy(&l->lock);
-	free(l);
+	log_free(l);
 	errno = err;
 	return NULL;
 }
@@ -345,11 +351,5 @@ void decision_log_close(struct decision_log *l)
 		pthread_mutex_unlock(&l->lock);
 		pthread_join(l->writer, NULL);
 	}
-	if (l->path)
-		close(l->fd);
-	free(l->ring);
-	free(l->path);
-	pthread_cond_destroy(&l->wake);
-	pthread_mutex_destroy(&l->lock);
-	free(l);
+	log_free(l);
 }

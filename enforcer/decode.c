@@ -63,12 +63,20 @@ static uint32_t get32(const uint8_t *p)
  */
 static uint64_t csum_add(uint64_t sum, const uint8_t *p, uint32_t len)
 {
+	uint64_t w64;
 	uint32_t w32;
 	uint16_t w16;
 
-	for (; len >= 4; p += 4, len -= 4) {
+	/* 32-bit halves of 64-bit loads: no carry is lost below 2^31 words */
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w64, p, 8);
+		sum += (w64 & 0xffffffff) + (w64 >> 32);
+	}
+	if (len >= 4) {
 		memcpy(&w32, p, 4);
 		sum += w32;
+		p += 4;
+		len -= 4;
 	}
 	if (len >= 2) {
 		memcpy(&w16, p, 2);
@@ -108,8 +116,10 @@ static enum decode_result decode_tcp(const struct cursor *c, uint64_t pseudo,
 	doff = (uint32_t)(t[12] >> 4) * 4;
 	if (doff < 20 || doff > c->len)
 		return DECODE_BAD_TCP;
-	if (c->verify_csum && !csum_ok(csum_add(pseudo, t, c->len)))
-		return DECODE_BAD_TCP_CSUM;
+	out->l4 = t;
+	out->l4_len = c->len;
+	out->pseudo_sum = pseudo;
+	out->verify_csum = c->verify_csum;
 	out->sport = get16(t);
 	out->dport = get16(t + 2);
 	out->seq = get32(t + 4);
@@ -119,6 +129,11 @@ static enum decode_result decode_tcp(const struct cursor *c, uint64_t pseudo,
 	out->payload = t + doff;
 	out->payload_len = c->len - doff;
 	return DECODE_TCP;
+}
+
+bool decode_tcp_csum_ok(const struct packet *p)
+{
+	return !p->verify_csum || csum_ok(csum_add(p->pseudo_sum, p->l4, p->l4_len));
 }
 
 /* Client->server UDP is only counted (QUIC): its checksum is not checked. */

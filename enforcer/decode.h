@@ -6,7 +6,10 @@
  * captured, and what does not add up is reported by reason for counting.
  *
  * Checksums: a segment whose checksum is wrong never decides anything (the
- * server would drop it), so VERIFY_CSUM should be true wherever the capture
+ * server would drop it). The IPv4 header checksum is checked here; the TCP
+ * checksum, which covers the whole segment, only by decode_tcp_csum_ok(),
+ * for the segments the caller will use (most of a capture's bytes are
+ * server->client and never looked at). VERIFY_CSUM should be true wherever the capture
  * holds the packet as it travels the wire: pcap files, and frames received
  * from another host. It must be false for frames whose checksum is not filled
  * in yet: on a live AF_PACKET tap, packets this host sends carry
@@ -40,7 +43,7 @@ enum decode_result {
 	DECODE_BAD_IPV4_CSUM,
 	DECODE_BAD_IPV6,          /* truncated, bad payload length or extension header */
 	DECODE_BAD_TCP,           /* truncated, bad data offset */
-	DECODE_BAD_TCP_CSUM,
+	DECODE_BAD_TCP_CSUM,      /* never returned by decode_packet(): see decode_tcp_csum_ok() */
 	DECODE_BAD_UDP,
 	DECODE_RESULT_MAX,
 };
@@ -62,6 +65,11 @@ struct packet {
 	uint32_t seq, ack;
 	const uint8_t *payload;
 	uint32_t payload_len;
+	/* for decode_tcp_csum_ok() */
+	const uint8_t *l4;
+	uint32_t l4_len;
+	uint64_t pseudo_sum;
+	bool verify_csum;
 };
 
 /*
@@ -71,6 +79,9 @@ struct packet {
 enum decode_result decode_packet(enum decode_link link, const uint8_t *frame,
 				 uint32_t caplen, uint32_t wirelen, bool verify_csum,
 				 struct packet *out);
+
+/* Is the TCP checksum of a DECODE_TCP packet right (or not to be verified)? */
+bool decode_tcp_csum_ok(const struct packet *p);
 
 /* A short stable name for counters and stats: "bad-tcp-csum". */
 const char *decode_result_name(enum decode_result r);

@@ -1,8 +1,201 @@
-/* url-enforcer: placeholder until the daemon lands (issue: the daemon end to end). */
+/*
+ * url-enforcer: the command line (SPEC section 2), then one of two modes:
+ * offline (--pcap, offline.c) or live (-i, daemon.c).
+ */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int main(void)
+#include "enforcer/flow.h"
+#include "enforcer/daemon.h"
+#include "enforcer/log.h"
+#include "enforcer/options.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"usage: url-enforcer -i IFACE [-i IFACE ...] -p RULES [options]\n"
+	"       url-enforcer --pcap FILE -p RULES [options]\n"
+	"  -i, --interface IFACE   tap and enforce on IFACE; repeatable\n"
+	"  -p, --policy FILE       rule file\n"
+	"  -m, --mode MODE         enforce (default) | audit\n"
+	"  -s, --socket PATH       control socket (default /run/url-enforcer/control.sock)\n"
+	"  -l, --log PATH          decision log, JSON Lines (default - : stdout)\n"
+	"      --log-all           log every request, not only rule matches\n"
+	"      --http-ports LIST   TCP ports parsed as HTTP (default 80,8000,8080)\n"
+	"      --tls-ports LIST    TCP ports parsed as TLS for SNI (default 443)\n"
+	"      --pcap FILE         read packets from a pcap file through the same\n"
+	"                          pipeline, print decisions, exit 0 at its end\n"
+	"      --workers N         packet worker threads (default: online CPUs)\n"
+	"      --blocklist-size N  kernel blocklist entries (default 65536)\n"
+	"      --idle-timeout S    forget idle flows and blocks after S seconds (default 300)\n"
+	"      --max-flows N       flows each worker follows at most (default 262144);\n"
+	"                          a new flow then evicts the least recently active\n"
+	"      --on-overflow allow|block\n"
+	"                          decision for a flow over a reassembly or request-head\n"
+	"                          limit (default allow)\n"
+	"      --hold              hold each client request segment in the kernel until\n"
+	"                          its verdict; gateway ingress\n"
+	"      --fail open|closed  what happens to new tapped sessions while no daemon\n"
+	"                          runs (default open)\n"
+	"  -v, --verbose           more diagnostics on stderr\n"
+	"  -h, --help              this text\n"
+	"  -V, --version           the version\n";
+
+enum long_only {
+	OPT_LOG_ALL = 256, OPT_HTTP_PORTS, OPT_TLS_PORTS, OPT_PCAP, OPT_WORKERS,
+	OPT_BLOCKLIST_SIZE, OPT_IDLE_TIMEOUT, OPT_MAX_FLOWS, OPT_ON_OVERFLOW, OPT_HOLD,
+	OPT_FAIL,
+};
+
+static const struct option long_options[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "log", required_argument, NULL, 'l' },
+	{ "log-all", no_argument, NULL, OPT_LOG_ALL },
+	{ "http-ports", required_argument, NULL, OPT_HTTP_PORTS },
+	{ "tls-ports", required_argument, NULL, OPT_TLS_PORTS },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "blocklist-size", required_argument, NULL, OPT_BLOCKLIST_SIZE },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "on-overflow", required_argument, NULL, OPT_ON_OVERFLOW },
+	{ "hold", no_argument, NULL, OPT_HOLD },
+	{ "fail", required_argument, NULL, OPT_FAIL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
+};
+
+static void usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "url-enforcer: not built yet\n");
-	return 1;
+	fprintf(stderr, "url-enforcer: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage_text);
+	exit(EXIT_USAGE);
+}
+
+static uint32_t number(const char *opt, const char *text, uint32_t min, uint32_t max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "url-enforcer: %s: not a number from %u to %u: %s\n", opt, min,
+			max, text);
+		exit(EXIT_USAGE);
+	}
+	return (uint32_t)v;
+}
+
+static void port_list(const char *opt, const char *text, struct port_set *set)
+{
+	int rc = port_set_parse(set, text);
+
+	if (rc == -E2BIG)
+		usage_error("too many ports (16 at most): %s", text);
+	if (rc) {
+		fprintf(stderr, "url-enforcer: %s: not a list of ports 1-65535: %s\n", opt, text);
+		exit(EXIT_USAGE);
+	}
+}
+
+static bool choice(const char *opt, const char *text, const char *no, const char *yes)
+{
+	if (!strcmp(text, yes))
+		return true;
+	if (strcmp(text, no)) {
+		fprintf(stderr, "url-enforcer: %s: %s or %s, not %s\n", opt, no, yes, text);
+		exit(EXIT_USAGE);
+	}
+	return false;
+}
+
+static void parse(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	*o = (struct options){
+		.socket_path = "/run/url-enforcer/control.sock", .log_path = "-",
+		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 },
+		.blocklist_size = 65536, .idle_timeout = FLOW_IDLE_TIMEOUT_DEFAULT,
+		.max_flows = FLOW_MAX_DEFAULT,
+	};
+	while ((c = getopt_long(argc, argv, "i:p:m:s:l:vhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->n_interfaces == OPTIONS_MAX_INTERFACES)
+				usage_error("too many interfaces (16 at most): %s", optarg);
+			o->interfaces[o->n_interfaces++] = optarg;
+			break;
+		case 'p': o->policy_path = optarg; break;
+		case 'm': o->audit = choice("--mode", optarg, "enforce", "audit"); break;
+		case 's': o->socket_path = optarg; break;
+		case 'l': o->log_path = optarg; break;
+		case 'v': log_verbose++; break;
+		case OPT_LOG_ALL: o->log_all = true; break;
+		case OPT_HTTP_PORTS:
+			port_list("--http-ports", optarg, &o->http_ports);
+			break;
+		case OPT_TLS_PORTS:
+			port_list("--tls-ports", optarg, &o->tls_ports);
+			break;
+		case OPT_PCAP: o->pcap_path = optarg; break;
+		case OPT_WORKERS: o->workers = number("--workers", optarg, 1, 1024); break;
+		case OPT_BLOCKLIST_SIZE:
+			o->blocklist_size = number("--blocklist-size", optarg, 1, 1u << 26);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			o->idle_timeout = number("--idle-timeout", optarg, 1, 7 * 86400);
+			break;
+		case OPT_MAX_FLOWS:
+			o->max_flows = number("--max-flows", optarg, 1, 1u << 26);
+			break;
+		case OPT_ON_OVERFLOW:
+			o->overflow_block = choice("--on-overflow", optarg, "allow", "block");
+			break;
+		case OPT_HOLD: o->hold = true; break;
+		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case 'V':
+			puts("url-enforcer " UE_VERSION);
+			exit(0);
+		default:
+			fputs(usage_text, stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument: %s", argv[optind]);
+	if (!o->policy_path)
+		usage_error("%s", "a rule file is needed (-p RULES)");
+	if (!o->pcap_path == !o->n_interfaces)
+		usage_error("%s", "one of -i IFACE and --pcap FILE is needed, not both");
+	for (unsigned i = 0; i < o->http_ports.n; i++) {
+		char port[8];
+
+		snprintf(port, sizeof(port), "%u", o->http_ports.port[i]);
+		if (port_set_has(&o->tls_ports, o->http_ports.port[i]))
+			usage_error("port %s is in both --http-ports and --tls-ports", port);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+
+	parse(argc, argv, &o);
+	if (o.pcap_path)
+		return offline_run(&o);
+	return daemon_run(&o);
 }

@@ -6,6 +6,7 @@
 #ifndef UE_POLICY_H
 #define UE_POLICY_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -33,6 +34,7 @@ struct decision {
 	const struct rule_info *rule;    /* NULL: the default decided */
 	unsigned n_logged;               /* non-terminal `log` rules that matched */
 	const struct rule_info *logged[POLICY_MAX_LOGGED];
+	unsigned match_errors;           /* regex runs that hit a match limit */
 };
 
 struct policy;
@@ -49,8 +51,56 @@ void policy_free(struct policy *p);
 struct match_scratch *match_scratch_new(void);
 void match_scratch_free(struct match_scratch *s);
 
-/* NOW is the wall clock for time= windows (local time). */
+/*
+ * NOW is the wall clock for time= windows (local time). First match: rules
+ * in file order, the first allow or block that matches decides; log rules
+ * that match before it are listed in D->logged. A regex run that hits its
+ * match limit (URLs are attacker-controlled) counts in D->match_errors and is
+ * taken as a match for block and log rules, as no match for allow rules: a
+ * crafted URL can never turn a block into an allow.
+ */
 void policy_match(const struct policy *p, const struct request *r, time_t now,
 		  struct match_scratch *s, struct decision *d);
+
+/*
+ * The same decision as policy_match, reached the slow way: every rule in
+ * order, every regex run, no prefilter, no domain index. The reference the
+ * tests and the benchmark compare policy_match with.
+ */
+void policy_match_naive(const struct policy *p, const struct request *r, time_t now,
+			struct match_scratch *s, struct decision *d);
+
+const char *policy_action_name(enum policy_action a);       /* "allow", "block", "log" */
+const char *policy_response_name(enum policy_response r);   /* "drop", "reset", "page" */
+
+/* The file policy_load() read. */
+const char *policy_path(const struct policy *p);
+
+struct policy_summary {
+	unsigned rules;
+	unsigned regexes;              /* url, host and path rules */
+	unsigned regexes_jit;          /* of which JIT-compiled */
+	unsigned regexes_prefiltered;  /* of which run only when a required literal occurs */
+	size_t domain_names;           /* distinct names of domain and domain-list rules */
+	size_t index_bytes;            /* domain index and prefilter tables */
+	enum policy_action default_action;
+};
+
+void policy_summarize(const struct policy *p, struct policy_summary *s);
+
+/*
+ * Calls FN with the client prefixes of every `block quic` rule whose time=
+ * window is open at NOW (::/0 for a rule without client=; IPv4 as
+ * v4-mapped, LEN 96 + N). Stops at FN's first non-zero return and returns it.
+ */
+typedef int (*policy_prefix_fn)(const struct in6_addr *prefix, unsigned len, void *arg);
+int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg);
+
+/*
+ * The first moment after NOW at which a time= window of any rule opens or
+ * closes: the daemon re-judges open sessions and QUIC blocks then. 0 if no
+ * rule has a time= option.
+ */
+time_t policy_next_change(const struct policy *p, time_t now);
 
 #endif

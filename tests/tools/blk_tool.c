@@ -1,19 +1,23 @@
 /*
  * Drives the kernel blocklist through enforcer/blocklist.c, for
- * tests/e2e/blocklist.sh:
- *   blk_tool [-s SIZE] IFACE...
+ * tests/e2e/blocklist.sh and tests/e2e/fail_closed_quic.sh:
+ *   blk_tool [-s SIZE] [-H HTTP_PORTS] [-T TLS_PORTS] [-f TIMEOUT_MS] IFACE...
  * clears stale filters, attaches at ingress and egress of each IFACE, prints
  * "ready", then answers one line per command read from stdin:
  *   block CLIENT CPORT SERVER SPORT     -> ok | error: ...
  *   unblock CLIENT CPORT SERVER SPORT   -> ok | error: ...
+ *   quic [CIDR...]                      -> ok | error: ...  (the `block quic` clients)
  *   list                                -> one "CLIENT CPORT SERVER SPORT drops=N" a
  *                                          session, then "end"
  *   counters                            -> "name=value ..." on one line
  *   quit (or end of input, SIGTERM)     -> detaches everything, exits 0
+ * -f: fail closed, heartbeat timeout TIMEOUT_MS; the tool renews the heartbeat
+ * while it runs, so killing it is the daemon dying.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +50,38 @@ static int parse_addr(const char *s, struct in6_addr *a)
 		return 0;
 	}
 	return inet_pton(AF_INET6, s, a) == 1 ? 0 : -EINVAL;
+}
+
+/* "10.0.0.0/8" (stored v4-mapped, len 96 + 8) or "fd00::/16" */
+static int parse_prefix(const char *s, struct client_prefix *p)
+{
+	char addr[64];
+	unsigned len;
+
+	if (sscanf(s, "%63[^/]/%u", addr, &len) != 2 || parse_addr(addr, &p->addr))
+		return -EINVAL;
+	if (IN6_IS_ADDR_V4MAPPED(&p->addr))
+		len += 96;
+	if (len > 128)
+		return -EINVAL;
+	p->len = len;
+	return 0;
+}
+
+static int set_quic(struct blocklist *bl, char *args)
+{
+	struct client_prefix p[16];
+	size_t n = 0;
+	int err;
+
+	for (char *tok = strtok(args, " "); tok; tok = strtok(NULL, " ")) {
+		if (n == sizeof(p) / sizeof(p[0]))
+			return -E2BIG;
+		err = parse_prefix(tok, &p[n++]);
+		if (err)
+			return err;
+	}
+	return blocklist_quic_clients_set(bl, p, n);
 }
 
 static int parse_tuple(char *args, struct flow_tuple *t)
@@ -104,6 +140,8 @@ static void run(struct blocklist *bl, char *line)
 	} else if (!strncmp(line, "unblock ", 8)) {
 		err = parse_tuple(line + 8, &t);
 		reply(err ? err : blocklist_remove(bl, &t));
+	} else if (!strncmp(line, "quic", 4) && (line[4] == ' ' || !line[4])) {
+		reply(set_quic(bl, line + 4));
 	} else if (!strcmp(line, "list")) {
 		err = blocklist_foreach(bl, list_cb, NULL);
 		puts(err ? "error: listing failed" : "end");
@@ -134,10 +172,17 @@ int main(int argc, char **argv)
 	char line[512];
 	int opt, err;
 
-	while ((opt = getopt(argc, argv, "s:")) != -1) {
-		if (opt != 's')
+	while ((opt = getopt(argc, argv, "s:H:T:f:")) != -1) {
+		if (opt == 's')
+			cfg.max_entries = strtoul(optarg, NULL, 10);
+		else if (opt == 'H' && !port_set_parse(&cfg.http_ports, optarg))
+			continue;
+		else if (opt == 'T' && !port_set_parse(&cfg.tls_ports, optarg))
+			continue;
+		else if (opt == 'f' && (cfg.heartbeat_timeout_ms = strtoul(optarg, NULL, 10)))
+			cfg.fail_closed = true;
+		else
 			goto usage;
-		cfg.max_entries = strtoul(optarg, NULL, 10);
 	}
 	if (optind == argc)
 		goto usage;
@@ -169,11 +214,26 @@ int main(int argc, char **argv)
 		}
 	}
 	puts("ready");
-	while (fgets(line, sizeof(line), stdin) && strcmp(line, "quit\n"))
+	for (;;) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		int beat_ms = cfg.fail_closed ? (int)cfg.heartbeat_timeout_ms / 4 : -1;
+
+		/* commands come one at a time, each awaiting its reply: nothing
+		 * waits in stdio's buffer while we poll */
+		if (poll(&pfd, 1, beat_ms) < 0)
+			break;
+		if (cfg.fail_closed)
+			blocklist_heartbeat_renew(bl);
+		if (!pfd.revents)
+			continue;
+		if (!fgets(line, sizeof(line), stdin) || !strcmp(line, "quit\n"))
+			break;
 		run(bl, line);
+	}
 	blocklist_close(bl);
 	return 0;
 usage:
-	fprintf(stderr, "usage: blk_tool [-s SIZE] IFACE...\n");
+	fprintf(stderr, "usage: blk_tool [-s SIZE] [-H HTTP_PORTS] [-T TLS_PORTS] "
+		"[-f TIMEOUT_MS] IFACE...\n");
 	return 2;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/pkt_cls.h>
 #include <string.h>
+#include <time.h>
 
 #include "enforcer/blocklist.h"
 #include "tests/harness.h"
@@ -241,5 +242,162 @@ void test_bpf_blocklist_foreach_may_remove_and_stop(void)
 	ASSERT_EQ(calls, 1);
 	ASSERT_OK(blocklist_foreach(bl, remove_cb, bl));
 	ASSERT_EQ(find_block(bl, tuple("10.0.0.2", 1000, "10.0.1.2", 443)).seen, 0);
+	blocklist_close(bl);
+}
+
+static struct blocklist *open_configured(const struct blocklist_config *cfg)
+{
+	struct blocklist *bl;
+
+	require_root();
+	bl = blocklist_open(cfg);
+	if (!bl)
+		bpf_load_failed("blocklist", errno);
+	return bl;
+}
+
+static struct blocklist_config tapped_config(bool fail_closed, uint32_t timeout_ms)
+{
+	struct blocklist_config cfg = { .max_entries = 64, .fail_closed = fail_closed,
+					.heartbeat_timeout_ms = timeout_ms };
+
+	ASSERT_OK(port_set_parse(&cfg.http_ports, "80,8080"));
+	ASSERT_OK(port_set_parse(&cfg.tls_ports, "443"));
+	return cfg;
+}
+
+static struct client_prefix prefix(const char *addr, unsigned len)
+{
+	struct client_prefix p = { .len = len };
+	const struct flow_tuple *t = tuple(addr, 0, addr, 0);   /* v4-mapped for IPv4 */
+
+	p.addr = t->client;
+	return p;
+}
+
+#define QUIC(s, d) .src = s, .dst = d, .l4 = IPPROTO_UDP, .payload = "\xc0quic", .payload_len = 5
+
+static const struct blk_case quic_cases[] = {
+	{ "quic from a listed ipv4 client", BLOCKLIST_INGRESS,
+	  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50000, .dport = 443 },
+	  .dropped = true, .counter = UE_BLK_QUIC_DROP },
+	{ "quic at egress (host placement)", BLOCKLIST_EGRESS,
+	  { QUIC("10.9.9.9", "192.0.2.1"), .sport = 50000, .dport = 443 },
+	  .dropped = true, .counter = UE_BLK_QUIC_DROP },
+	{ "quic in QinQ", BLOCKLIST_INGRESS,
+	  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50000, .dport = 443, .n_vlan = 2,
+	    .vlan = { 3, 4 } }, .dropped = true, .counter = UE_BLK_QUIC_DROP },
+	{ "quic from a listed ipv6 client", BLOCKLIST_INGRESS,
+	  { QUIC("fd00:5::9", "fd00:1::2"), .sport = 50000, .dport = 443,
+	    .n_ext = 1, .ext = { IPPROTO_DSTOPTS } }, .dropped = true, .counter = UE_BLK_QUIC_DROP },
+	{ "quic from another client", BLOCKLIST_INGRESS,
+	  { QUIC("192.168.1.2", "10.0.1.2"), .sport = 50000, .dport = 443 }, .counter = -1 },
+	{ "quic from another ipv6 client", BLOCKLIST_INGRESS,
+	  { QUIC("fd00:6::9", "fd00:1::2"), .sport = 50000, .dport = 443 }, .counter = -1 },
+	{ "udp to another port", BLOCKLIST_INGRESS,
+	  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50000, .dport = 8443 }, .counter = -1 },
+	{ "quic server to client", BLOCKLIST_EGRESS,
+	  { QUIC("10.0.1.2", "10.0.0.2"), .sport = 443, .dport = 50000 }, .counter = -1 },
+	{ "tcp to the tls port", BLOCKLIST_INGRESS,
+	  { .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 50000, .dport = 443,
+	    .tcp_flags = TH_SYN }, .counter = -1 },
+};
+
+void test_bpf_blocklist_quic(void)
+{
+	struct blocklist_config cfg = tapped_config(false, 0);
+	struct blocklist *bl = open_configured(&cfg);
+	const struct client_prefix set[] = {
+		prefix("10.77.1.1", 96 + 8),       /* 10.0.0.0/8, host bits ignored */
+		prefix("fd00:5::", 32),
+	};
+	const struct client_prefix one[] = { prefix("10.0.0.2", 128) };
+	struct client_prefix bad = prefix("::", 129);
+
+	for (size_t i = 0; i < sizeof(quic_cases) / sizeof(quic_cases[0]); i++)
+		if (quic_cases[i].dropped)
+			run_case(bl, &(struct blk_case){ .name = "before any quic rule",
+				 .hook = quic_cases[i].hook, .spec = quic_cases[i].spec,
+				 .counter = -1 });
+	ASSERT_OK(blocklist_quic_clients_set(bl, set, 2));
+	for (size_t i = 0; i < sizeof(quic_cases) / sizeof(quic_cases[0]); i++)
+		run_case(bl, &quic_cases[i]);
+
+	/* replaced by one host: the rest of 10/8 and fd00:5::/32 are free again */
+	ASSERT_OK(blocklist_quic_clients_set(bl, one, 1));
+	run_case(bl, &quic_cases[0]);
+	run_case(bl, &(struct blk_case){ "quic from 10.0.0.3 after the change", BLOCKLIST_INGRESS,
+		 { QUIC("10.0.0.3", "10.0.1.2"), .sport = 50000, .dport = 443 }, .counter = -1 });
+	run_case(bl, &(struct blk_case){ "quic from fd00:5::9 after the change", BLOCKLIST_INGRESS,
+		 quic_cases[3].spec, .counter = -1 });
+
+	ASSERT_OK(blocklist_quic_clients_set(bl, NULL, 0));
+	run_case(bl, &(struct blk_case){ "quic after the rules went", BLOCKLIST_INGRESS,
+		 quic_cases[0].spec, .counter = -1 });
+	ASSERT_EQ(blocklist_quic_clients_set(bl, &bad, 1), -EINVAL);
+	ASSERT_EQ(blocklist_quic_clients_set(bl, set, UE_QUIC_MAX_PREFIXES + 1), -E2BIG);
+	blocklist_close(bl);
+}
+
+#define SYN_TO(port) .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 50000, .dport = port, \
+	.tcp_flags = TH_SYN
+
+static const struct blk_case stale_cases[] = {
+	{ "new session to an http port", BLOCKLIST_INGRESS, { SYN_TO(80) },
+	  .dropped = true, .counter = UE_BLK_FAIL_CLOSED_DROP },
+	{ "new ipv6 session to the tls port, egress", BLOCKLIST_EGRESS,
+	  { .src = "fd00::2", .dst = "fd00:1::2", .sport = 50000, .dport = 443,
+	    .tcp_flags = TH_SYN }, .dropped = true, .counter = UE_BLK_FAIL_CLOSED_DROP },
+	{ "new session to an untapped port", BLOCKLIST_INGRESS, { SYN_TO(22) }, .counter = -1 },
+	{ "syn-ack of a session under way", BLOCKLIST_EGRESS,
+	  { .src = "10.0.1.2", .dst = "10.0.0.2", .sport = 80, .dport = 50000,
+	    .tcp_flags = TH_SYN | TH_ACK }, .counter = -1 },
+	{ "data of a session under way", BLOCKLIST_INGRESS,
+	  { .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 50001, .dport = 80, DATA },
+	  .counter = -1 },
+	{ "a blocked session keeps dropping", BLOCKLIST_INGRESS, { V4_C2S, DATA },
+	  .dropped = true, .counter = UE_BLK_DROP_INGRESS },
+	{ "the daemon's own syn", BLOCKLIST_EGRESS, { SYN_TO(80) },
+	  .mark = UE_INJECT_MARK, .counter = UE_BLK_INJECTED },
+};
+
+static void sleep_past(uint32_t ms)
+{
+	struct timespec ts = { .tv_nsec = (ms + 5) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+void test_bpf_blocklist_fail_closed_stale_heartbeat(void)
+{
+	struct blocklist_config cfg = tapped_config(true, 1);
+	struct blocklist *bl = open_configured(&cfg);
+
+	ASSERT_OK(blocklist_add(bl, tuple("10.0.0.2", 40000, "10.0.1.2", 80), 0, 0));
+	sleep_past(1);        /* the heartbeat renewed at load is now older than 1 ms */
+	for (size_t i = 0; i < sizeof(stale_cases) / sizeof(stale_cases[0]); i++)
+		run_case(bl, &stale_cases[i]);
+	blocklist_close(bl);
+}
+
+void test_bpf_blocklist_fail_closed_live_heartbeat(void)
+{
+	struct blocklist_config cfg = tapped_config(true, 3600 * 1000);
+	struct blocklist *bl = open_configured(&cfg);
+
+	ASSERT_OK(blocklist_heartbeat_renew(bl));
+	run_case(bl, &(struct blk_case){ "heartbeat fresh: new session passes",
+		 BLOCKLIST_INGRESS, { SYN_TO(80) }, .counter = -1 });
+	blocklist_close(bl);
+}
+
+void test_bpf_blocklist_fail_open_ignores_heartbeat(void)
+{
+	struct blocklist_config cfg = tapped_config(false, 1);
+	struct blocklist *bl = open_configured(&cfg);
+
+	sleep_past(1);
+	run_case(bl, &(struct blk_case){ "fail open, heartbeat stale: new session passes",
+		 BLOCKLIST_INGRESS, { SYN_TO(443) }, .counter = -1 });
 	blocklist_close(bl);
 }

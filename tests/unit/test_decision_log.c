@@ -114,28 +114,45 @@ static char *read_file(const char *path)
 	return text;
 }
 
+/* An empty file for a log, and the record of the SPEC example. */
+struct log_case {
+	char path[32];
+	struct request r;
+	struct decision_record rec;
+};
+
+static void log_case_init(struct log_case *c)
+{
+	int fd;
+
+	snprintf(c->path, sizeof(c->path), "/tmp/ue-declog-XXXXXX");
+	fd = mkstemp(c->path);
+	ASSERT_TRUE(fd >= 0);
+	close(fd);
+	c->r = http_request();
+	c->rec = (struct decision_record){
+		.request = &c->r, .action = ACTION_BLOCK, .rule = &games, .enforced = true,
+	};
+}
+
 void test_decision_log_sync_reopen(void)
 {
-	char path[] = "/tmp/ue-declog-XXXXXX", moved[64];
-	int fd = mkstemp(path);
-	struct request r = http_request();
-	struct decision_record rec = {
-		.request = &r, .action = ACTION_BLOCK, .rule = &games, .enforced = true,
-	};
+	struct log_case c;
+	char *path = c.path, moved[64];
+	const struct decision_record *rec = &c.rec;
 	struct decision_log_stats st;
 	struct decision_log *l;
 	char two[2 * sizeof(spec_line)];
 
-	ASSERT_TRUE(fd >= 0);
-	close(fd);
+	log_case_init(&c);
 	snprintf(moved, sizeof(moved), "%s.1", path);
 	l = decision_log_open(path, 0);
 	ASSERT_NONNULL(l);
-	ASSERT_OK(decision_log_write(l, &rec));
-	ASSERT_OK(decision_log_write(l, &rec));
+	ASSERT_OK(decision_log_write(l, rec));
+	ASSERT_OK(decision_log_write(l, rec));
 	ASSERT_OK(rename(path, moved));          /* logrotate moves the file away */
 	ASSERT_OK(decision_log_reopen(l));
-	ASSERT_OK(decision_log_write(l, &rec));
+	ASSERT_OK(decision_log_write(l, rec));
 	decision_log_stats(l, &st);
 	decision_log_close(l);
 	ASSERT_EQ(st.written, 3);
@@ -148,24 +165,20 @@ void test_decision_log_sync_reopen(void)
 
 void test_decision_log_async_queue(void)
 {
-	char path[] = "/tmp/ue-declog-XXXXXX";
-	int fd = mkstemp(path);
-	struct request r = http_request();
-	struct decision_record rec = {
-		.request = &r, .action = ACTION_BLOCK, .rule = &games, .enforced = true,
-	};
+	struct log_case c;
+	char *path = c.path;
+	const struct decision_record *rec = &c.rec;
 	struct decision_log_stats st;
 	struct decision_log *l;
 	uint64_t dropped;
 	size_t n;
 
-	ASSERT_TRUE(fd >= 0);
-	close(fd);
+	log_case_init(&c);
 	/* a queue that holds 3.5 lines: each write fits once the writer has caught up */
 	l = decision_log_open(path, sizeof(spec_line) * 7 / 2);
 	ASSERT_NONNULL(l);
 	for (int i = 0; i < 100; i++) {
-		int rc = decision_log_write(l, &rec);
+		int rc = decision_log_write(l, rec);
 
 		ASSERT_TRUE(rc == 0 || rc == -ENOBUFS);
 	}
@@ -174,7 +187,7 @@ void test_decision_log_async_queue(void)
 	decision_log_close(l);
 	l = decision_log_open(path, 16);         /* smaller than any line: every line dropped */
 	ASSERT_NONNULL(l);
-	ASSERT_EQ(decision_log_write(l, &rec), -ENOBUFS);
+	ASSERT_EQ(decision_log_write(l, rec), -ENOBUFS);
 	decision_log_stats(l, &st);
 	ASSERT_EQ(st.dropped, 1);
 	ASSERT_EQ(st.written, 0);

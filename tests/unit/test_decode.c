@@ -20,8 +20,11 @@ static size_t build(const struct pkt_spec *spec, uint8_t *f)
 static enum decode_result run(enum decode_link link, const uint8_t *f, size_t n,
 			      struct packet *p)
 {
+	enum decode_result r;
+
 	memset(p, 0, sizeof(*p));
-	return decode_packet(link, f, (uint32_t)n, (uint32_t)n, true, p);
+	r = decode_packet(link, f, (uint32_t)n, (uint32_t)n, true, p);
+	return r == DECODE_TCP && !decode_tcp_csum_ok(p) ? DECODE_BAD_TCP_CSUM : r;
 }
 
 static void assert_addr(const struct in6_addr *a, const char *text)
@@ -157,6 +160,7 @@ void test_decode_checksums(void)
 	/* not verified (CHECKSUM_PARTIAL on a live tap): decoded */
 	ASSERT_EQ(decode_packet(DECODE_LINK_ETHERNET, f, (uint32_t)n, (uint32_t)n, false, &p),
 		  DECODE_TCP);
+	ASSERT_TRUE(decode_tcp_csum_ok(&p));
 	f[n - 1] ^= 0x20;
 	f[14 + 8] ^= 1;                          /* TTL: the IPv4 header checksum */
 	ASSERT_EQ(run(DECODE_LINK_ETHERNET, f, n, &p), DECODE_BAD_IPV4_CSUM);

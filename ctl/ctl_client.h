@@ -1,0 +1,19 @@
+/* urlctl's side of the control protocol (enforcer/ctl_proto.h). */
+#ifndef UE_CTL_CLIENT_H
+#define UE_CTL_CLIENT_H
+
+#include <stdint.h>
+
+#include "enforcer/ctl_proto.h"
+
+/* Called for each CTL_REC_ROW; BEGIN..END are the row's encoded fields. */
+typedef void (*ctl_row_fn)(void *arg, const uint8_t *begin, const uint8_t *end);
+
+/*
+ * Sends REQ to the daemon at SOCKET_PATH, hands each row to ON_ROW, prints
+ * each message line on stderr. Returns the daemon's status, or CTL_UNREACHABLE
+ * (with a message) when no daemon answers, CTL_FAILED on a broken reply.
+ */
+int ctl_request(const char *socket_path, struct ctl_msg *req, ctl_row_fn on_row, void *arg);
+
+#endif

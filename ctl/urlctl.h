@@ -1,0 +1,30 @@
+/*
+ * urlctl's commands. Each is a row of the table in urlctl.c: its name, its
+ * arguments for the usage text, a line of help and the function that runs
+ * it. A command returns urlctl's exit status (enum ctl_status: 0 ok,
+ * 1 failure or invalid policy, 2 usage, 3 daemon not reachable).
+ */
+#ifndef UE_URLCTL_H
+#define UE_URLCTL_H
+
+#include <stdio.h>
+
+struct ctl_env {
+	const char *socket;         /* -s SOCKET, or the default */
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	const char *help;
+	int (*run)(const struct ctl_env *env, int argc, char **argv);  /* argv[0]: the name */
+};
+
+/* Offline, from a rule file (cmd_policy.c). */
+int cmd_check(const struct ctl_env *env, int argc, char **argv);
+int cmd_test(const struct ctl_env *env, int argc, char **argv);
+
+/* Prints the usage to F. */
+void urlctl_usage(FILE *f);
+
+#endif

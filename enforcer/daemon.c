@@ -1,0 +1,325 @@
+/*
+ * The live daemon (-i): set-up in an order that never leaves an interface
+ * half-served, the main loop (signals, control socket, conntrack, a 1 s
+ * tick), policy swaps that never leave the workers without a policy, and a
+ * teardown that leaves no filter behind. See daemon.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "enforcer/daemon.h"
+#include "enforcer/libbpf_log.h"
+#include "enforcer/log.h"
+#include "enforcer/port_set.h"
+
+#define LOCK_DIR "/run/url-enforcer"
+
+uint32_t daemon_rule_label(struct daemon *d, const struct rule_info *rule)
+{
+	char label[512];
+	uint32_t idx = 0;
+
+	if (!rule)
+		return 0;
+	snprintf(label, sizeof(label), "%s:%u%s%s", rule->file, rule->line,
+		 rule->id ? " " : "", rule->id ? rule->id : "");
+	pthread_mutex_lock(&d->labels_lock);
+	for (unsigned i = 0; i < d->n_labels && !idx; i++)
+		if (!strcmp(d->labels[i], label))
+			idx = i + 1;
+	if (!idx && d->n_labels < RULE_LABELS_MAX && (d->labels[d->n_labels] = strdup(label)))
+		idx = ++d->n_labels;
+	pthread_mutex_unlock(&d->labels_lock);
+	return idx;
+}
+
+void daemon_rejudge(struct daemon *d)
+{
+	atomic_fetch_add(&d->rejudge_gen, 1);
+}
+
+/* Swap NEWP in; free the old one once no worker can still be matching with it. */
+static void swap_policy(struct daemon *d, struct policy *newp)
+{
+	struct policy *old = atomic_exchange(&d->policy, newp);
+	uint64_t gen = atomic_fetch_add(&d->policy_gen, 1) + 1;
+	struct timespec now;
+
+	for (unsigned i = 0; i < d->n_workers; i++)
+		while (atomic_load(&d->workers[i].seen_gen) < gen && d->workers[i].pipe)
+			usleep(5000);
+	policy_free(old);
+	clock_gettime(CLOCK_REALTIME, &now);
+	d->next_change = policy_next_change(newp, now.tv_sec);
+	daemon_rejudge(d);
+}
+
+int daemon_reload(struct daemon *d, const char *path, int reply_fd)
+{
+	char *diag = NULL;
+	size_t diag_len = 0;
+	FILE *f = open_memstream(&diag, &diag_len);
+	struct policy *p = f ? policy_load(path, f) : NULL;
+
+	if (f)
+		fclose(f);
+	for (char *line = diag ? strtok(diag, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		if (reply_fd >= 0)
+			control_send_msg(reply_fd, "%s", line);
+		else
+			log_warnx("%s", line);
+	}
+	free(diag);
+	if (!p) {
+		d->reload_failures++;
+		log_warnx("%s: invalid, the policy in force stays", path);
+		return -EINVAL;
+	}
+	swap_policy(d, p);
+	d->reloads++;
+	log_info("policy %s in force", path);
+	return 0;
+}
+
+/* Refuses an interface another instance serves (in this network namespace). */
+static int lock_interface(int ifindex, const char *ifname)
+{
+	char path[128];
+	struct stat ns;
+	int fd;
+
+	if (stat("/proc/self/ns/net", &ns))
+		ns.st_ino = 0;
+	mkdir(LOCK_DIR, 0755);
+	snprintf(path, sizeof(path), LOCK_DIR "/if-%lu-%d.lock", (unsigned long)ns.st_ino, ifindex);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fatal("%s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB))
+		fatalx("%s: another url-enforcer already serves this interface", ifname);
+	return fd;
+}
+
+static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
+{
+	struct daemon *d = arg;
+	struct timespec now;
+	uint64_t now_ns, idle_ns = (uint64_t)d->o->idle_timeout * 1000000000ull;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
+	if (now_ns - v->last_hit_ns > idle_ns && !blocklist_remove(d->bl, t))
+		d->blocks_expired++;
+	return 0;
+}
+
+static void on_session_end(void *arg, const struct flow_tuple *t)
+{
+	struct daemon *d = arg;
+
+	if (!blocklist_remove(d->bl, t))
+		d->blocks_ended++;
+}
+
+static void tick(struct daemon *d)
+{
+	struct timespec now;
+
+	blocklist_foreach(d->bl, sweep_one, d);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (d->next_change && now.tv_sec >= d->next_change) {
+		log_info("a time window opened or closed: judging open sessions again");
+		d->next_change = policy_next_change(atomic_load(&d->policy), now.tv_sec);
+		daemon_rejudge(d);
+	}
+}
+
+static void setup(struct daemon *d)
+{
+	const struct options *o = d->o;
+	struct blocklist_config bcfg = { .max_entries = o->blocklist_size };
+	struct policy *p;
+	int err;
+
+	libbpf_log_init();
+	p = policy_load(o->policy_path, stderr);
+	if (!p)
+		fatalx("%s: invalid policy, not starting", o->policy_path);
+	atomic_store(&d->policy, p);
+	d->next_change = policy_next_change(p, time(NULL));
+	for (unsigned i = 0; i < o->n_interfaces; i++) {
+		d->ifindex[i] = if_nametoindex(o->interfaces[i]);
+		if (!d->ifindex[i])
+			fatalx("%s: no such interface", o->interfaces[i]);
+		d->lock_fds[i] = lock_interface(d->ifindex[i], o->interfaces[i]);
+	}
+	if ((err = control_open(&d->ctl, o->socket_path)))
+		fatalx("%s: %s", o->socket_path, err == -EADDRINUSE ?
+		       "another url-enforcer answers there" : strerror(-err));
+	d->log = decision_log_open(o->log_path, DECISION_LOG_QUEUE_DEFAULT);
+	if (!d->log)
+		fatal("%s", o->log_path);
+	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports);
+	if (!d->tap)
+		fatal("loading the tap program");
+	if ((err = injector_open(&d->inj)))
+		fatalx("raw sockets for resets and block pages: %s", strerror(-err));
+	if ((err = tc_remove_stale()) > 0)
+		log_info("removed %d stale filters of a previous run", err);
+	d->bl = blocklist_open(&bcfg);
+	if (!d->bl)
+		fatal("loading the blocklist programs");
+	for (unsigned i = 0; i < o->n_interfaces; i++)
+		if ((err = blocklist_attach(d->bl, d->ifindex[i])))
+			fatalx("%s: attaching the TC programs: %s", o->interfaces[i], strerror(-err));
+	if ((err = conntrack_watch_open(&d->ct, on_session_end, d)))
+		log_info("conntrack unavailable (%s): blocks end by the idle sweep", strerror(-err));
+	d->ct_open = !err;
+}
+
+static void start_workers(struct daemon *d)
+{
+	const struct options *o = d->o;
+	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
+	int err;
+
+	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	d->workers = calloc(d->n_workers, sizeof(*d->workers));
+	if (!d->workers)
+		fatal("workers");
+	for (unsigned w = 0; w < d->n_workers; w++)
+		for (unsigned i = 0; i < o->n_interfaces; i++) {
+			d->workers[w].caps[i] = capture_open(o->interfaces[i], tap_prog_fd(d->tap),
+							     &groups[i], NULL);
+			if (!d->workers[w].caps[i])
+				fatal("%s: capture", o->interfaces[i]);
+		}
+	for (unsigned w = 0; w < d->n_workers; w++)
+		if ((err = worker_start(&d->workers[w], d, w)))
+			fatalx("worker %u: %s", w, strerror(-err));
+}
+
+static void teardown(struct daemon *d)
+{
+	atomic_store(&d->stop, true);
+	for (unsigned w = 0; d->workers && w < d->n_workers; w++) {
+		worker_join(&d->workers[w]);
+		for (unsigned i = 0; i < d->o->n_interfaces; i++)
+			capture_close(d->workers[w].caps[i]);
+	}
+	free(d->workers);
+	blocklist_close(d->bl);           /* detaches from every interface */
+	tap_prog_destroy(d->tap);
+	if (d->ct_open)
+		conntrack_watch_close(&d->ct);
+	injector_close(&d->inj);
+	control_close(&d->ctl);
+	decision_log_close(d->log);
+	policy_free(atomic_load(&d->policy));
+	if (d->ctl_scratch)
+		match_scratch_free(d->ctl_scratch);
+	for (unsigned i = 0; i < d->n_labels; i++)
+		free(d->labels[i]);
+	for (unsigned i = 0; i < d->o->n_interfaces; i++)
+		close(d->lock_fds[i]);
+}
+
+static int epoll_add(int ep, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Returns when SIGINT or SIGTERM arrives. */
+static void main_loop(struct daemon *d)
+{
+	struct itimerspec every_second = { { 1, 0 }, { 1, 0 } };
+	int ep = epoll_create1(EPOLL_CLOEXEC), sfd, tfd;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (ep < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &every_second, NULL) ||
+	    epoll_add(ep, sfd) || epoll_add(ep, tfd) || epoll_add(ep, d->ctl.listen_fd) ||
+	    (d->ct_open && epoll_add(ep, conntrack_watch_fd(&d->ct))))
+		fatal("main loop");
+	for (;;) {
+		struct epoll_event ev[8];
+		int n = epoll_wait(ep, ev, 8, -1);
+
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+
+			if (fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP)
+					daemon_reload(d, policy_path(atomic_load(&d->policy)), -1);
+				else if (si.ssi_signo == SIGUSR1)
+					decision_log_reopen(d->log);
+				else
+					goto out;
+			} else if (fd == tfd) {
+				uint64_t ticks;
+
+				if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+					tick(d);
+			} else if (fd == d->ctl.listen_fd) {
+				control_serve(&d->ctl);
+			} else if (d->ct_open) {
+				conntrack_watch_read(&d->ct);
+			}
+		}
+	}
+out:
+	close(tfd);
+	close(sfd);
+	close(ep);
+}
+
+int daemon_run(const struct options *o)
+{
+	static struct daemon d;
+	sigset_t set;
+
+	d.o = o;
+	d.started = time(NULL);
+	atomic_store(&d.audit, o->audit);
+	pthread_mutex_init(&d.labels_lock, NULL);
+	/* Workers inherit this mask: signals reach the main loop's signalfd only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	setup(&d);
+	daemon_ctl_register(&d);
+	start_workers(&d);
+	log_info("enforcing on %u interface(s) with %u worker(s), mode %s, policy %s",
+		 o->n_interfaces, d.n_workers, o->audit ? "audit" : "enforce", o->policy_path);
+	main_loop(&d);
+	log_info("stopping: detaching from every interface");
+	teardown(&d);
+	return 0;
+}

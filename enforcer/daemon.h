@@ -1,0 +1,112 @@
+/*
+ * The live daemon (-i): its state, shared by daemon.c (setup, main loop,
+ * policy swaps), worker.c (packet workers) and daemon_ctl.c (control
+ * requests). Workers read the policy, the mode and the re-judge requests
+ * through the atomics below and publish their counters under their lock;
+ * everything else belongs to the main thread.
+ */
+#ifndef UE_DAEMON_H
+#define UE_DAEMON_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "enforcer/blocklist.h"
+#include "enforcer/capture.h"
+#include "enforcer/conntrack.h"
+#include "enforcer/control.h"
+#include "enforcer/decision_log.h"
+#include "enforcer/inject.h"
+#include "enforcer/judge.h"
+#include "enforcer/options.h"
+#include "enforcer/pipeline.h"
+#include "enforcer/tap_loader.h"
+#include "enforcer/tc_attach.h"
+
+#define RULE_LABELS_MAX 4096
+
+/* Verdict latency (the completing packet's kernel timestamp -> blocklist
+ * entry written), upper bounds of the histogram's buckets in microseconds. */
+#define VERDICT_BUCKETS 10
+static const unsigned verdict_bucket_us[VERDICT_BUCKETS] = {
+	10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 100000,
+};
+
+struct verdict_histogram {
+	uint64_t bucket[VERDICT_BUCKETS + 1];   /* the last: over every bound */
+	uint64_t sum_us;
+	uint64_t count;
+};
+
+struct worker_counters {
+	struct pipeline_stats pipe;
+	struct judge_stats judge;
+	struct capture_stats capture;
+	uint64_t blocks_added;
+	uint64_t inject_failures;
+	struct verdict_histogram verdict;
+};
+
+struct worker {
+	struct daemon *d;
+	pthread_t thread;
+	unsigned id;
+	struct capture *caps[OPTIONS_MAX_INTERFACES];
+	struct pipeline *pipe;
+	struct judge judge;
+	uint64_t policy_gen;          /* the generation this worker matches with */
+	uint64_t rejudge_gen;
+	_Atomic uint64_t seen_gen;    /* published: it no longer uses older policies */
+	uint64_t blocks_added, inject_failures;
+	struct verdict_histogram verdict;
+	pthread_mutex_t lock;         /* guards published */
+	struct worker_counters published;
+};
+
+struct daemon {
+	const struct options *o;
+	_Atomic(struct policy *) policy;
+	_Atomic uint64_t policy_gen;
+	_Atomic uint64_t rejudge_gen;
+	_Atomic bool audit;
+	_Atomic bool stop;
+	struct tap_prog *tap;
+	struct blocklist *bl;
+	struct injector inj;
+	struct decision_log *log;
+	struct conntrack_watch ct;
+	bool ct_open;
+	struct control ctl;
+	struct match_scratch *ctl_scratch;   /* urlctl test, on the main thread */
+	struct worker *workers;
+	unsigned n_workers;
+	int lock_fds[OPTIONS_MAX_INTERFACES];
+	int ifindex[OPTIONS_MAX_INTERFACES];
+	time_t started;
+	time_t next_change;            /* of a time= window; 0: none */
+	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+	pthread_mutex_t labels_lock;   /* rule labels: append-only */
+	char *labels[RULE_LABELS_MAX];
+	unsigned n_labels;
+};
+
+int daemon_run(const struct options *o);
+
+/* Load PATH and swap it in; diagnostics to REPLY_FD (a control client) or stderr. */
+int daemon_reload(struct daemon *d, const char *path, int reply_fd);
+/* Ask every worker to judge its open sessions' latest requests again. */
+void daemon_rejudge(struct daemon *d);
+/* The label of a rule, kept for `urlctl blocks`: its index (0: none). */
+uint32_t daemon_rule_label(struct daemon *d, const struct rule_info *rule);
+
+/* worker.c */
+int worker_start(struct worker *w, struct daemon *d, unsigned id);
+void worker_join(struct worker *w);
+void worker_counters(struct worker *w, struct worker_counters *out);
+
+/* daemon_ctl.c */
+void daemon_ctl_register(struct daemon *d);
+
+#endif

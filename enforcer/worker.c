@@ -1,0 +1,224 @@
+/*
+ * A packet worker: its capture sockets (one per interface, in each
+ * interface's fanout group, so a flow always lands here), its own pipeline
+ * and judge; a block is enforced here, at once (daemon.h).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enforcer/daemon.h"
+#include "enforcer/log.h"
+
+static void note_verdict_latency(struct worker *w, const struct timespec *packet_ts)
+{
+	struct timespec now;
+	int64_t us;
+	unsigned b = 0;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	us = (now.tv_sec - packet_ts->tv_sec) * 1000000 + (now.tv_nsec - packet_ts->tv_nsec) / 1000;
+	if (us < 0)
+		us = 0;
+	while (b < VERDICT_BUCKETS && (uint64_t)us > verdict_bucket_us[b])
+		b++;
+	w->verdict.bucket[b]++;
+	w->verdict.sum_us += us;
+	w->verdict.count++;
+}
+
+static void enforce(struct worker *w, const struct request *r, const struct decision *d)
+{
+	struct daemon *dm = w->d;
+	struct session_position pos;
+	bool page = d->response == RESPONSE_PAGE && r->proto == REQUEST_HTTP;
+	int err;
+
+	/* The entry first: from here on nothing of the session gets through. */
+	err = blocklist_add(dm->bl, &r->tuple, daemon_rule_label(dm, d->rule),
+			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
+	if (err) {
+		log_warnx("blocklist: %s", strerror(-err));
+		return;
+	}
+	w->blocks_added++;
+	note_verdict_latency(w, &r->ts);
+	if (d->response == RESPONSE_DROP)
+		return;
+	/* TLS cannot carry a page without a forged certificate: reset instead. */
+	err = pipeline_position(w->pipe, &r->tuple, &pos);
+	if (!err)
+		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
+			   : injector_reset(&dm->inj, &r->tuple, &pos);
+	if (err)
+		w->inject_failures++;
+}
+
+static bool acting(const struct worker *w)
+{
+	return !w->judge.cfg.audit;
+}
+
+static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
+{
+	struct worker *w = arg;
+	struct decision d;
+
+	if (ev == PIPELINE_REQUEST)
+		judge_request(&w->judge, r, &d);
+	else
+		judge_overflow(&w->judge, r, &d);
+	if (d.action == ACTION_BLOCK && acting(w))
+		enforce(w, r, &d);
+}
+
+static void judge_again_one(void *arg, const struct request *r)
+{
+	struct worker *w = arg;
+	struct timespec now;
+	struct decision d;
+
+	if (blocklist_contains(w->d->bl, &r->tuple))
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	judge_again(&w->judge, r, &now, &d);
+	if (d.action == ACTION_BLOCK && acting(w))
+		enforce(w, r, &d);
+}
+
+/* Between batches: pick up a new policy, mode or re-judge request. */
+static void sync_with_daemon(struct worker *w)
+{
+	struct daemon *d = w->d;
+	uint64_t gen = atomic_load(&d->policy_gen), rejudge;
+
+	if (gen != w->policy_gen) {
+		w->judge.cfg.policy = atomic_load(&d->policy);
+		w->policy_gen = gen;
+		atomic_store(&w->seen_gen, gen);
+	}
+	w->judge.cfg.audit = atomic_load(&d->audit);
+	w->judge.cfg.acting = !w->judge.cfg.audit;
+	rejudge = atomic_load(&d->rejudge_gen);
+	if (rejudge != w->rejudge_gen) {
+		w->rejudge_gen = rejudge;
+		pipeline_foreach_latest(w->pipe, judge_again_one, w);
+	}
+}
+
+static void on_frame(const struct capture_frame *cf, void *arg)
+{
+	struct worker *w = arg;
+	struct frame fr = {
+		.data = cf->data, .caplen = cf->caplen, .wirelen = cf->len, .ts = cf->ts,
+		.link = DECODE_LINK_ETHERNET, .verify_csum = !cf->csum_unchecked,
+	};
+
+	pipeline_packet(w->pipe, &fr);
+}
+
+static void publish(struct worker *w)
+{
+	struct worker_counters c = { 0 };
+
+	pipeline_stats(w->pipe, &c.pipe);
+	c.judge = w->judge.stats;
+	for (unsigned i = 0; i < w->d->o->n_interfaces; i++) {
+		struct capture_stats s;
+
+		if (!capture_stats(w->caps[i], &s)) {
+			c.capture.packets += s.packets;
+			c.capture.drops += s.drops;
+		}
+	}
+	c.blocks_added = w->blocks_added;
+	c.inject_failures = w->inject_failures;
+	c.verdict = w->verdict;
+	pthread_mutex_lock(&w->lock);
+	w->published = c;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned n = w->d->o->n_interfaces;
+	struct pollfd pfd[OPTIONS_MAX_INTERFACES];
+	time_t last_expire = 0;
+	int64_t last_publish = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
+	while (!atomic_load(&w->d->stop)) {
+		struct timespec now;
+
+		/* 100 ms bounds how long a policy swap waits for this worker. */
+		int ready = poll(pfd, n, 100);
+
+		/* After the wait: what arrived is judged by what is in force now. */
+		sync_with_daemon(w);
+		for (unsigned i = 0; ready > 0 && i < n; i++)
+			if (pfd[i].revents)
+				capture_next_block(w->caps[i], 0, on_frame, w);
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec != last_expire) {
+			pipeline_expire(w->pipe, now.tv_sec);
+			last_expire = now.tv_sec;
+		}
+		/* Counters for urlctl stats: ten times a second, not per packet. */
+		if (now.tv_sec * 10 + now.tv_nsec / 100000000 != last_publish) {
+			last_publish = now.tv_sec * 10 + now.tv_nsec / 100000000;
+			publish(w);
+		}
+	}
+	publish(w);
+	return NULL;
+}
+
+int worker_start(struct worker *w, struct daemon *d, unsigned id)
+{
+	const struct options *o = d->o;
+	struct pipeline_config pcfg = {
+		.http_ports = o->http_ports, .tls_ports = o->tls_ports,
+		.max_flows = o->max_flows, .idle_timeout = o->idle_timeout,
+		.emit = on_event, .arg = w,
+	};
+	struct judge_config jcfg = {
+		.policy = atomic_load(&d->policy), .log = d->log, .audit = atomic_load(&d->audit),
+		.log_all = o->log_all, .overflow_block = o->overflow_block,
+	};
+	int err;
+
+	w->d = d;
+	w->id = id;
+	w->policy_gen = atomic_load(&d->policy_gen);
+	atomic_store(&w->seen_gen, w->policy_gen);
+	w->rejudge_gen = atomic_load(&d->rejudge_gen);
+	pthread_mutex_init(&w->lock, NULL);
+	jcfg.acting = !jcfg.audit;
+	if (judge_init(&w->judge, &jcfg))
+		return -ENOMEM;
+	w->pipe = pipeline_new(&pcfg);
+	if (!w->pipe)
+		return -errno;
+	err = pthread_create(&w->thread, NULL, worker_main, w);
+	return -err;
+}
+
+void worker_join(struct worker *w)
+{
+	if (!w->pipe)
+		return;
+	pthread_join(w->thread, NULL);
+	pipeline_free(w->pipe);
+	judge_release(&w->judge);
+	w->pipe = NULL;
+}
+
+void worker_counters(struct worker *w, struct worker_counters *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->published;
+	pthread_mutex_unlock(&w->lock);
+}

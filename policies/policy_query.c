@@ -1,0 +1,97 @@
+/* What the daemon and urlctl ask a loaded policy besides decisions. */
+#include <string.h>
+
+#include "policies/policy_internal.h"
+
+const char *policy_action_name(enum policy_action a)
+{
+	switch (a) {
+	case ACTION_ALLOW: return "allow";
+	case ACTION_BLOCK: return "block";
+	case ACTION_LOG: return "log";
+	}
+	return "?";
+}
+
+const char *policy_response_name(enum policy_response r)
+{
+	switch (r) {
+	case RESPONSE_DROP: return "drop";
+	case RESPONSE_RESET: return "reset";
+	case RESPONSE_PAGE: return "page";
+	}
+	return "?";
+}
+
+const char *policy_path(const struct policy *p)
+{
+	return p->path;
+}
+
+void policy_summarize(const struct policy *p, struct policy_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->rules = p->n_rules;
+	s->default_action = p->default_action;
+	for (unsigned i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (!r->re)
+			continue;
+		s->regexes++;
+		s->regexes_jit += r->jit;
+		s->regexes_prefiltered += r->prefiltered;
+	}
+	s->domain_names = name_map_count(p->domains);
+	s->index_bytes = name_map_memory(p->domains);
+	for (unsigned f = 0; f < REGEX_FIELDS; f++)
+		if (p->prefilter[f])
+			s->index_bytes += literal_index_memory(p->prefilter[f]);
+}
+
+static bool rule_open_at(const struct rule *r, time_t now)
+{
+	int wday, minute;
+
+	if (!r->n_windows)
+		return true;
+	time_local_clock(now, &wday, &minute);
+	return time_windows_active(r->windows, r->n_windows, wday, minute);
+}
+
+int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg)
+{
+	static const struct prefix everyone;   /* ::/0 */
+
+	for (unsigned i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		int err = 0;
+
+		if (r->field != FIELD_QUIC || !rule_open_at(r, now))
+			continue;
+		if (!r->n_clients)
+			err = fn(&everyone.addr, everyone.len, arg);
+		for (unsigned j = 0; j < r->n_clients && !err; j++)
+			err = fn(&r->clients[j].addr, r->clients[j].len, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+time_t policy_next_change(const struct policy *p, time_t now)
+{
+	time_t best = 0;
+
+	for (unsigned i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (!r->n_windows)
+			continue;
+		time_t t = time_windows_next_change(r->windows, r->n_windows, now);
+
+		if (t && (!best || t < best))
+			best = t;
+	}
+	return best;
+}

@@ -1,0 +1,33 @@
+/*
+ * Required literals of a PCRE2 pattern, for the prefilter: a set of strings
+ * such that every match of the pattern contains at least one of them. They
+ * are lower-cased, and a subject is compared lower-cased too, which keeps the
+ * set valid for caseless and case-sensitive patterns alike. The analysis is
+ * conservative: any construct it does not fully understand makes it give up,
+ * and then the pattern simply runs on every subject.
+ */
+#ifndef UE_REGEX_LITERAL_H
+#define UE_REGEX_LITERAL_H
+
+#include <stddef.h>
+
+#define LITERAL_MAX 64
+#define LITERAL_SET_MAX 16
+
+struct literal {
+	unsigned len;
+	char s[LITERAL_MAX];
+};
+
+struct literal_set {
+	unsigned n;
+	struct literal lit[LITERAL_SET_MAX];
+};
+
+/*
+ * PATTERN must compile (PCRE2, no UTF, no extended option from outside).
+ * Returns 0 with OUT filled, or -ENOENT when no useful set is known.
+ */
+int regex_required_literals(const char *pattern, size_t len, struct literal_set *out);
+
+#endif

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The daemon end to end on a gateway: real curl, openssl, python servers in
+# namespaces; each case asserts what the client saw, the decision-log line
+# and the counters or listings urlctl shows.
+source "$(dirname "$0")/lib.sh"
+need curl openssl
+topology_up
+
+SOCK=$TMP/ctl.sock
+LOG=$TMP/decisions.log
+CTL() { in_gw "$BUILD/urlctl" -s "$SOCK" "$@"; }
+
+mkdir -p "$TMP/www"
+echo hello > "$TMP/www/index.html"
+echo later > "$TMP/www/later"
+http_server "$NS_SRV" 80
+spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_server.py" 8000 "$TMP/hold.log"
+wait_port "$NS_SRV" 8000
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
+	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+spawn "$NS_SRV" openssl s_server -quiet -accept 443 -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
+wait_port "$NS_SRV" 443
+
+cat > "$TMP/base.rules" <<'R'
+# e2e rules
+log path ^/logged
+block path ^/dropped id=dropped
+block path ^/reset response=reset id=reset-rule
+block domain page.test response=page id=page-rule
+block host ^blocked\.test$ response=reset id=sni
+block path ^/v6 response=reset id=v6
+R
+spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/base.rules" -s "$SOCK" -l "$LOG" --workers 2
+for _ in $(seq 50); do [ -S "$SOCK" ] && CTL status >/dev/null 2>&1 && break; sleep 0.1; done
+
+logline() { grep -F "\"$1\"" "$LOG" | tail -1; }
+
+# --- allowed, and a log rule that lets evaluation go on
+out=$(in_cli curl -s -m 5 "http://$SRV4/index.html")
+check allowed_request_passes test "$out" = hello
+in_cli curl -s -m 5 -o /dev/null "http://$SRV4/logged" || true
+sleep 0.3
+check log_rule_logged_not_blocked sh -c "grep -q '\"target\":\"/logged\".*\"action\":\"log\"' '$LOG' &&
+	! grep -q '\"target\":\"/logged\".*\"action\":\"block\"' '$LOG'"
+check allowed_without_rule_not_logged sh -c "! grep -q '\"target\":\"/index.html\"' '$LOG'"
+
+# --- drop: the session goes silent; urlctl blocks lists it
+in_cli curl -s -m 2 "http://$SRV4:8000/dropped"; rc=$?
+check drop_client_times_out test "$rc" = 28
+check drop_logged sh -c "grep '\"target\":\"/dropped\"' '$LOG' | grep -q '\"action\":\"block\",\"rule\":\"[^\"]*base.rules:3\",\"rule_id\":\"dropped\",\"response\":\"drop\",\"enforced\":true'"
+check drop_listed_in_blocks sh -c "'$BUILD/urlctl' -s '$SOCK' blocks | grep -q 'base.rules:3 dropped'" 
+check blocks_json_parses sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$SOCK' blocks --json | /usr/bin/python3 -c 'import json,sys; assert any(b[\"server_port\"]==8000 for b in json.load(sys.stdin))'"
+
+# --- reset: both ends fail at once
+in_cli curl -s -m 5 "http://$SRV4:8000/reset"; rc=$?
+sleep 0.5
+check reset_client_sees_reset test "$rc" = 56
+check reset_server_sees_reset grep -q ' reset ' "$TMP/hold.log"
+check reset_logged sh -c "grep '\"target\":\"/reset\"' '$LOG' | grep -q '\"response\":\"reset\",\"enforced\":true'"
+
+# --- page: a 403 naming the rule id
+out=$(in_cli curl -s -m 5 -H 'Host: www.page.test' "http://$SRV4:8000/anything")
+check page_client_gets_403 sh -c "echo '$out' | grep -q page-rule"
+check page_logged sh -c "grep '\"host\":\"www.page.test\"' '$LOG' | grep -q '\"rule_id\":\"page-rule\",\"response\":\"page\"'"
+
+# --- TLS by SNI (page on TLS acts as reset; here reset)
+# s_server -www answers a GET with a status page: a blocked session never does
+tls_get() { (sleep 1; printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) |
+	in_cli timeout 5 openssl s_client -quiet -connect "$SRV4:443" -servername "$1" 2>/dev/null; }
+# first the allowed one: s_server serves one connection at a time
+check tls_other_sni_passes sh -c "echo '$(tls_get fine.test | head -1)' | grep -q 'HTTP/1.0 200'"
+check tls_sni_blocked sh -c "! echo '$(tls_get blocked.test | head -1)' | grep -q 'HTTP/1.0 200'"
+check tls_sni_logged sh -c "grep '\"proto\":\"tls\"' '$LOG' | grep -q '\"host\":\"blocked.test\",\"url\":\"https://blocked.test/\",\"action\":\"block\"'"
+
+# --- IPv6
+in_cli curl -s -m 5 "http://[$SRV6]:8000/v6"; rc=$?
+check ipv6_reset test "$rc" = 56
+check ipv6_logged sh -c "grep -q '\"client\":\"$CLI6\".*\"target\":\"/v6\".*\"action\":\"block\"' '$LOG'"
+
+# --- counters (workers publish them ten times a second)
+sleep 0.3
+stats=$(CTL stats --json)
+check stats_count_blocks /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['decisions_total']['block']>=5, s; assert s['kernel_drops_total']['ingress']>=1, s; assert s['requests_parsed_total']['tls']>=2, s" "$stats"
+prom=$(CTL stats --prometheus)
+check stats_prometheus_format /usr/bin/python3 -c "
+import re,sys
+ok=re.compile(r'^(# (HELP|TYPE) url_enforcer_\w+ .*|url_enforcer_\w+(\{\w+=\"[^\"]*\"\})? \d+)$')
+lines=sys.argv[1].splitlines(); assert lines
+bad=[l for l in lines if not ok.match(l)]; assert not bad, bad" "$prom"
+
+# --- audit mode: logged with enforced false, traffic untouched
+check mode_audit CTL mode audit
+out=$(in_cli curl -s -m 5 -H 'Host: page.test' "http://$SRV4/index.html")
+check audit_passes_traffic test "$out" = hello
+check audit_logged_not_enforced sh -c "grep '\"host\":\"page.test\"' '$LOG' | grep '\"target\":\"/index.html\"' | grep -q '\"mode\":\"audit\".*\"enforced\":false'"
+check mode_enforce CTL mode enforce
+
+# --- urlctl test against the daemon's policy
+check urlctl_test_daemon sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$SOCK' test http://x.page.test/ | grep -q 'block.*page-rule'"
+
+# --- apply: re-judges open sessions; an invalid file keeps the old policy
+in_cli curl -s -m 8 "http://$SRV4:8000/later" >/dev/null 2>&1 &
+sleep 0.5
+cp "$TMP/base.rules" "$TMP/new.rules"
+echo 'block path ^/later response=reset id=later' >> "$TMP/new.rules"
+check apply_valid CTL apply "$TMP/new.rules"
+sleep 0.5
+check apply_rejudges_open_session sh -c "grep '\"target\":\"/later\"' '$LOG' | grep -q '\"rule_id\":\"later\"'"
+echo 'block url (unclosed' > "$TMP/bad.rules"
+CTL apply "$TMP/bad.rules" >"$TMP/apply.out" 2>&1; rc=$?
+check apply_invalid_exit_1 test "$rc" = 1
+check apply_invalid_names_position grep -q 'bad.rules:1:[0-9]*: error' "$TMP/apply.out"
+check apply_invalid_keeps_policy sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$SOCK' status | grep -q new.rules"
+
+# --- unblock
+check unblock_all CTL unblock all
+check blocks_empty_after_unblock sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$SOCK' blocks | grep -q '(none)'"
+
+# --- SIGTERM: exit 0, no filter, no socket; urlctl then exits 3
+pid=${PIDS[-1]}
+dpid=$(in_gw pgrep -f "url-enforcer -i gw-lan" | head -1)
+kill -TERM "$dpid"
+wait "$pid"; rc=$?
+check sigterm_exit_0 test "$rc" = 0
+check sigterm_no_filter_left sh -c "! ip netns exec $NS_GW tc filter show dev gw-lan ingress | grep -q blk_ &&
+	! ip netns exec $NS_GW tc filter show dev gw-lan egress | grep -q blk_"
+check sigterm_socket_removed test ! -e "$SOCK"
+CTL status >/dev/null 2>&1; rc=$?
+check urlctl_unreachable_exit_3 test "$rc" = 3
+exit 0

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# make install into a scratch DESTDIR, then what a packager and an admin
+# would check: the tree, the man pages (mandoc -T lint), the unit
+# (systemd-analyze verify), the bash completion, and make uninstall.
+# No namespaces: lib.sh is here for ok/fail/skip, $TMP and its cleanup.
+. "$(dirname "$0")/lib.sh"
+need mandoc systemd-analyze
+
+ROOT=$TMP/root
+PREFIX=/usr/local
+make_install() { make -s -C "$TOP" BUILD="$BUILD" DESTDIR="$ROOT" "$@" 2>&1; }
+
+if ! out=$(make_install install); then
+	fail make_install "$(echo "$out" | tail -3 | tr '\n' ' ')"
+	exit 0
+fi
+ok make_install
+
+# ---- the tree ----
+expect_file() {    # PATH MODE
+	local f=$ROOT$1 mode
+	[ -f "$f" ] || { echo "missing $1"; return; }
+	mode=$(stat -c %a "$f")
+	[ "$mode" = "$2" ] || echo "$1 has mode $mode, not $2"
+}
+problems=$(
+	expect_file $PREFIX/sbin/url-enforcer 755
+	expect_file $PREFIX/sbin/urlctl 755
+	expect_file $PREFIX/share/man/man8/url-enforcer.8 644
+	expect_file $PREFIX/share/man/man8/urlctl.8 644
+	expect_file $PREFIX/share/man/man5/url-enforcer.rules.5 644
+	expect_file $PREFIX/lib/systemd/system/url-enforcer.service 644
+	expect_file /etc/default/url-enforcer 644
+	expect_file $PREFIX/share/bash-completion/completions/urlctl 644
+	cmp -s "$BUILD/url-enforcer" "$ROOT$PREFIX/sbin/url-enforcer" ||
+		echo "sbin/url-enforcer differs from $BUILD/url-enforcer"
+)
+[ -z "$problems" ] && ok tree || fail tree "$(echo "$problems" | tr '\n' ';')"
+
+if [ -d "$TOP/examples" ]; then
+	check examples diff -r "$TOP/examples" "$ROOT$PREFIX/share/url-enforcer/examples"
+else
+	skip examples "no examples/ in the tree yet"
+fi
+
+# ---- man pages: lint clean. Whether the pages they cross-reference are
+# installed on this machine is no fault of the page. ----
+for page in man8/url-enforcer.8 man8/urlctl.8 man5/url-enforcer.rules.5; do
+	out=$(mandoc -T lint "$ROOT$PREFIX/share/man/$page" 2>&1 |
+		grep -v -e 'STYLE: referenced manual not found' -e 'outdated mandoc.db')
+	[ -z "$out" ] && ok "lint_$(basename $page)" ||
+		fail "lint_$(basename $page)" "$(echo "$out" | head -3 | tr '\n' ' ')"
+done
+
+# ---- the unit: verify clean (its Documentation= pages resolved from the
+# DESTDIR), and its ExecStart names the installed daemon ----
+unit=$ROOT$PREFIX/lib/systemd/system/url-enforcer.service
+out=$(MANPATH=$ROOT$PREFIX/share/man: systemd-analyze verify "$unit" 2>&1)
+rc=$?
+[ $rc = 0 ] && [ -z "$out" ] && ok unit_verify ||
+	fail unit_verify "rc $rc: $(echo "$out" | head -3 | tr '\n' ' ')"
+daemon=$(grep -o '[^ ]*/sbin/url-enforcer' "$unit" | head -1)
+[ "$daemon" = "$PREFIX/sbin/url-enforcer" ] && [ -x "$ROOT$daemon" ] && ok unit_execstart ||
+	fail unit_execstart "ExecStart runs '$daemon', not the installed $PREFIX/sbin/url-enforcer"
+
+# PREFIX moves the binary the unit starts, and the unit with it.
+alt=$TMP/alt
+if out=$(make -s -C "$TOP" BUILD="$BUILD" DESTDIR="$alt" PREFIX=/usr install 2>&1) &&
+	grep -q 'exec /usr/sbin/url-enforcer ' "$alt/usr/lib/systemd/system/url-enforcer.service"; then
+	ok unit_prefix
+else
+	fail unit_prefix "PREFIX=/usr: $(echo "$out" | tail -2 | tr '\n' ' ')"
+fi
+
+# ---- an edited /etc/default file survives a reinstall ----
+echo 'UE_INTERFACES="br-test"' >> "$ROOT/etc/default/url-enforcer"
+make_install install >/dev/null
+grep -q 'br-test' "$ROOT/etc/default/url-enforcer" && ok defaults_kept ||
+	fail defaults_kept "make install overwrote /etc/default/url-enforcer"
+
+# ---- bash completion ----
+comp=$ROOT$PREFIX/share/bash-completion/completions/urlctl
+check completion_syntax bash -n "$comp"
+mkdir -p "$TMP/cwd" && touch "$TMP/cwd/home.rules" "$TMP/cwd/school.rules"
+# complete WORDS...: what completing the last word offers, sorted, one line
+complete_words() {
+	(cd "$TMP/cwd" && bash -c '. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_urlctl; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$comp" "$@")
+}
+expect_completion() {    # EXPECTED WORDS...
+	local want=$1 got; shift
+	got=$(complete_words "$@")
+	[ "$got" = "$want" ] || echo "'$*' offers '$got', not '$want'"
+}
+problems=$(
+	expect_completion 'mode ' urlctl mo
+	expect_completion 'apply blocks check help mode stats status test unblock ' urlctl ''
+	expect_completion 'stats status ' urlctl -s /run/x.sock st
+	expect_completion 'audit enforce ' urlctl mode ''
+	expect_completion 'all ' urlctl unblock a
+	expect_completion '--json --prometheus ' urlctl stats --
+	expect_completion '--json ' urlctl blocks -
+	expect_completion 'home.rules school.rules ' urlctl check ''
+	expect_completion 'school.rules ' urlctl apply s
+	expect_completion 'home.rules school.rules ' urlctl test -p ''
+	expect_completion '--client --method --time -p ' urlctl test -
+	expect_completion 'GET ' urlctl test --method G
+)
+[ -z "$problems" ] && ok completion || fail completion "$(echo "$problems" | tr '\n' ';')"
+
+# ---- uninstall leaves only the admin's settings ----
+if out=$(make_install uninstall); then
+	left=$(cd "$ROOT" && find . -type f | sort | tr '\n' ' ')
+	[ "$left" = "./etc/default/url-enforcer " ] && ok uninstall ||
+		fail uninstall "left behind: $left"
+else
+	fail uninstall "$(echo "$out" | tail -3 | tr '\n' ' ')"
+fi
+exit 0
