@@ -316,8 +316,3 @@ size_t ac_memory(const struct ac *a)
 {
 	return sizeof(*a) + (size_t)a->nstates * (a->nclass + 3) * sizeof(uint32_t);
 }
-
-unsigned ac_states(const struct ac *a)
-{
-	return a->nstates;
-}
