@@ -148,7 +148,10 @@ static void tick(struct daemon *d)
 static void setup(struct daemon *d)
 {
 	const struct options *o = d->o;
-	struct blocklist_config bcfg = { .max_entries = o->blocklist_size };
+	struct blocklist_config bcfg = {
+		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
+		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed,
+	};
 	struct policy *p;
 	int err;
 

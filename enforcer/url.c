@@ -357,9 +357,10 @@ static bool is_authority_form(const char *t, size_t n)
 	return !a.userinfo && a.port > 0 && a.host_len > 0 && !memchr(t, '/', n);
 }
 
-int url_normalize_http(const char *target, size_t target_len, const char *host_hdr,
-		       size_t host_len, const struct flow_tuple *flow,
-		       struct url_norm *out, unsigned *flags)
+/* HEADER_WINS: the Host header's reading of a conflict, or -ENODATA. */
+static int normalize_http(const char *target, size_t target_len, const char *host_hdr,
+			  size_t host_len, const struct flow_tuple *flow, bool header_wins,
+			  struct url_norm *out, unsigned *flags)
 {
 	struct host_port from_target = { 0 }, from_header = { 0 };
 	char scheme[SCHEME_MAX + 1] = "http";
@@ -404,11 +405,18 @@ int url_normalize_http(const char *target, size_t target_len, const char *host_h
 	uint16_t dflt = scheme_default_port(scheme);
 	const struct host_port *chosen = from_target.present ? &from_target : &from_header;
 
-	if (from_target.present && host_hdr &&
-	    (!from_header.present || strcmp(from_target.host, from_header.host) ||
-	     (from_target.port ? from_target.port : dflt) !=
-	     (from_header.port ? from_header.port : dflt)))
+	bool conflict = from_target.present && host_hdr &&
+			(!from_header.present || strcmp(from_target.host, from_header.host) ||
+			 (from_target.port ? from_target.port : dflt) !=
+			 (from_header.port ? from_header.port : dflt));
+
+	if (conflict)
 		*flags |= REQUEST_HOST_CONFLICT;
+	if (header_wins) {
+		if (!conflict || !from_header.present)
+			return -ENODATA;
+		chosen = &from_header;
+	}
 	if (userinfo)
 		*flags |= REQUEST_SUSPICIOUS;
 	if (chosen->present) {
@@ -427,6 +435,20 @@ int url_normalize_http(const char *target, size_t target_len, const char *host_h
 	if (err)
 		return err;
 	return format_url(scheme, out, out->path);
+}
+
+int url_normalize_http(const char *target, size_t target_len, const char *host_hdr,
+		       size_t host_len, const struct flow_tuple *flow,
+		       struct url_norm *out, unsigned *flags)
+{
+	return normalize_http(target, target_len, host_hdr, host_len, flow, false, out, flags);
+}
+
+int url_normalize_http_by_host(const char *target, size_t target_len, const char *host_hdr,
+			       size_t host_len, const struct flow_tuple *flow,
+			       struct url_norm *out, unsigned *flags)
+{
+	return normalize_http(target, target_len, host_hdr, host_len, flow, true, out, flags);
 }
 
 int url_normalize_tls(const char *sni, size_t sni_len, const struct flow_tuple *flow,

@@ -24,7 +24,8 @@
  * - Userinfo ("http://user:pw@host/", also "Host: user@host") is stripped
  *   and REQUEST_SUSPICIOUS set.
  * - Absolute target and Host header both present but naming a different
- *   host or port: REQUEST_HOST_CONFLICT, the target wins (RFC 9112 3.2.2).
+ *   host or port: REQUEST_HOST_CONFLICT, the target wins (RFC 9112 3.2.2);
+ *   url_normalize_http_by_host() gives the Host header's reading.
  *   An empty Host header counts as none.
  * - Target forms: "/..." origin; "scheme://..." absolute (any scheme, kept
  *   lower-cased in the URL; a missing host falls back to Host); "host:port"
@@ -72,6 +73,17 @@ struct url_norm {
 int url_normalize_http(const char *target, size_t target_len, const char *host_hdr,
 		       size_t host_len, const struct flow_tuple *flow,
 		       struct url_norm *out, unsigned *flags);
+
+/*
+ * The same request read the other way when its target names another host
+ * than its Host header: the host (and port) from Host, the path from the
+ * target. RFC 9112 says the target wins, but many applications read Host.
+ * Returns 0, -ENODATA when there is no such conflict (or no usable Host),
+ * or what url_normalize_http() returns.
+ */
+int url_normalize_http_by_host(const char *target, size_t target_len, const char *host_hdr,
+			       size_t host_len, const struct flow_tuple *flow,
+			       struct url_norm *out, unsigned *flags);
 
 /* A TLS ClientHello: https://SNI/ (or the server IP literal when SNI is
  * NULL or empty). Returns 0 or -ENAMETOOLONG. */

@@ -65,10 +65,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 	struct worker *w = arg;
 	struct decision d;
 
-	if (ev == PIPELINE_REQUEST)
-		judge_request(&w->judge, r, &d);
-	else
-		judge_overflow(&w->judge, r, &d);
+	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w))
 		enforce(w, r, &d);
 }
@@ -165,6 +162,8 @@ static void *worker_main(void *arg)
 		if (now.tv_sec != last_expire) {
 			pipeline_expire(w->pipe, now.tv_sec);
 			last_expire = now.tv_sec;
+			/* a worker that runs is a daemon that judges (--fail closed) */
+			blocklist_heartbeat_renew(w->d->bl);
 		}
 		/* Counters for urlctl stats: ten times a second, not per packet. */
 		if (now.tv_sec * 10 + now.tv_nsec / 100000000 != last_publish) {

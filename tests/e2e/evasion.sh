@@ -83,23 +83,27 @@ daemon_blocked() {
 declare -a SPECS
 declare -A KIND
 
-# judge NAME PORT KIND: KIND must (the attack reaches the server; the daemon
-# must block), either (the server may keep the innocent copy; if it got the
-# blocked one, the daemon must block) or limit (documented in docs/evasion.md)
+# judge NAME PORT KIND: KIND must (the attack gets the blocked URL to the
+# server unless the daemon stops it first: the daemon must block), either
+# (the server may keep the innocent copy; if it got the blocked one, the
+# daemon must block), dropped (the TC program drops it: the server never
+# gets it) or limit (documented in docs/evasion.md)
 judge() {
-	local name=$1 port=$2 kind=$3
+	local name=${1//:/_} port=$2 kind=$3
 	if [ -z "$port" ]; then
-		fail "$name" "the case did not run"
+		fail "$name" "the case did not run: $(grep -F "$1:" "$TMP/cases.err" | tail -1)"
+	elif [ "$kind" = dropped ]; then
+		if server_saw "$port"; then fail "$name" "the server got it"; else ok "$name"; fi
+	elif daemon_blocked "$port"; then
+		ok "$name"
 	elif server_saw "$port"; then
-		if daemon_blocked "$port"; then
-			ok "$name"
-		elif [ "$kind" = limit ]; then
+		if [ "$kind" = limit ]; then
 			skip "$name" "the server got the blocked URL, the daemon allowed it: a documented limit (docs/evasion.md)"
 		else
 			fail "$name" "the server got the blocked URL, the daemon allowed it"
 		fi
 	elif [ "$kind" = must ]; then
-		fail "$name" "the case did not get the blocked URL to the server (see $TMP/server.log)"
+		fail "$name" "neither the server got the blocked URL nor did the daemon block (see $TMP/server.log)"
 	else
 		ok "$name"
 	fi
@@ -119,8 +123,8 @@ retransmit_innocent_first either
 retransmit_blocked_first must
 ipv4_fragments must
 ipv4_tiny_fragments_reversed must
-ipv6_fragments:v6 must
-ipv6_fragments_reversed:v6 must
+ipv6_fragments:v6 dropped
+ipv6_fragments_reversed:v6 dropped
 tcp_options must
 urgent_byte must
 decoy_bad_checksum must
@@ -156,7 +160,11 @@ in_cli /usr/bin/python3 "$CASES" cli0 "$GW_MAC" $CLI4 $SRV4 $CLI6 $SRV6 "${SPECS
 	>"$TMP/ports" 2>"$TMP/cases.err"
 sleep 0.5
 for spec in "${SPECS[@]}"; do
-	judge "$(echo "$spec" | tr : _)" "$(awk -v s="$spec" '$1 == s && $2 != 0 {print $2}' "$TMP/ports")" \
+	judge "$spec" "$(awk -v s="$spec" '$1 == s && $2 != 0 {print $2}' "$TMP/ports")" \
 		"${KIND[$spec]}"
 done
+stats=$(in_gw "$BUILD/urlctl" -s "$SOCK" stats --json)
+check ipv6_fragments_counted /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['fragment_drops_total']>=2, s" "$stats"
+check ambiguous_counted /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['ambiguous_decisions_total']>=3, s" "$stats"
+check ambiguous_logged grep -q '"action":"block","rule":null,"rule_id":null,"response":"drop","enforced":true,"reason":"ambiguous"' "$LOG"
 exit 0

@@ -14,6 +14,14 @@ from scapy.all import (IP, IPv6, TCP, Ether, IPv6ExtHdrFragment, Raw, conf,
                        fragment, fragment6)
 
 RAW_PORTS = (40000, 49999)
+_next_port = [random.randint(RAW_PORTS[0], RAW_PORTS[1] - 2000)]
+
+
+def _client_port():
+    """A port no earlier session of this run used: the blocklist still
+    holds the ones that were blocked."""
+    _next_port[0] += 1
+    return _next_port[0]
 
 
 class Session:
@@ -25,7 +33,7 @@ class Session:
     def __init__(self, iface, gw_mac, src, dst, dport, options=None):
         self.v6 = ":" in dst
         self.src, self.dst, self.dport = src, dst, dport
-        self.sport = random.randint(*RAW_PORTS)
+        self.sport = _client_port()
         self.gw_mac = gw_mac
         self.sock = conf.L2socket(iface=iface, filter=f"tcp and port {self.sport}")
         self.isn = random.randint(0, 2**32 - 1)
