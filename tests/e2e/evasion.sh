@@ -150,6 +150,14 @@ absolute_target_host_header either
 absolute_target_host_header:8080 must
 absolute_upper_case must
 absolute_target_path must
+encoded_slash_dot_dot either
+backslash_dot_dot either
+http_0_9 either
+lower_case_method either
+folded_host either
+pipelined_after_body must
+chunked_wins_over_length must
+chunk_extension must
 tls_records:443 must
 tls_records_one_byte_segments:443 must
 tls_records_out_of_order:443 must

@@ -226,6 +226,19 @@ VARIANTS = {
     "absolute_target_host_header": "GET http://ok.test/ HTTP/1.1\r\nHost: evil.test",
     "absolute_upper_case": "GET HTTP://EVIL.TEST./ HTTP/1.1\r\nHost: ok.test",
     "absolute_target_path": "GET http://ok.test/%62locked HTTP/1.1\r\nHost: ok.test",
+    "encoded_slash_dot_dot": "GET /x%2F..%2Fblocked HTTP/1.1\r\nHost: ok.test",
+    "backslash_dot_dot": "GET /x\\..\\blocked HTTP/1.1\r\nHost: ok.test",
+    "http_0_9": "GET /blocked",
+    "lower_case_method": "get /blocked HTTP/1.1\r\nHost: ok.test",
+    "folded_host": "GET / HTTP/1.1\r\nHost: ok.test\r\n evil.test",
+    # bodies that hide a second request from a parser that frames them otherwise
+    "pipelined_after_body": "POST /ok HTTP/1.1\r\nHost: ok.test\r\nContent-Length: 5\r\n\r\n"
+                            "helloGET /blocked HTTP/1.1\r\nHost: ok.test",
+    "chunked_wins_over_length": "POST /ok HTTP/1.1\r\nHost: ok.test\r\nContent-Length: 60\r\n"
+                                "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                                "GET /blocked HTTP/1.1\r\nHost: ok.test",
+    "chunk_extension": "POST /ok HTTP/1.1\r\nHost: ok.test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "3;x=\"a\"\r\nabc\r\n0\r\n\r\nGET /blocked HTTP/1.1\r\nHost: ok.test",
 }
 
 

@@ -188,6 +188,13 @@ void test_http_host_conflicts(void)
 	      "CONNECT a.test:443 HTTP/1.1\r\nHost: b.test:8443\r\n\r\n",
 	      0, "HTTP 0x4 CONNECT a.test http://a.test:443/ / a.test:443\n"
 	      "HTTP 0x4 CONNECT b.test http://b.test:8443/ / a.test:443\n");
+	CHECK("an encoded slash: as written, then as nginx reads it",
+	      "GET /x%2F..%2fb?q=%2F HTTP/1.1\r\nHost: h\r\n\r\n",
+	      0, "HTTP 0 GET h http://h/x%2F..%2Fb?q=%2F /x%2F..%2Fb?q=%2F /x%2F..%2fb?q=%2F\n"
+	      "HTTP 0 GET h http://h/b?q=%2F /b?q=%2F /x%2F..%2fb?q=%2F\n");
+	CHECK("an encoded slash in the query only: one reading",
+	      "GET /a?q=%2F HTTP/1.1\r\nHost: h\r\n\r\n",
+	      0, "HTTP 0 GET h http://h/a?q=%2F /a?q=%2F /a?q=%2F\n");
 	CHECK("absolute target against an empty Host: one reading",
 	      "GET http://a.test/x HTTP/1.1\r\nHost: \r\n\r\n",
 	      0, "HTTP 0x4 GET a.test http://a.test/x /x http://a.test/x\n");
