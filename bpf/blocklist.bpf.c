@@ -98,7 +98,7 @@ static __always_inline int quic_client(const struct ue_packet *p)
 
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 {
-	struct ue_packet p;
+	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
 
 	count(seen);
 	/* The daemon's own RSTs and block page belong to a blocked session. */

@@ -30,7 +30,7 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline __u32 verdict(struct __sk_buff *skb)
 {
-	struct ue_packet p;
+	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
 
 	switch (ue_parse(skb, &p)) {
 	case UE_PARSE_OK:
