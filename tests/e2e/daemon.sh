@@ -118,7 +118,8 @@ check blocks_empty_after_unblock sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s 
 
 # --- SIGTERM: exit 0, no filter, no socket; urlctl then exits 3
 pid=${PIDS[-1]}
-dpid=$(in_gw pgrep -f "url-enforcer -i gw-lan" | head -1)
+# the pattern names this run's files: other runs' daemons may be up at the same time
+dpid=$(in_gw pgrep -f "url-enforcer -i gw-lan -p $TMP/base.rules" | head -1)
 kill -TERM "$dpid"
 wait "$pid"; rc=$?
 check sigterm_exit_0 test "$rc" = 0

@@ -68,7 +68,9 @@ cat > "$TMP/evasion.rules" <<'R'
 block path ^/blocked id=path
 block host ^evil\.test$ id=host
 R
-spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/evasion.rules" -s "$SOCK" -l "$LOG"
+# -p first: other runs' tests look for "url-enforcer -i gw-lan" to stop theirs
+spawn "$NS_GW" "$BUILD/url-enforcer" -p "$TMP/evasion.rules" -i gw-lan -s "$SOCK" -l "$LOG"
+DAEMON=${PIDS[-1]}
 for _ in $(seq 50); do in_gw "$BUILD/urlctl" -s "$SOCK" status >/dev/null 2>&1 && break; sleep 0.1; done
 
 # server_saw PORT: did the server get the blocked URL from client port PORT?
@@ -171,6 +173,7 @@ for spec in "${SPECS[@]}"; do
 	judge "$spec" "$(awk -v s="$spec" '$1 == s && $2 != 0 {print $2}' "$TMP/ports")" \
 		"${KIND[$spec]}"
 done
+check daemon_survived kill -0 "$DAEMON"
 stats=$(in_gw "$BUILD/urlctl" -s "$SOCK" stats --json)
 check ipv6_fragments_counted /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['fragment_drops_total']>=2, s" "$stats"
 check ambiguous_counted /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['ambiguous_decisions_total']>=3, s" "$stats"
