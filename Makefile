@@ -18,7 +18,7 @@ PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat nftables conntrack
+	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack
 
 ifeq ($(V),1)
 Q :=

@@ -22,6 +22,7 @@
 #include "enforcer/libbpf_log.h"
 #include "enforcer/log.h"
 #include "enforcer/port_set.h"
+#include "enforcer/privileges.h"
 
 #define LOCK_DIR "/run/url-enforcer"
 
@@ -205,6 +206,7 @@ static void start_workers(struct daemon *d)
 			if (!d->workers[w].caps[i])
 				fatal("%s: capture", o->interfaces[i]);
 		}
+	privileges_drop();
 	for (unsigned w = 0; w < d->n_workers; w++)
 		if ((err = worker_start(&d->workers[w], d, w)))
 			fatalx("worker %u: %s", w, strerror(-err));

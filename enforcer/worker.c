@@ -186,7 +186,7 @@ int worker_start(struct worker *w, struct daemon *d, unsigned id)
 	};
 	struct judge_config jcfg = {
 		.policy = atomic_load(&d->policy), .log = d->log, .audit = atomic_load(&d->audit),
-		.log_all = o->log_all, .overflow_block = o->overflow_block,
+		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
 	};
 	int err;
 
