@@ -10,7 +10,8 @@
 #     the client when the server takes 10 ms, and when it answers at once
 #  3. misses at full speed: wrk through the gateway with --log-all, decision
 #     log lines against requests completed; requests/s against no daemon
-#   RATE=300 SECONDS_LOAD=15 LEAK_COUNT=1000 WRK_SECONDS=8 bash bench/verdict.sh
+#   RATE=300 SECONDS_LOAD=15 LEAK_COUNT=1000 WRK_SECONDS=8 PARTS="1 2 3" bash bench/verdict.sh
+# KEEP=DIR keeps the captures, counters and logs there.
 source "$(dirname "$0")/../tests/e2e/lib.sh"
 need wrk nginx tcpdump
 RATE=${RATE:-300}
@@ -18,6 +19,7 @@ SECONDS_LOAD=${SECONDS_LOAD:-15}
 LEAK_COUNT=${LEAK_COUNT:-1000}
 WRK_SECONDS=${WRK_SECONDS:-8}
 WRK_CONNS=${WRK_CONNS:-32}
+PARTS=${PARTS:-1 2 3}
 PY=/usr/bin/python3
 BENCH=$TOP/bench
 SOCK=$TMP/ctl.sock
@@ -55,11 +57,15 @@ http {
 }
 EOF
 spawn "$NS_SRV" nginx -c "$TMP/nginx.conf" -g 'daemon off;'
-spawn "$NS_SRV" $PY "$BENCH/delay_server.py" $PORT_SLOW 10 "$TMP/slow.log"
-spawn "$NS_SRV" $PY "$BENCH/delay_server.py" $PORT_FAST 0 "$TMP/fast.log"
-for p in $PORT_LOAD $PORT_SLOW $PORT_FAST; do
-	wait_port "$NS_SRV" $p || { echo "bench-verdict: server on port $p did not start"; exit 1; }
-done
+spawn "$NS_SRV" sh -c 'exec "$@" 2>"$0"' "$TMP/slow.err" $PY "$BENCH/delay_server.py" $PORT_SLOW 10 "$TMP/slow.log"
+spawn "$NS_SRV" sh -c 'exec "$@" 2>"$0"' "$TMP/fast.err" $PY "$BENCH/delay_server.py" $PORT_FAST 0 "$TMP/fast.log"
+# server_up PORT: or say why not and stop
+server_up() {
+	wait_port "$NS_SRV" "$1" && return 0
+	echo "bench-verdict: no server on port $1: $(cat "$TMP"/*.err "$TMP/nginx-error.log" 2>/dev/null | tail -3)"
+	exit 1
+}
+for p in $PORT_LOAD $PORT_SLOW $PORT_FAST; do server_up $p; done
 
 # start_daemon RULES [OPTION...]: a fresh daemon (fresh blocklist) on gw-lan
 start_daemon() {
@@ -72,12 +78,14 @@ start_daemon() {
 	echo "bench-verdict: the daemon did not come up"; exit 1
 }
 stop_daemon() { kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; }
+# daemon_cpu: CPU seconds (user + system) the daemon has used so far
+daemon_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$DAEMON_PID/stat"; }
 # stats FILE: counters once every worker has published (ten times a second)
 stats() { sleep 0.3; CTL stats --json > "$1"; }
 # js EXPR FILE: a Python expression over the JSON object s in FILE
 js() { $PY -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$2"; }
 
-# ---- 1. verdict latency
+# ---- the policies: 10,000 generated rules, and the 10 of them the traffic hits
 $PY "$BENCH/gen_rules.py" rules 10000 --response reset > "$TMP/big.rules"
 $PY "$BENCH/gen_rules.py" rules 10000 --every 1000 --response reset > "$TMP/tiny.rules"
 $PY "$BENCH/gen_rules.py" hits 10000 --every 1000 > "$TMP/hits"
@@ -86,11 +94,15 @@ $PY "$BENCH/gen_rules.py" misses 10000 30 > "$TMP/misses"
 paste -d '\n' "$TMP/hits" <(sed -n '1~3p' "$TMP/misses") <(sed -n '2~3p' "$TMP/misses") \
 	<(sed -n '3~3p' "$TMP/misses") > "$TMP/urls"
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (a shared machine: see bench/README.md)"
-echo "== 1. verdict latency: $RATE requests/s for $SECONDS_LOAD s, one in four blocked (response=reset), new connection each"
-echo "   histogram buckets (us): 10 25 50 100 250 500 1000 2500 10000 100000 +Inf"
-printf '   %-22s %7s %6s | %-24s %-24s | %-9s %-9s %-9s\n' policy blocked mean \
-	"hist p50 <=le (interp)" "hist p99 <=le (interp)" "cap p50" "cap p99" "cap max"
+loadavg() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (a shared machine: see bench/README.md)"; }
+
+# ---- 1. verdict latency
+part1() {
+echo "== 1. verdict latency: $RATE requests/s for $SECONDS_LOAD s, one in four blocked (response=reset), a connection each"
+echo "   $(loadavg)"
+echo "   histogram buckets (us): 10 25 50 100 250 500 1000 2500 10000 100000 +Inf; capture: microseconds"
+printf '   %-12s %7s %7s | %-16s %-16s | %8s %8s %8s\n' policy blocked "mean us" \
+	"hist p50 le (~)" "hist p99 le (~)" "cap p50" "cap p99" "cap max"
 for policy in tiny big; do
 	start_daemon "$TMP/$policy.rules"
 	spawn "$NS_GW" sh -c 'exec tcpdump -i gw-lan -n -s 128 -B 8192 -Z root \
@@ -108,46 +120,25 @@ for policy in tiny big; do
 	stop_daemon
 	$PY "$BENCH/verdict_stats.py" hist "$TMP/$policy.stats" > "$TMP/$policy.hist"
 	$PY "$BENCH/verdict_stats.py" capture "$TMP/$policy.pcap" $SRV4 > "$TMP/$policy.cap"
-	rules=$(grep -c '^block' "$TMP/$policy.rules")
-	$PY - "$TMP/$policy" "$rules" <<'EOF'
-import json, sys
-p = sys.argv[1]
-h, c, s = (json.load(open(p + x)) for x in (".hist", ".cap", ".stats"))
-cl = json.load(open(p + ".client"))
-print("   %-22s %7d %6s | %-24s %-24s | %-9s %-9s %-9s" % (
-    sys.argv[2] + " rules", s["decisions_total"]["block"], h["mean_us"],
-    "%s (%s)" % (h.get("p50_le_us"), h.get("p50_interp_us")),
-    "%s (%s)" % (h.get("p99_le_us"), h.get("p99_interp_us")),
-    c["p50_us"], c["p99_us"], c["max_us"]))
-drops = [l.split()[0] for l in open(p + ".tcpdump") if "dropped by kernel" in l]
-print("   %22s client %s; sessions in the capture %d (tcpdump drops %s)" % (
-    "", json.dumps(cl), c["sessions"], drops[0] if drops else "?"))
-EOF
+	$PY "$BENCH/verdict_stats.py" row "$(grep -c '^block' "$TMP/$policy.rules") rules" "$TMP/$policy"
 done
-$PY - "$TMP" <<'EOF'
-import json, sys
-t = sys.argv[1]
-tiny, big = (json.load(open(f"{t}/{p}.cap")) for p in ("tiny", "big"))
-hb, ht = (json.load(open(f"{t}/{p}.hist")) for p in ("big", "tiny"))
-r = lambda a, b: "%.2fx" % (a / b) if a and b else "n/a"
-print("   10k / tiny: capture p50 %s, p99 %s; histogram mean %s" % (
-    r(big["p50_us"], tiny["p50_us"]), r(big["p99_us"], tiny["p99_us"]), r(hb["mean_us"], ht["mean_us"])))
-print("   target p99 < 100 us: %s (capture p99 %s us with 10k rules)" % (
-    "met" if big["p99_us"] and big["p99_us"] < 100 else "NOT met", big["p99_us"]))
-EOF
+$PY "$BENCH/verdict_stats.py" compare "$TMP/tiny" "$TMP/big"
+}
 
 # ---- 2. the leak
+part2() {
 printf 'block path ^/leak/drop id=leak-drop\nblock path ^/leak/reset response=reset id=leak-reset\n' \
 	> "$TMP/leak.rules"
-echo
 echo "== 2. the leak (no --hold): $LEAK_COUNT blocked GETs a line, 20 at a time, a fresh daemon each"
 printf '   %-24s %-8s %-22s %-14s %-22s %s\n' server response "answers at the client" \
 	"server read" "verdicts > 10 ms" "client outcomes"
+echo "   $(loadavg)"
 for server in slow fast; do
 	port=$PORT_SLOW delay="answers after 10 ms"
 	[ $server = fast ] && port=$PORT_FAST delay="answers at once"
 	for response in drop reset; do
 		: > "$TMP/$server.log"
+		server_up $port
 		ports "$LEAK_COUNT"
 		start_daemon "$TMP/leak.rules"
 		in_cli $PY "$BENCH/verdict_client.py" burst $SRV4 $port --count "$LEAK_COUNT" \
@@ -155,10 +146,11 @@ for server in slow fast; do
 			--url "http://leak.test/leak/$response" > "$TMP/leak.client"
 		stats "$TMP/leak.stats"
 		stop_daemon
+		$PY "$BENCH/verdict_stats.py" hist "$TMP/leak.stats" > "$TMP/leak.hist"
 		printf '   %-24s %-8s %-22s %-14s %-22s %s\n' "$delay" $response \
 			"$(js "s['response']" "$TMP/leak.client") of $LEAK_COUNT" "$(wc -l < "$TMP/$server.log")" \
-			"$(js "'%d (p99 <= %s us)' % (s['verdict_latency_us_count'] - s['verdict_latency_us_bucket']['10000'], [le for le, c in s['verdict_latency_us_bucket'].items() if c >= 0.99 * s['verdict_latency_us_count']][0])" "$TMP/leak.stats")" \
-			"$(cat "$TMP/leak.client")"
+			"$(js "'%d (p99 le %s)' % (s['over_10ms'], s['p99_le_us'])" "$TMP/leak.hist")" \
+			"$(js "' '.join(f'{k} {v}' for k, v in s.items())" "$TMP/leak.client")"
 	done
 done
 start_daemon "$TMP/leak.rules"
@@ -172,9 +164,10 @@ for path in /allowed /leak/reset; do
 		"$path" "$(js "s['second_connection']['reconnected']" <(echo "$out"))"
 done
 stop_daemon
+}
 
 # ---- 3. misses at full speed
-echo
+part3() {
 echo "== 3. wrk -t2 -c$WRK_CONNS -d${WRK_SECONDS}s through the gateway (keep-alive, allowed requests), --log-all"
 miss=$(head -1 "$TMP/misses")
 host=${miss#http://}; path=/${host#*/}; host=${host%%/*}
@@ -184,28 +177,34 @@ run_wrk() {
 	rps=$(awk '/^Requests\/sec/ { print $2 }' "$TMP/wrk.out")
 	errors=$(grep -E 'Socket errors|Non-2xx' "$TMP/wrk.out" | tr -s ' ' | tr '\n' ';')
 }
+echo "   $(loadavg)"
 # no daemon before and after: the spread of the two is the machine's noise
 run_wrk
 base1=$rps
 printf '   %-22s %9s req/s %8s completed %s\n' "no daemon (before)" "$rps" "$completed" "$errors"
 for policy in tiny big; do
 	start_daemon "$TMP/$policy.rules" --log-all
+	cpu0=$(daemon_cpu)
 	run_wrk
+	cpu=$(awk -v a="$cpu0" -v b="$(daemon_cpu)" 'BEGIN { print b - a }')
 	stats "$TMP/wrk-$policy.stats"
 	stop_daemon
-	echo "$rps $completed $(wc -l < "$TMP/decisions.log") $errors" > "$TMP/wrk-$policy.result"
+	echo "$rps $completed $(wc -l < "$TMP/decisions.log") $cpu $errors" > "$TMP/wrk-$policy.result"
 done
 run_wrk
 base2=$rps base2_line=$(printf '   %-22s %9s req/s %8s completed %s' "no daemon (after)" "$rps" "$completed" "$errors")
 for policy in tiny big; do
-	read -r rps completed lines errors < "$TMP/wrk-$policy.result"
+	read -r rps completed lines cpu errors < "$TMP/wrk-$policy.result"
 	rules=$(grep -c '^block' "$TMP/$policy.rules")
 	printf '   %-22s %9s req/s %8s completed %8s log lines: missed %s (lines beyond completed: %s, in flight <= %s) %s\n' \
 		"daemon, $rules rules" "$rps" "$completed" "$lines" \
 		"$(( completed > lines ? completed - lines : 0 ))" "$(( lines - completed ))" "$WRK_CONNS" "$errors"
-	js "'   %22s %.2fx the rate without daemon; requests parsed %d, capture drops %d, log lines dropped %d' % ('', $rps * 2 / ($base1 + $base2), s['requests_parsed_total']['http'], s['capture_drops_total'], s['log_lines_dropped_total'])" \
+	js "'   %22s %.2fx the rate without daemon; daemon CPU %.1f us a request; parsed %d, capture drops %d, log lines dropped %d' % ('', $rps * 2 / ($base1 + $base2), $cpu * 1e6 / max(1, s['requests_parsed_total']['http']), s['requests_parsed_total']['http'], s['capture_drops_total'], s['log_lines_dropped_total'])" \
 		"$TMP/wrk-$policy.stats"
 done
 echo "$base2_line"
+}
+
+for part in $PARTS; do "part$part"; echo; done
 [ -n "${KEEP:-}" ] && cp -r "$TMP" "$KEEP"     # the captures, stats and logs, to look into
 exit 0

@@ -3,10 +3,15 @@
 #       p50/p99 of the daemon's verdict-latency histogram (urlctl stats
 #       --json): the bucket's upper bound, and a linear interpolation inside
 #       the bucket (what Prometheus' histogram_quantile does)
+#       and how many took longer than 10 ms (a server's answer can beat those)
 #   verdict_stats.py capture PCAP SERVER_IP
 #       per blocked session, from a nanosecond pcap taken on the gateway's LAN
 #       side: the client's request segment (ingress) to the RST the daemon
 #       sent the client in the server's name (egress); p50/p90/p99/max
+#   verdict_stats.py row NAME PREFIX
+#       one line of part 1 from PREFIX.{hist,cap,stats,client,tcpdump}
+#   verdict_stats.py compare BASE_PREFIX PREFIX
+#       PREFIX's capture p50/p99 and histogram mean as ratios to BASE's
 import ipaddress
 import json
 import struct
@@ -26,7 +31,8 @@ def hist(path):
     buckets = s["verdict_latency_us_bucket"]
     count = s["verdict_latency_us_count"]
     out = {"count": count,
-           "mean_us": round(s["verdict_latency_us_sum"] / count, 1) if count else None}
+           "mean_us": round(s["verdict_latency_us_sum"] / count, 1) if count else None,
+           "over_10ms": count - buckets["10000"]}
     bounds = [(float("inf") if le == "+Inf" else float(le), cum) for le, cum in buckets.items()]
     bounds.sort()
     for name, q in (("p50", 0.5), ("p99", 0.99)):
@@ -34,7 +40,7 @@ def hist(path):
         lower, below = 0.0, 0
         for le, cum in bounds:
             if count and cum >= rank:
-                out[name + "_le_us"] = le if le != float("inf") else "+Inf"
+                out[name + "_le_us"] = int(le) if le != float("inf") else "+Inf"
                 if le == float("inf"):
                     out[name + "_interp_us"] = None
                 else:
@@ -98,11 +104,40 @@ def capture(path, server):
     return out
 
 
+def row(name, prefix):
+    h, c, s, cl = (json.load(open(prefix + x)) for x in (".hist", ".cap", ".stats", ".client"))
+    drops = [ln.split()[0] for ln in open(prefix + ".tcpdump") if "dropped by kernel" in ln]
+    print("   %-12s %7d %7s | %-16s %-16s | %8s %8s %8s" % (
+        name, s["decisions_total"]["block"], h["mean_us"],
+        "%s (%s)" % (h.get("p50_le_us"), h.get("p50_interp_us")),
+        "%s (%s)" % (h.get("p99_le_us"), h.get("p99_interp_us")),
+        c["p50_us"], c["p99_us"], c["max_us"]))
+    print("   %12s client: %s; blocked sessions in the capture %d, tcpdump drops %s" % (
+        "", " ".join(f"{k} {v}" for k, v in cl.items()), c["sessions"], drops[0] if drops else "?"))
+
+
+def compare(base, prefix):
+    b, c = (json.load(open(p + ".cap")) for p in (base, prefix))
+    hb, hc = (json.load(open(p + ".hist")) for p in (base, prefix))
+
+    def ratio(x, y):
+        return "%.2fx" % (x / y) if x and y else "n/a"
+
+    print("   ratio to the baseline: capture p50 %s, p99 %s; histogram mean %s" % (
+        ratio(c["p50_us"], b["p50_us"]), ratio(c["p99_us"], b["p99_us"]),
+        ratio(hc["mean_us"], hb["mean_us"])))
+    print("   target p99 < 100 us: %s (capture p99 %s us)" % (
+        "met" if c["p99_us"] is not None and c["p99_us"] < 100 else "NOT met", c["p99_us"]))
+
+
 def main():
-    if sys.argv[1] == "hist":
-        r = hist(sys.argv[2])
-    else:
-        r = capture(sys.argv[2], sys.argv[3])
+    if sys.argv[1] == "row":
+        row(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3])
+        return
+    r = hist(sys.argv[2]) if sys.argv[1] == "hist" else capture(sys.argv[2], sys.argv[3])
     json.dump(r, sys.stdout)
     print()
 
