@@ -101,8 +101,8 @@ part1() {
 echo "== 1. verdict latency: $RATE requests/s for $SECONDS_LOAD s, one in four blocked (response=reset), a connection each"
 echo "   $(loadavg)"
 echo "   histogram buckets (us): 10 25 50 100 250 500 1000 2500 10000 100000 +Inf; capture: microseconds"
-printf '   %-12s %7s %7s | %-16s %-16s | %8s %8s %8s\n' policy blocked "mean us" \
-	"hist p50 le (~)" "hist p99 le (~)" "cap p50" "cap p99" "cap max"
+printf '   %-12s %7s %7s | %-16s %-16s | %8s %8s %8s %8s\n' policy blocked "mean us" \
+	"hist p50 le (~)" "hist p99 le (~)" "cap mean" "cap p50" "cap p99" "cap max"
 for policy in tiny big; do
 	start_daemon "$TMP/$policy.rules"
 	spawn "$NS_GW" sh -c 'exec tcpdump -i gw-lan -n -s 128 -B 8192 -Z root \

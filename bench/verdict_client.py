@@ -5,7 +5,7 @@
 #   reset     the connection was reset before any response byte
 #   timeout   nothing came back within --timeout
 #   eof       the server closed without answering
-#   refused   connect failed or timed out
+#   unconnected  connect failed or timed out (why: in connect_errors)
 #
 #   verdict_client.py steady HOST PORT --rate R --seconds S --urls FILE [--timeout T]
 #       a request every 1/R s from the list of URLs (http://host/path: Host
@@ -15,12 +15,13 @@
 #   verdict_client.py reuse HOST PORT --count N --url URL [--timeout T]
 #       N times: a request for URL, then a new connection from the same
 #       source port (a new session on the old 4-tuple); counts how many of
-#       those connected ("reconnected") and how many did not ("refused")
+#       those connected ("reconnected") and how many did not ("failed")
 # --first-port P: the Nth connection binds source port P+N (no 4-tuple comes
 # back within a run, so a block left on one cannot touch a later request).
 # Prints one JSON object: the outcome counts and the wall time.
 import argparse
 import asyncio
+import errno
 import json
 import socket
 import struct
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 
 
 LINGER_0 = struct.pack("ii", 1, 0)
+CONNECT_TIMEOUT = 3.0       # past the first SYN retransmission (1 s)
 
 
 def request_bytes(url):
@@ -43,9 +45,12 @@ async def one(host, port, payload, timeout, counts, local_port=None):
     local = ("0.0.0.0", local_port) if local_port else None
     try:
         reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(host, port, local_addr=local), timeout)
-    except (OSError, asyncio.TimeoutError):
-        counts["refused"] += 1
+            asyncio.open_connection(host, port, local_addr=local), CONNECT_TIMEOUT)
+    except (OSError, asyncio.TimeoutError) as e:
+        counts["unconnected"] += 1
+        why = "timeout" if isinstance(e, asyncio.TimeoutError) else errno.errorcode.get(e.errno, str(e))
+        errors = counts.setdefault("connect_errors", {})
+        errors[why] = errors.get(why, 0) + 1
         return
     sock = writer.get_extra_info("socket")
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -65,10 +70,14 @@ async def one(host, port, payload, timeout, counts, local_port=None):
     except OSError:
         pass                    # already reset and closed
     writer.transport.abort()
+    try:
+        await writer.wait_closed()      # collects a reset, or asyncio complains of it later
+    except OSError:
+        pass
 
 
 def new_counts():
-    return dict(response=0, reset=0, timeout=0, eof=0, refused=0)
+    return dict(response=0, reset=0, timeout=0, eof=0, unconnected=0)
 
 
 async def steady(a):
@@ -115,7 +124,7 @@ async def burst(a):
 def reuse(a):
     """Plain blocking sockets: the second connect must be on the same port."""
     counts = new_counts()
-    again = dict(reconnected=0, refused=0)
+    again = dict(reconnected=0, failed=0)
     for j in range(a.count):
         asyncio.run(one(a.host, a.port, request_bytes(a.url), a.timeout, counts, a.first_port + j))
         time.sleep(0.1)                    # the verdict has landed by now
@@ -127,7 +136,7 @@ def reuse(a):
             s.connect((a.host, a.port))
             again["reconnected"] += 1
         except OSError:
-            again["refused"] += 1
+            again["failed"] += 1
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_0)
         s.close()
     counts.update(requests=a.count, second_connection=again)

@@ -97,7 +97,8 @@ def capture(path, server):
             else:
                 gaps.append((ts - t0) / 1000.0)
     gaps.sort()
-    out = {"sessions": len(gaps), "rst_without_request": unmatched}
+    out = {"sessions": len(gaps), "rst_without_request": unmatched,
+           "mean_us": round(sum(gaps) / len(gaps), 1) if gaps else None}
     for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0)):
         v = quantile_sorted(gaps, q)
         out[name + "_us"] = round(v, 1) if v is not None else None
@@ -107,11 +108,11 @@ def capture(path, server):
 def row(name, prefix):
     h, c, s, cl = (json.load(open(prefix + x)) for x in (".hist", ".cap", ".stats", ".client"))
     drops = [ln.split()[0] for ln in open(prefix + ".tcpdump") if "dropped by kernel" in ln]
-    print("   %-12s %7d %7s | %-16s %-16s | %8s %8s %8s" % (
+    print("   %-12s %7d %7s | %-16s %-16s | %8s %8s %8s %8s" % (
         name, s["decisions_total"]["block"], h["mean_us"],
         "%s (%s)" % (h.get("p50_le_us"), h.get("p50_interp_us")),
         "%s (%s)" % (h.get("p99_le_us"), h.get("p99_interp_us")),
-        c["p50_us"], c["p99_us"], c["max_us"]))
+        c["mean_us"], c["p50_us"], c["p99_us"], c["max_us"]))
     print("   %12s client: %s; blocked sessions in the capture %d, tcpdump drops %s" % (
         "", " ".join(f"{k} {v}" for k, v in cl.items()), c["sessions"], drops[0] if drops else "?"))
 
