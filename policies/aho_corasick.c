@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
+#include "policies/array.h"
 
 #define AC_LITERAL_MAX 24
 #define HIT_BIT 0x80000000u
@@ -24,7 +25,7 @@ struct ac_item {
 
 struct ac_builder {
 	struct ac_item *items;
-	size_t n, cap;
+	unsigned n;
 };
 
 struct ac {
@@ -58,24 +59,13 @@ void ac_builder_free(struct ac_builder *b)
 
 int ac_builder_add(struct ac_builder *b, const char *lit, size_t len, uint32_t value)
 {
+	struct ac_item it = { .len = len < AC_LITERAL_MAX ? len : AC_LITERAL_MAX, .value = value };
+
 	if (!len)
 		return -EINVAL;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct ac_item *items = realloc(b->items, cap * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		b->items = items;
-		b->cap = cap;
-	}
-	struct ac_item *it = &b->items[b->n++];
-
-	it->len = len < AC_LITERAL_MAX ? len : AC_LITERAL_MAX;
-	for (unsigned i = 0; i < it->len; i++)
-		it->s[i] = fold(lit[i]);
-	it->value = value;
-	return 0;
+	for (unsigned i = 0; i < it.len; i++)
+		it.s[i] = fold(lit[i]);
+	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 
 void ac_free(struct ac *a)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
+#include "policies/array.h"
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
 
@@ -31,7 +32,7 @@ struct item {
 
 struct literal_index_builder {
 	struct item *items;
-	size_t n, cap;
+	unsigned n;
 };
 
 struct anchored {
@@ -76,24 +77,13 @@ void literal_index_builder_free(struct literal_index_builder *b)
 int literal_index_add(struct literal_index_builder *b, const char *lit, size_t len,
 		      uint32_t value)
 {
+	struct item it = { .len = len, .value = value };
+
 	if (!len || len > LITERAL_MAX)
 		return -EINVAL;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct item *items = realloc(b->items, cap * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		b->items = items;
-		b->cap = cap;
-	}
-	struct item *it = &b->items[b->n++];
-
 	for (size_t i = 0; i < len; i++)
-		it->s[i] = fold(lit[i]);
-	it->len = len;
-	it->value = value;
-	return 0;
+		it.s[i] = fold(lit[i]);
+	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 
 void literal_index_free(struct literal_index *x)
