@@ -13,6 +13,7 @@
 
 #include "policies/aho_corasick.h"
 #include "policies/array.h"
+#include "policies/ascii.h"
 
 #define AC_LITERAL_MAX 24
 #define HIT_BIT 0x80000000u
@@ -39,10 +40,6 @@ struct ac {
 	uint32_t *values;
 };
 
-static unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 struct ac_builder *ac_builder_new(void)
 {
@@ -64,7 +61,7 @@ int ac_builder_add(struct ac_builder *b, const char *lit, size_t len, uint32_t v
 	if (!len)
 		return -EINVAL;
 	for (unsigned i = 0; i < it.len; i++)
-		it.s[i] = fold(lit[i]);
+		it.s[i] = ascii_fold(lit[i]);
 	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 

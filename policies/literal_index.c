@@ -16,6 +16,7 @@
 
 #include "policies/aho_corasick.h"
 #include "policies/array.h"
+#include "policies/ascii.h"
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
 
@@ -56,10 +57,6 @@ struct literal_index {
 	struct ac *short_literals;  /* under GRAM bytes; NULL if none */
 };
 
-static inline unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 struct literal_index_builder *literal_index_builder_new(void)
 {
@@ -82,7 +79,7 @@ int literal_index_add(struct literal_index_builder *b, const char *lit, size_t l
 	if (!len || len > LITERAL_MAX)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++)
-		it.s[i] = fold(lit[i]);
+		it.s[i] = ascii_fold(lit[i]);
 	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 
@@ -282,7 +279,7 @@ static void bucket_check(const struct literal_index *x, uint32_t h, const char *
 			continue;
 		const char *p = s + i - a->offset;
 
-		while (j < it->len && fold(p[j]) == (unsigned char)it->s[j])
+		while (j < it->len && ascii_fold(p[j]) == (unsigned char)it->s[j])
 			j++;
 		if (j == it->len)
 			fn(it->value, arg);
