@@ -48,7 +48,7 @@ static int setup_ring(struct capture *c, const struct capture_opts *o)
 		return -errno;
 	c->ring_len = (size_t)c->block_size * c->block_count;
 	c->ring = mmap(NULL, c->ring_len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_LOCKED | MAP_POPULATE, c->fd, 0);
+		       MAP_SHARED, c->fd, 0);
 	if (c->ring == MAP_FAILED) {
 		c->ring = NULL;
 		return -errno;

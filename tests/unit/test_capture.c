@@ -16,6 +16,7 @@
 #include "enforcer/capture.h"
 #include "enforcer/tap_loader.h"
 #include "tests/harness.h"
+#include "tests/unit/bpf_testrun.h"
 #include "tests/unit/netns.h"
 #include "tests/unit/pktbuild.h"
 
@@ -182,7 +183,7 @@ void test_capture_veth_fanout(void)
 	ASSERT_OK(port_set_parse(&tls, "443"));
 	tap = tap_prog_load(&http, &tls);
 	if (!tap)
-		skip("tap: %s", strerror(errno));
+		bpf_load_failed("tap", errno);
 	ret = in_fresh_netns(capture_body, tap, why, sizeof(why));
 	tap_prog_destroy(tap);
 	if (ret < 0)
