@@ -143,9 +143,6 @@ $(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB
 bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 	$(Q)BUILD=$(BUILD) bash bench/pipeline.sh
 
-bench-verdict: all
-	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
-
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
@@ -182,6 +179,10 @@ bench-match:
 		"(libhyperscan-dev)"; exit 1; }
 	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
 	$(Q)$(BENCH_MATCH)
+
+# The live daemon on a gateway namespace; its rules come from bench_match --emit.
+bench-verdict: all $(BENCH_MATCH)
+	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
 # ---- dependencies (Debian 12) ----
 deps:

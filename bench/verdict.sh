@@ -3,8 +3,8 @@
 # topology), three figures, each against a baseline measured in the same run.
 #  1. verdict latency (a blocked request's completing packet -> blocklist
 #     entry) under a steady request load, 10,000 generated regex rules
-#     against the 10 of them that the traffic actually hits
-#     (bench/gen_rules.py); from the daemon's histogram and, at microsecond
+#     (bench_match --emit regex-10k) against the 10 of them that the traffic
+#     actually hits; from the daemon's histogram and, at microsecond
 #     resolution, from a capture (request in -> injected RST out)
 #  2. the leak without --hold: how many answers to 1000 blocked GETs reach
 #     the client when the server takes 10 ms, and when it answers at once
@@ -85,15 +85,19 @@ stats() { sleep 0.3; CTL stats --json > "$1"; }
 # js EXPR FILE: a Python expression over the JSON object s in FILE
 js() { $PY -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$2"; }
 
-# ---- the policies: 10,000 generated rules, and the 10 of them the traffic hits
-$PY "$BENCH/gen_rules.py" rules 10000 --response reset > "$TMP/big.rules"
-$PY "$BENCH/gen_rules.py" rules 10000 --every 1000 --response reset > "$TMP/tiny.rules"
-$PY "$BENCH/gen_rules.py" hits 10000 --every 1000 > "$TMP/hits"
-$PY "$BENCH/gen_rules.py" misses 10000 30 > "$TMP/misses"
+# ---- the policies: bench-match's regex-10k set (literal-heavy URL
+# patterns, some alternations), blocking with a RST so the capture sees when;
+# the baseline is the 10 of its rules the blocked traffic hits, spread over
+# the file and over the set's eight shapes (rules 999, 1998, ... 9990)
+"$BUILD/bench/bench_match" --emit regex-10k "$TMP" || exit 1
+sed 's/$/ response=reset/' "$TMP/regex-10k.rules" > "$TMP/big.rules"
+picked=$(for i in $(seq 10); do printf '%dp;' $((999 * i + 1)); done)
+sed -n "$picked" "$TMP/big.rules" > "$TMP/tiny.rules"
+sed -n "$picked" "$TMP/regex-10k.hits" > "$TMP/hits"
+head -30 "$TMP/regex-10k.misses" > "$TMP/misses"
 # one blocked request in four, the blocked ones spread over the ten rules
 paste -d '\n' "$TMP/hits" <(sed -n '1~3p' "$TMP/misses") <(sed -n '2~3p' "$TMP/misses") \
 	<(sed -n '3~3p' "$TMP/misses") > "$TMP/urls"
-
 loadavg() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (a shared machine: see bench/README.md)"; }
 
 # ---- 1. verdict latency
