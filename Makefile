@@ -18,7 +18,7 @@ PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack
+	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk
 
 ifeq ($(V),1)
 Q :=
@@ -146,7 +146,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
@@ -162,6 +162,27 @@ fuzz: $(FUZZ_TARGETS)
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-artifact_prefix=$(BUILD)/fuzz/$$n- \
 			$(BUILD)/fuzz/corpus/$$n fuzz/corpus/$$n || exit 1; done
+
+# ---- benchmarks: figures in bench/README.md ----
+# Hyperscan is the matching benchmark's baseline only: nothing else links it.
+BENCH_MATCH := $(BUILD)/bench/bench_match
+
+$(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
+
+$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)
+
+bench-match:
+	@pkg-config --exists libhs || { echo "bench-match needs Hyperscan: make deps" \
+		"(libhyperscan-dev)"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
+	$(Q)$(BENCH_MATCH)
+
+# The live daemon on a gateway namespace; its rules come from bench_match --emit.
+bench-verdict: all $(BENCH_MATCH)
+	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
 # ---- dependencies (Debian 12) ----
 deps:
@@ -226,6 +247,7 @@ help:
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
+	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
 	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='

@@ -1,11 +1,12 @@
 /*
  * Writes a deterministic pcap of HTTP and TLS sessions for bench-pipeline:
- *   gen_pcap OUT.pcap REQUESTS
+ *   gen_pcap OUT.pcap REQUESTS [small]
  * 512 sessions open at a time, interleaved packet by packet; 85% HTTP/1.1
  * with keep-alive (1 to 40 requests a session; GET with cookies of random
  * size, one POST in ten with a body of up to 4 KB; heads over one MSS span
  * segments), 15% TLS (a ClientHello with SNI, a server flight, application
- * data both ways); 5% of sessions over IPv6. Every checksum is correct
+ * data both ways); 5% of sessions over IPv6. "small": curl-like requests
+ * instead (no cookie, no body, a short path: about 100-byte heads). Every checksum is correct
  * (tests/unit/pktbuild.c), timestamps 10 us apart.
  */
 #include <pcap/pcap.h>
@@ -32,6 +33,7 @@ static uint64_t rng = 0x243f6a8885a308d3ull;
 static pcap_dumper_t *out;
 static struct timeval now = { 1700000000, 0 };
 static uint64_t packets, requests;
+static int small;
 
 static uint32_t rnd(uint32_t n)
 {
@@ -129,7 +131,8 @@ static void http_exchange(struct session *s)
 {
 	static char req[16384], body[4096], resp[2048];
 	char path[256], cookie[1024];
-	size_t plen = 4 + rnd(120), clen = rnd(800), blen = rnd(10) ? 0 : 1 + rnd(4000);
+	size_t plen = 4 + rnd(small ? 20 : 120), clen = small ? 0 : rnd(800);
+	size_t blen = small || rnd(10) ? 0 : 1 + rnd(4000);
 	size_t rlen = 50 + rnd(400);
 	int n;
 
@@ -137,14 +140,18 @@ static void http_exchange(struct session *s)
 	path[plen] = 0;
 	fill(cookie, clen);
 	cookie[clen] = 0;
-	n = snprintf(req, sizeof(req),
-		     "%s /%.*s/%s?q=%u HTTP/1.1\r\nHost: www.site%u.test\r\n"
-		     "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 "
-		     "Firefox/120.0\r\nAccept: text/html,application/xhtml+xml\r\n"
-		     "Accept-Language: en-US,en;q=0.5\r\nCookie: s=%s\r\n"
-		     "Connection: keep-alive\r\n",
-		     blen ? "POST" : "GET", (int)(plen / 3), path, path + plen / 3, rnd(100000),
-		     rnd(HOSTS), cookie);
+	if (small)
+		n = snprintf(req, sizeof(req), "GET /%s HTTP/1.1\r\nHost: www.site%u.test\r\n"
+			     "User-Agent: curl/7.88.1\r\nAccept: */*\r\n", path, rnd(HOSTS));
+	else
+		n = snprintf(req, sizeof(req),
+			     "%s /%.*s/%s?q=%u HTTP/1.1\r\nHost: www.site%u.test\r\n"
+			     "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 "
+			     "Firefox/120.0\r\nAccept: text/html,application/xhtml+xml\r\n"
+			     "Accept-Language: en-US,en;q=0.5\r\nCookie: s=%s\r\n"
+			     "Connection: keep-alive\r\n",
+			     blen ? "POST" : "GET", (int)(plen / 3), path, path + plen / 3,
+			     rnd(100000), rnd(HOSTS), cookie);
 	if (blen)
 		n += snprintf(req + n, sizeof(req) - (size_t)n, "Content-Length: %zu\r\n", blen);
 	n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
@@ -184,10 +191,12 @@ int main(int argc, char **argv)
 	uint64_t want, serial = 0;
 	pcap_t *dead;
 
-	if (argc != 3 || !(want = strtoull(argv[2], NULL, 10))) {
-		fprintf(stderr, "usage: gen_pcap OUT.pcap REQUESTS\n");
+	if (argc < 3 || argc > 4 || !(want = strtoull(argv[2], NULL, 10)) ||
+	    (argc == 4 && strcmp(argv[3], "small"))) {
+		fprintf(stderr, "usage: gen_pcap OUT.pcap REQUESTS [small]\n");
 		return 2;
 	}
+	small = argc == 4;
 	dead = pcap_open_dead(DLT_EN10MB, 65535);
 	out = pcap_dump_open(dead, argv[1]);
 	if (!out) {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench-pipeline: the offline data path on one core against a
-# deterministic capture of >= 1M requests (bench/gen_pcap.c), beside a
+# deterministic capture of >= 1M requests (bench/gen_pcap.c: browser-like
+# mixed sizes, keep-alive, some TLS), then the pipeline alone on a second one
+# with curl-like small requests (the cost per request head), beside a
 # libpcap read-only loop measured in the same run (pipeline_bench), then the
 # whole daemon (--pcap with an allow-all policy, and with examples/ rules if
 # present), tshark and ndpiReader on the same file. Times are CPU seconds
@@ -30,7 +32,7 @@ cpu_run() {
 	awk -v n="$name" -v u="$user" -v s="$sys" -v r="$rss" -v q="$requests" -v p="$packets" \
 		-v base="${BASE_CPU:-0}" 'BEGIN {
 		t = u + s; if (t <= 0) t = 0.001
-		printf "%-34s %7.2f s  %6.2f M packets/s  %6.3f M requests/s  peak %6.1f MiB", \
+		printf "%-44s %7.2f s  %6.2f M packets/s  %6.3f M requests/s  peak %6.1f MiB", \
 			n, t, p / t / 1e6, q / t / 1e6, r / 1024
 		if (base > 0) printf "  (%.1fx url-enforcer)", t / base
 		printf "\n" }'
@@ -58,3 +60,9 @@ if command -v ndpiReader >/dev/null; then
 else
 	echo "ndpiReader: not installed"
 fi
+
+echo
+echo "== the pipeline alone on curl-like requests (~100-byte heads)"
+rm -f "$PCAP"
+"$BUILD/bench/gen_pcap" "$PCAP" "$REQUESTS" small
+"$BUILD/bench/pipeline_bench" "$PCAP" 3

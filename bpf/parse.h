@@ -15,6 +15,11 @@
  *   - L3 devices without an Ethernet header (tun, WireGuard) just work.
  * The helper reads the linear part only; headers live there in practice,
  * a header that does not is counted as malformed.
+ * Known gap: when the stack inserts a VLAN tag in software on transmit (a
+ * device without VLAN TX offload), skb->protocol becomes 802.1Q while the
+ * network header still points past the tag, so a tap on such a parent
+ * device misreads its outgoing tagged frames. TC egress runs before the
+ * insertion and is not affected; tapping the VLAN device itself avoids it.
  */
 #ifndef UE_PARSE_H
 #define UE_PARSE_H

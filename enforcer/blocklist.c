@@ -16,6 +16,11 @@
 #include "enforcer/bpf_counters.h"
 #include "enforcer/tc_attach.h"
 
+/* The kernel compares keys byte for byte: no implicit padding anywhere. */
+_Static_assert(sizeof(struct ue_session_key) == 40, "session key layout");
+_Static_assert(sizeof(struct ue_block_value) == 32, "block value layout");
+_Static_assert(sizeof(struct ue_prefix_key) == 20, "prefix key layout");
+
 struct blocklist {
 	struct blocklist_bpf *skel;
 	int map_fd;

@@ -24,7 +24,6 @@ struct outbuf {
 struct authority {
 	const char *host;
 	size_t host_len;
-	bool bracketed;          /* an IPv6 literal in [] */
 	int port;                /* -1: none or not a valid port */
 	bool userinfo;
 };
@@ -194,6 +193,17 @@ static int parse_port(const char *s, size_t n)
 	return port >= 1 && port <= 65535 ? port : -1;
 }
 
+static bool parse_ipv6(const char *s, size_t n, struct in6_addr *addr)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	return inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
 static void split_authority(const char *s, size_t n, struct authority *a)
 {
 	const char *at = memrchr(s, '@', n);
@@ -211,7 +221,6 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 		const char *close = memchr(s, ']', n);
 
 		if (close) {
-			a->bracketed = true;
 			a->host = s + 1;
 			a->host_len = (size_t)(close - s - 1);
 			if ((size_t)(close + 1 - s) < n && close[1] == ':')
@@ -223,20 +232,11 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 
 	if (!colon)
 		return;
-	/* An unbracketed IPv6 literal has colons but no port. */
-	if (memchr(s, ':', (size_t)(colon - s))) {
-		char tmp[INET6_ADDRSTRLEN];
-		struct in6_addr addr;
+	struct in6_addr addr;
 
-		if (n < sizeof(tmp)) {
-			memcpy(tmp, s, n);
-			tmp[n] = 0;
-			if (inet_pton(AF_INET6, tmp, &addr) == 1) {
-				a->bracketed = true;
-				return;
-			}
-		}
-	}
+	/* An unbracketed IPv6 literal has colons but no port. */
+	if (memchr(s, ':', (size_t)(colon - s)) && parse_ipv6(s, n, &addr))
+		return;
 	a->host_len = (size_t)(colon - s);
 	a->port = parse_port(colon + 1, n - a->host_len - 1);
 }
@@ -256,18 +256,12 @@ static void format_ip(const struct in6_addr *addr, char *out, size_t cap)
  */
 static int normalize_host(const struct authority *a, struct url_norm *out)
 {
+	struct in6_addr addr;
 	struct outbuf o;
 
-	if (a->bracketed && a->host_len < INET6_ADDRSTRLEN) {
-		char tmp[INET6_ADDRSTRLEN];
-		struct in6_addr addr;
-
-		memcpy(tmp, a->host, a->host_len);
-		tmp[a->host_len] = 0;
-		if (inet_pton(AF_INET6, tmp, &addr) == 1) {
-			format_ip(&addr, out->host, sizeof(out->host));
-			return 0;
-		}
+	if (memchr(a->host, ':', a->host_len) && parse_ipv6(a->host, a->host_len, &addr)) {
+		format_ip(&addr, out->host, sizeof(out->host));
+		return 0;
 	}
 	out_init(&o, out->host, sizeof(out->host));
 	out_percent_normalized(&o, a->host, a->host_len, true);

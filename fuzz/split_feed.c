@@ -48,7 +48,7 @@ static void on_request(void *arg, const struct request *r)
 	mix_string(d, r->target);
 }
 
-static int run(const struct fuzz_parser *p, const uint8_t *data, size_t size,
+static int run(const struct parser_ops *p, const uint8_t *data, size_t size,
 	       const uint8_t *pieces, size_t npieces, uint32_t limit, struct digest *d)
 {
 	static struct url_norm scratch;
@@ -80,7 +80,7 @@ static int run(const struct fuzz_parser *p, const uint8_t *data, size_t size,
 	return first;
 }
 
-void split_feed_check(const struct fuzz_parser *p, const uint8_t *data, size_t size)
+void split_feed_check(const struct parser_ops *p, const uint8_t *data, size_t size)
 {
 	struct digest whole, split;
 

@@ -13,15 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "enforcer/parse_ctx.h"
+#include "tests/unit/parser_ops.h"
 
-struct fuzz_parser {
-	size_t size;
-	void (*init)(void *stream, uint32_t limit);
-	void (*release)(void *stream);
-	int (*feed)(void *stream, const uint8_t *data, size_t len, const struct parse_ctx *ctx);
-};
-
-void split_feed_check(const struct fuzz_parser *p, const uint8_t *data, size_t size);
+void split_feed_check(const struct parser_ops *p, const uint8_t *data, size_t size);
 
 #endif

@@ -26,6 +26,5 @@ typedef void (*ac_hit_fn)(uint32_t value, void *arg);
 void ac_scan(const struct ac *a, const char *s, size_t len, ac_hit_fn fn, void *arg);
 
 size_t ac_memory(const struct ac *a);
-unsigned ac_states(const struct ac *a);
 
 #endif

@@ -8,34 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policies/array.h"
 #include "policies/diag.h"
 #include "policies/policy_internal.h"
 #include "policies/regex_literal.h"
 
 static int always_push(struct policy *p, uint32_t idx)
 {
-	uint32_t *a = realloc(p->always, (p->n_always + 1) * sizeof(*a));
-
-	if (!a)
-		return -ENOMEM;
-	a[p->n_always++] = idx;
-	p->always = a;
-	return 0;
+	return array_append(&p->always, &p->n_always, &idx, sizeof(idx));
 }
 
 /* Puts a regex rule's required literals in its field's prefilter, or the
  * rule in the always list when it has none. */
-static int index_regex(struct policy *p, struct ac_builder **b, uint32_t idx)
+static int index_regex(struct policy *p, struct literal_index_builder **b, uint32_t idx)
 {
 	struct rule *r = &p->rules[idx];
 	struct literal_set lits;
 
 	if (regex_required_literals(r->pattern, strlen(r->pattern), &lits))
 		return always_push(p, idx);
-	if (!b[r->field] && !(b[r->field] = ac_builder_new()))
+	if (!b[r->field] && !(b[r->field] = literal_index_builder_new()))
 		return -ENOMEM;
 	for (unsigned i = 0; i < lits.n; i++)
-		if (ac_builder_add(b[r->field], lits.lit[i].s, lits.lit[i].len, idx))
+		if (literal_index_add(b[r->field], lits.lit[i].s, lits.lit[i].len, idx))
 			return -ENOMEM;
 	r->prefiltered = true;
 	return 0;
@@ -43,7 +38,7 @@ static int index_regex(struct policy *p, struct ac_builder **b, uint32_t idx)
 
 int policy_index(struct policy *p)
 {
-	struct ac_builder *b[REGEX_FIELDS] = { 0 };
+	struct literal_index_builder *b[REGEX_FIELDS] = { 0 };
 	int err = 0;
 
 	for (uint32_t i = 0; i < p->n_rules && !err; i++) {
@@ -71,10 +66,10 @@ int policy_index(struct policy *p)
 		if (!b[f])
 			continue;
 		if (err) {
-			ac_builder_free(b[f]);
+			literal_index_builder_free(b[f]);
 			continue;
 		}
-		p->prefilter[f] = ac_build(b[f]);
+		p->prefilter[f] = literal_index_build(b[f]);
 		if (!p->prefilter[f])
 			err = -errno;
 	}
@@ -123,7 +118,7 @@ void policy_free(struct policy *p)
 	free(p->files);
 	name_map_free(p->domains);
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
-		ac_free(p->prefilter[f]);
+		literal_index_free(p->prefilter[f]);
 	free(p->always);
 	free(p->path);
 	free(p);

@@ -6,6 +6,7 @@
  * judged in rule order, cheap checks (method, port, client, time) first, so
  * the first allow or block among them is the first in the whole policy.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -94,8 +95,7 @@ struct eval {
 	struct decision *d;
 	time_t now;
 	const char *subject[REGEX_FIELDS];
-	size_t len[REGEX_FIELDS];
-	size_t host_len;
+	size_t len[REGEX_FIELDS];   /* SIZE_MAX until needed */
 	unsigned n_cand;
 	const struct rule *domain_rule;  /* naive look-up: the rule asked about */
 	bool domain_hit;
@@ -114,11 +114,18 @@ static void eval_init(struct eval *e, const struct policy *p, const struct reque
 	e->subject[FIELD_HOST] = r->host;
 	e->subject[FIELD_PATH] = r->path;
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
-		e->len[f] = e->subject[f] ? strlen(e->subject[f]) : 0;
-	e->host_len = e->len[FIELD_HOST];
+		e->len[f] = SIZE_MAX;
 	memset(d, 0, sizeof(*d));
 	d->action = p->default_action;
 	d->response = RESPONSE_DROP;
+}
+
+/* The length of field F (the subject is not NULL). */
+static size_t subject_len(struct eval *e, unsigned f)
+{
+	if (e->len[f] == SIZE_MAX)
+		e->len[f] = strlen(e->subject[f]);
+	return e->len[f];
 }
 
 static bool window_open(struct eval *e, const struct rule *r)
@@ -169,10 +176,10 @@ static bool regex_matches(struct eval *e, const struct rule *r)
 	if (!subject)
 		return false;
 	if (r->jit)
-		rc = pcre2_jit_match(r->re, (PCRE2_SPTR)subject, e->len[r->field], 0, 0,
+		rc = pcre2_jit_match(r->re, (PCRE2_SPTR)subject, subject_len(e, r->field), 0, 0,
 				     e->s->md, e->s->mctx);
 	else
-		rc = pcre2_match(r->re, (PCRE2_SPTR)subject, e->len[r->field], 0, 0,
+		rc = pcre2_match(r->re, (PCRE2_SPTR)subject, subject_len(e, r->field), 0, 0,
 				 e->s->md, e->s->mctx);
 	if (rc >= 0)
 		return true;
@@ -198,7 +205,8 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 		return false;
 	e->domain_rule = r;
 	e->domain_hit = false;
-	name_map_each_suffix(e->p->domains, e->r->host, e->host_len, naive_domain_hit, e);
+	name_map_each_suffix(e->p->domains, e->r->host, subject_len(e, FIELD_HOST),
+			     naive_domain_hit, e);
 	return e->domain_hit;
 }
 
@@ -318,11 +326,13 @@ void policy_match(const struct policy *p, const struct request *r, time_t now,
 		memset(s->stamp, 0, s->cap * sizeof(*s->stamp));
 		s->epoch = 1;
 	}
-	if (r->host)
-		name_map_each_suffix(p->domains, r->host, e.host_len, candidate_domain, &e);
+	if (r->host && name_map_count(p->domains))
+		name_map_each_suffix(p->domains, r->host, subject_len(&e, FIELD_HOST),
+				     candidate_domain, &e);
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
 		if (p->prefilter[f] && e.subject[f])
-			ac_scan(p->prefilter[f], e.subject[f], e.len[f], candidate_literal, &e);
+			literal_index_scan(p->prefilter[f], e.subject[f], subject_len(&e, f),
+					   candidate_literal, &e);
 	candidates_sort(s->cand, e.n_cand);
 
 	/* merge the candidates with the always-judged rules, both ascending */

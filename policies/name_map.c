@@ -2,15 +2,19 @@
  * Open addressing with linear probing over 16-byte slots (hash, name offset,
  * value). Names live NUL-terminated in one arena. A name with one value keeps
  * it in its slot; more values move to a growable block in `lists`, marked by
- * the top bit.
+ * the top bit. A blocked Bloom filter (one 64-bit word a name, two bits, 8
+ * bits a slot) answers most misses from cache: a host's suffixes are mostly
+ * absent, and with a million names every table probe would be a cache miss.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policies/name_map.h"
 
 #define LIST_BIT 0x80000000u
+#define DOMAIN_LABELS_MAX 128   /* a 253-byte name has at most 127 labels */
 
 struct slot {
 	uint64_t hash;        /* 0: empty */
@@ -21,6 +25,7 @@ struct slot {
 struct name_map {
 	struct slot *slots;
 	size_t mask;
+	uint64_t *bloom;            /* (mask + 1) / 8 words */
 	size_t count;
 	char *arena;
 	size_t arena_len, arena_cap;
@@ -46,6 +51,23 @@ static inline uint64_t hash_final(uint64_t h)
 	return h ? h : 1;
 }
 
+static inline uint64_t bloom_bits(uint64_t h)
+{
+	return 1ull << ((h >> 20) & 63) | 1ull << ((h >> 26) & 63);
+}
+
+static inline uint64_t *bloom_word(const struct name_map *m, uint64_t h)
+{
+	return &m->bloom[(h >> 32) & (m->mask >> 3)];
+}
+
+static inline bool bloom_may_hold(const struct name_map *m, uint64_t h)
+{
+	uint64_t bits = bloom_bits(h);
+
+	return (*bloom_word(m, h) & bits) == bits;
+}
+
 static uint64_t name_hash(const char *name, size_t len)
 {
 	uint64_t h = HASH_SEED;
@@ -65,8 +87,9 @@ struct name_map *name_map_new(size_t expected)
 	while (cap < expected * 2)
 		cap *= 2;
 	m->slots = calloc(cap, sizeof(*m->slots));
-	if (!m->slots) {
-		free(m);
+	m->bloom = calloc(cap / 8, sizeof(*m->bloom));
+	if (!m->slots || !m->bloom) {
+		name_map_free(m);
 		return NULL;
 	}
 	m->mask = cap - 1;
@@ -78,6 +101,7 @@ void name_map_free(struct name_map *m)
 	if (!m)
 		return;
 	free(m->slots);
+	free(m->bloom);
 	free(m->arena);
 	free(m->lists);
 	free(m);
@@ -101,9 +125,13 @@ static int map_grow(struct name_map *m)
 {
 	size_t cap = (m->mask + 1) * 2;
 	struct slot *slots = calloc(cap, sizeof(*slots));
+	uint64_t *bloom = calloc(cap / 8, sizeof(*bloom));
 
-	if (!slots)
+	if (!slots || !bloom) {
+		free(slots);
+		free(bloom);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i <= m->mask; i++) {
 		struct slot *s = &m->slots[i];
 
@@ -114,9 +142,12 @@ static int map_grow(struct name_map *m)
 		while (slots[j].hash)
 			j = (j + 1) & (cap - 1);
 		slots[j] = *s;
+		bloom[(s->hash >> 32) & ((cap - 1) >> 3)] |= bloom_bits(s->hash);
 	}
 	free(m->slots);
+	free(m->bloom);
 	m->slots = slots;
+	m->bloom = bloom;
 	m->mask = cap - 1;
 	return 0;
 }
@@ -205,6 +236,7 @@ int name_map_add(struct name_map *m, const char *name, size_t len, uint32_t valu
 	s->hash = h;
 	s->name = m->arena_len;
 	s->value = value;
+	*bloom_word(m, h) |= bloom_bits(h);
 	m->arena_len += len + 1;
 	if (++m->count * 2 > m->mask + 1)
 		return map_grow(m);
@@ -227,7 +259,11 @@ static const uint32_t *slot_values(const struct name_map *m, const struct slot *
 const uint32_t *name_map_get(const struct name_map *m, const char *name, size_t len,
 			     unsigned *n)
 {
-	const struct slot *s = slot_find(m, name_hash(name, len), name, len);
+	uint64_t h = name_hash(name, len);
+
+	if (!bloom_may_hold(m, h))
+		return NULL;
+	const struct slot *s = slot_find(m, h, name, len);
 
 	return s->hash ? slot_values(m, s, n) : NULL;
 }
@@ -235,21 +271,42 @@ const uint32_t *name_map_get(const struct name_map *m, const char *name, size_t 
 void name_map_each_suffix(const struct name_map *m, const char *host, size_t len,
 			  name_map_suffix_fn fn, void *arg)
 {
+	uint64_t hashes[DOMAIN_LABELS_MAX];
+	size_t starts[DOMAIN_LABELS_MAX];
+	unsigned n = 0;
 	uint64_t h = HASH_SEED;
 
 	if (!m->count)
 		return;
-	for (size_t i = len; i-- > 0;) {
+	/* all the suffix hashes first, so the Bloom words (and then the slots)
+	 * of every label are fetched from memory at once, not one after another */
+	for (size_t i = len; i-- > 0 && n < DOMAIN_LABELS_MAX;) {
 		h = hash_feed(h, (unsigned char)host[i]);
 		if (i && host[i - 1] != '.')
 			continue;
-		const struct slot *s = slot_find(m, hash_final(h), host + i, len - i);
+		hashes[n] = hash_final(h);
+		starts[n] = i;
+		__builtin_prefetch(bloom_word(m, hashes[n]));
+		n++;
+	}
+	unsigned maybe = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		if (!bloom_may_hold(m, hashes[k]))
+			continue;
+		__builtin_prefetch(&m->slots[hashes[k] & m->mask]);
+		hashes[maybe] = hashes[k];
+		starts[maybe++] = starts[k];
+	}
+	for (unsigned k = 0; k < maybe; k++) {
+		size_t i = starts[k];
+		const struct slot *s = slot_find(m, hashes[k], host + i, len - i);
 
 		if (s->hash) {
-			unsigned n;
-			const uint32_t *v = slot_values(m, s, &n);
+			unsigned nv;
+			const uint32_t *v = slot_values(m, s, &nv);
 
-			fn(v, n, arg);
+			fn(v, nv, arg);
 		}
 	}
 }
@@ -261,6 +318,6 @@ size_t name_map_count(const struct name_map *m)
 
 size_t name_map_memory(const struct name_map *m)
 {
-	return sizeof(*m) + (m->mask + 1) * sizeof(struct slot) + m->arena_cap +
+	return sizeof(*m) + (m->mask + 1) * (sizeof(struct slot) + 1) + m->arena_cap +
 	       m->lists_cap * sizeof(uint32_t);
 }

@@ -9,8 +9,8 @@
 #include <pcre2.h>
 #include <stdint.h>
 
-#include "policies/aho_corasick.h"
 #include "policies/cidr.h"
+#include "policies/literal_index.h"
 #include "policies/name_map.h"
 #include "policies/policy.h"
 #include "policies/time_window.h"
@@ -64,7 +64,7 @@ struct policy {
 	struct domain_source *sources;
 	unsigned n_sources;
 	struct name_map *domains;   /* name -> domain_source indexes */
-	struct ac *prefilter[REGEX_FIELDS];  /* literal -> rule index */
+	struct literal_index *prefilter[REGEX_FIELDS];  /* literal -> rule index */
 	uint32_t *always;           /* rules the indexes cannot rule out, ascending */
 	unsigned n_always;
 	bool has_time;

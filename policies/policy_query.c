@@ -46,7 +46,7 @@ void policy_summarize(const struct policy *p, struct policy_summary *s)
 	s->index_bytes = name_map_memory(p->domains);
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
 		if (p->prefilter[f])
-			s->index_bytes += ac_memory(p->prefilter[f]);
+			s->index_bytes += literal_index_memory(p->prefilter[f]);
 }
 
 static bool rule_open_at(const struct rule *r, time_t now)

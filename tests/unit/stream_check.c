@@ -45,7 +45,7 @@ struct flow_tuple stream_check_flow(uint16_t server_port)
 	return f;
 }
 
-int stream_feed_pieces(const struct stream_ops *ops, const uint8_t *input, size_t len,
+int stream_feed_pieces(const struct parser_ops *ops, const uint8_t *input, size_t len,
 		       const size_t *cuts, size_t ncuts, uint32_t limit, uint16_t server_port,
 		       char **text)
 {
@@ -84,7 +84,7 @@ static void expect_same(const char *name, const char *how, int rc, char *text, i
 	free(text);
 }
 
-void stream_check(const struct stream_ops *ops, const char *name, const uint8_t *input,
+void stream_check(const struct parser_ops *ops, const char *name, const uint8_t *input,
 		  size_t len, uint32_t limit, uint16_t server_port, int want_rc, const char *want)
 {
 	char how[64], *text;

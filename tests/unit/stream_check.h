@@ -13,26 +13,19 @@
 #include <stdint.h>
 
 #include "enforcer/parse_ctx.h"
-
-struct stream_ops {
-	const char *name;
-	size_t size;                                   /* of the stream struct */
-	void (*init)(void *stream, uint32_t limit);    /* LIMIT 0: the default */
-	void (*release)(void *stream);
-	int (*feed)(void *stream, const uint8_t *data, size_t len, const struct parse_ctx *ctx);
-};
+#include "tests/unit/parser_ops.h"
 
 /* The flow every check uses: 10.0.0.2:40312 -> 10.0.1.2:SERVER_PORT. */
 struct flow_tuple stream_check_flow(uint16_t server_port);
 
 /* Feeds INPUT in pieces ending at CUTS[0..NCUTS) and the rest; returns the
  * first error and the rendered requests (malloc'd, "" when none) in *TEXT. */
-int stream_feed_pieces(const struct stream_ops *ops, const uint8_t *input, size_t len,
+int stream_feed_pieces(const struct parser_ops *ops, const uint8_t *input, size_t len,
 		       const size_t *cuts, size_t ncuts, uint32_t limit, uint16_t server_port,
 		       char **text);
 
 /* The whole check; fails the current test on the first difference. */
-void stream_check(const struct stream_ops *ops, const char *name, const uint8_t *input,
+void stream_check(const struct parser_ops *ops, const char *name, const uint8_t *input,
 		  size_t len, uint32_t limit, uint16_t server_port, int want_rc, const char *want);
 
 #endif

@@ -11,28 +11,8 @@
 #include "tests/harness.h"
 #include "tests/unit/stream_check.h"
 
-static void init_stream(void *stream, uint32_t limit)
-{
-	http_stream_init(stream, limit);
-}
-
-static void release_stream(void *stream)
-{
-	http_stream_release(stream);
-}
-
-static int feed_stream(void *stream, const uint8_t *data, size_t len, const struct parse_ctx *ctx)
-{
-	return http_feed(stream, data, len, ctx);
-}
-
-static const struct stream_ops http_ops = {
-	.name = "http", .size = sizeof(struct http_stream), .init = init_stream,
-	.release = release_stream, .feed = feed_stream,
-};
-
 #define CHECK_LIMIT(name, input, head_max, rc, want) \
-	stream_check(&http_ops, name, (const uint8_t *)(input), sizeof(input) - 1, head_max, 80, \
+	stream_check(&http_parser_ops, name, (const uint8_t *)(input), sizeof(input) - 1, head_max, 80, \
 		     rc, want)
 #define CHECK(name, input, rc, want) CHECK_LIMIT(name, input, 0, rc, want)
 
@@ -347,7 +327,7 @@ static void expect_pieces(const char *name, const char *input, size_t cut, int w
 			  const char *want)
 {
 	char *text;
-	int rc = stream_feed_pieces(&http_ops, (const uint8_t *)input, strlen(input), &cut,
+	int rc = stream_feed_pieces(&http_parser_ops, (const uint8_t *)input, strlen(input), &cut,
 				    cut ? 1 : 0, 0, 80, &text);
 
 	if (rc != want_rc || strcmp(text, want))
@@ -378,6 +358,21 @@ void test_http_head_limit(void)
 	CHECK_LIMIT("limit 40, second request over",
 		    "GET / HTTP/1.1\r\n\r\nGET /0123456789012345678901234567890 HTTP/1.1\r\n\r\n",
 		    40, -E2BIG, "HTTP 0x10 GET 10.0.1.2 http://10.0.1.2/ / /\n");
+}
+
+/* A host that cannot be a DNS name and cannot fit: the overflow rule, never cut. */
+void test_http_host_too_long(void)
+{
+	char req[512];
+	char host[URL_HOST_MAX + 1];
+
+	memset(host, 'a', sizeof(host) - 1);
+	host[sizeof(host) - 1] = 0;
+	snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", host);
+	expect_pieces("long Host", req, 0, -E2BIG, "");
+	expect_pieces("long Host", req, 100, -E2BIG, "");
+	snprintf(req, sizeof(req), "GET http://%s/ HTTP/1.1\r\n\r\n", host);
+	expect_pieces("long absolute host", req, 0, -E2BIG, "");
 }
 
 static void count_request(void *arg, const struct request *r)

@@ -4,10 +4,6 @@
 #include "bpf/kern_user.h"
 #include "tests/harness.h"
 
-_Static_assert(sizeof(struct ue_session_key) == 40, "session key layout");
-_Static_assert(sizeof(struct ue_block_value) == 32, "block value layout");
-_Static_assert(sizeof(struct ue_prefix_key) == 20, "prefix key layout");
-
 static void both_orders_agree(const char *a, uint16_t ap, const char *b, uint16_t bp,
 			      int a_is_lo)
 {

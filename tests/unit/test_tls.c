@@ -21,27 +21,6 @@
 
 extern char **environ;
 
-static void init_stream(void *stream, uint32_t limit)
-{
-	(void)limit;
-	tls_stream_init(stream);
-}
-
-static void release_stream(void *stream)
-{
-	tls_stream_release(stream);
-}
-
-static int feed_stream(void *stream, const uint8_t *data, size_t len, const struct parse_ctx *ctx)
-{
-	return tls_feed(stream, data, len, ctx);
-}
-
-static const struct stream_ops tls_ops = {
-	.name = "tls", .size = sizeof(struct tls_stream), .init = init_stream,
-	.release = release_stream, .feed = feed_stream,
-};
-
 /* ---- a ClientHello builder ---- */
 
 struct bytes {
@@ -177,7 +156,7 @@ static void check_records(const char *name, const struct bytes *exts, size_t rec
 	struct bytes msg = client_hello(exts);
 	struct bytes stream = records(&msg, record_max);
 
-	stream_check(&tls_ops, name, stream.p, stream.len, 0, port, want_rc, want);
+	stream_check(&tls_parser_ops, name, stream.p, stream.len, 0, port, want_rc, want);
 	free(msg.p);
 	free(stream.p);
 }
@@ -286,6 +265,18 @@ void test_tls_sni_evasions(void)
 	free(exts.p);
 }
 
+void test_tls_sni_too_long(void)
+{
+	struct bytes exts = { 0 };
+	char name[URL_HOST_MAX + 1];
+
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	put_sni(&exts, name);
+	check_hello("SNI longer than any host", &exts, -E2BIG, "");
+	free(exts.p);
+}
+
 void test_tls_split_records(void)
 {
 	struct bytes exts = { 0 };
@@ -326,7 +317,7 @@ void test_tls_size_limit(void)
 	struct bytes stream = records(&msg, 16384);
 
 	ASSERT_EQ(msg.len, TLS_HELLO_MAX);
-	ASSERT_EQ(stream_feed_pieces(&tls_ops, stream.p, stream.len, cuts, 3, 0, 443, &text), 0);
+	ASSERT_EQ(stream_feed_pieces(&tls_parser_ops, stream.p, stream.len, cuts, 3, 0, 443, &text), 0);
 	ASSERT_STREQ(text, TLS_EXAMPLE);
 	free(text);
 	free(stream.p);
@@ -339,7 +330,7 @@ void test_tls_size_limit(void)
 	msg = client_hello(&exts);
 	stream = records(&msg, 16384);
 	ASSERT_EQ(msg.len, TLS_HELLO_MAX + 1);
-	ASSERT_EQ(stream_feed_pieces(&tls_ops, stream.p, stream.len, cuts, 3, 0, 443, &text), -E2BIG);
+	ASSERT_EQ(stream_feed_pieces(&tls_parser_ops, stream.p, stream.len, cuts, 3, 0, 443, &text), -E2BIG);
 	ASSERT_STREQ(text, "");
 	free(text);
 	free(stream.p);
@@ -351,13 +342,13 @@ void test_tls_size_limit(void)
 	/* A header announcing 16 MB: refused before anything is buffered. */
 	static const uint8_t huge[] = { 0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0xff, 0xff, 0xff };
 
-	stream_check(&tls_ops, "16 MB announced", huge, sizeof(huge), 0, 443, -E2BIG, "");
+	stream_check(&tls_parser_ops, "16 MB announced", huge, sizeof(huge), 0, 443, -E2BIG, "");
 }
 
 void test_tls_not_tls(void)
 {
 #define CHECK_RAW(name, raw, rc) \
-	stream_check(&tls_ops, name, (const uint8_t *)(raw), sizeof(raw) - 1, 0, 443, rc, "")
+	stream_check(&tls_parser_ops, name, (const uint8_t *)(raw), sizeof(raw) - 1, 0, 443, rc, "")
 	CHECK_RAW("HTTP", "GET / HTTP/1.1\r\nHost: h\r\n\r\n", -EPROTO);
 	CHECK_RAW("alert record", "\x15\x03\x01\x00\x02\x02\x28", -EPROTO);
 	CHECK_RAW("version 2", "\x16\x02\x00\x00\x04\x01\x00\x00\x00", -EPROTO);
@@ -410,7 +401,7 @@ void test_tls_rest_ignored(void)
 	struct bytes again = records(&msg, 16384);
 
 	put(&stream, again.p, again.len);
-	stream_check(&tls_ops, "after the hello", stream.p, stream.len, 0, 443, 0, TLS_EXAMPLE);
+	stream_check(&tls_parser_ops, "after the hello", stream.p, stream.len, 0, 443, 0, TLS_EXAMPLE);
 	free(again.p);
 	free(msg.p);
 	free(stream.p);
@@ -548,6 +539,6 @@ void test_tls_real_openssl_client_hello(void)
 	waitpid(pid, NULL, 0);
 	ASSERT_TRUE(len > 0);
 	ASSERT_TRUE(tls_is_record_start(buf, len));
-	stream_check(&tls_ops, "openssl s_client", buf, len, 0, 443, 0,
+	stream_check(&tls_parser_ops, "openssl s_client", buf, len, 0, 443, 0,
 		     "TLS 0 - real.example.test https://real.example.test/ / -\n");
 }

@@ -252,6 +252,7 @@ void test_url_http_errors(void)
 
 struct tls_vector {
 	const char *sni;          /* NULL: none */
+	size_t sni_len;           /* 0: strlen(sni) */
 	const char *server;
 	uint16_t server_port;
 	const char *host, *url;
@@ -260,13 +261,16 @@ struct tls_vector {
 void test_url_tls_vectors(void)
 {
 	static const struct tls_vector vectors[] = {
-		{ "Example.TEST.", "10.0.1.2", 443, "example.test", "https://example.test/" },
-		{ "example.test", "10.0.1.2", 8443, "example.test", "https://example.test:8443/" },
-		{ NULL, "10.0.1.2", 443, "10.0.1.2", "https://10.0.1.2/" },
-		{ "", "fd77::2", 443, "fd77::2", "https://[fd77::2]/" },
-		{ NULL, "fd77::2", 8443, "fd77::2", "https://[fd77::2]:8443/" },
+		{ "Example.TEST.", 0, "10.0.1.2", 443, "example.test", "https://example.test/" },
+		{ "example.test", 0, "10.0.1.2", 8443, "example.test", "https://example.test:8443/" },
+		{ NULL, 0, "10.0.1.2", 443, "10.0.1.2", "https://10.0.1.2/" },
+		{ "", 0, "fd77::2", 443, "fd77::2", "https://[fd77::2]/" },
+		{ NULL, 0, "fd77::2", 8443, "fd77::2", "https://[fd77::2]:8443/" },
+		/* an address as SNI (clients should not, some do) */
+		{ "2001:DB8:0::1", 0, "10.0.1.2", 443, "2001:db8::1", "https://[2001:db8::1]/" },
+		{ "::ffff:10.0.0.9", 0, "10.0.1.2", 443, "10.0.0.9", "https://10.0.0.9/" },
 		/* a NUL or space inside an SNI cannot cut the name short */
-		{ "blocked.test\0.allowed.test", "10.0.1.2", 443,
+		{ "blocked.test\0.allowed.test", 26, "10.0.1.2", 443,
 		  "blocked.test%00.allowed.test", "https://blocked.test%00.allowed.test/" },
 	};
 	static struct url_norm out;
@@ -274,7 +278,7 @@ void test_url_tls_vectors(void)
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		const struct tls_vector *v = &vectors[i];
 		struct flow_tuple flow;
-		size_t len = !v->sni ? 0 : i == 5 ? 26 : strlen(v->sni);
+		size_t len = v->sni_len ? v->sni_len : v->sni ? strlen(v->sni) : 0;
 
 		set_flow(&flow, v->server, v->server_port);
 		ASSERT_OK(url_normalize_tls(v->sni, len, &flow, &out));

@@ -1,0 +1,475 @@
+/*
+ * The prefilter: required literals of patterns (exact expectations, then a
+ * soundness property: any subject a random pattern matches contains one of
+ * its literals), the scanners (every literal reported, none invented), and
+ * the property that matters: policy_match and the naive in-order evaluation
+ * decide alike on random policies and random and adversarial URLs.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "policies/aho_corasick.h"
+#include "policies/literal_index.h"
+#include "policies/regex_literal.h"
+#include "tests/harness.h"
+#include "tests/unit/policy_fixture.h"
+
+static void literals_text(const char *pattern, char *out, size_t size)
+{
+	struct literal_set set;
+
+	if (regex_required_literals(pattern, strlen(pattern), &set)) {
+		snprintf(out, size, "(none)");
+		return;
+	}
+	out[0] = 0;
+	for (unsigned i = 0; i < set.n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%.*s", i ? "|" : "",
+			 (int)set.lit[i].len, set.lit[i].s);
+}
+
+void test_policy_required_literals(void)
+{
+	static const struct { const char *pattern, *literals; } cases[] = {
+		{ "foobar", "foobar" },
+		{ "FooBar", "foobar" },                      /* compared lower-cased */
+		{ "(foo|bar)baz", "baz" },
+		{ "(foo|barx)", "foo|barx" },
+		{ "foo|bar", "foo|bar" },
+		{ "(a|b)", "a|b" },
+		{ "(foo|)", "(none)" },
+		{ "abc+d", "abc" },
+		{ "colou?r", "colo" },
+		{ "x{0}abc", "abc" },
+		{ "(abc){2}", "abc" },
+		{ "(abc)?def", "def" },
+		{ "(abc)*", "(none)" },
+		{ "[Aa]pple", "apple" },
+		{ "[.]com/x", ".com/x" },
+		{ "\\.example\\.com", ".example.com" },
+		{ "\\x41\\x{62}c\\n", "abc\n" },
+		{ "\\Qa.b\\E+", "(none)" },                 /* the + repeats the b */
+		{ "\\Qa.b\\E", "a.b" },
+		{ "ab(?#comment)*", "(none)" },
+		{ "foo(?=bar)baz", "foobaz" },
+		{ "(?i)Foo", "foo" },
+		{ "(?x)foo bar", "(none)" },                /* spaces mean nothing there */
+		{ "foo(*ACCEPT)bar", "(none)" },
+		{ "^/ads/", "/ads/" },
+		{ "\\d+foo\\b", "foo" },
+		{ "a{,3}bc", "(none)" },                    /* PCRE2 versions disagree */
+		{ "a{x}", "a{x}" },
+		{ "https?://", "(none)" },                  /* in every URL: no use */
+		{ "\\bword\\b", "word" },
+		{ "(?<name>abc)d", "abcd" },
+		{ "(?:xab|yab)c", "abc" },
+		{ "[^a]bc", "bc" },
+		{ "(a)\\1bb", "bb" },
+		{ "xx[[:alpha:]]y", "xx" },
+		{ "(?|(ab)|(cd))e", "ab|cd" },
+		{ "a(?(1)b|c)", "(none)" },
+		{ "(?:ab|cd)+x", "ab|cd" },
+		{ "\\cAz", "\001z" },
+		{ "\\p{L}abc", "abc" },
+		{ "a\\Kbc", "abc" },                        /* \K consumes nothing */
+	};
+	char got[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		literals_text(cases[i].pattern, got, sizeof(got));
+		if (strcmp(got, cases[i].literals))
+			harness_fail(__FILE__, __LINE__, "/%s/: literals \"%s\", expected \"%s\"",
+				     cases[i].pattern, got, cases[i].literals);
+	}
+}
+
+static void collect_hit(uint32_t value, void *arg)
+{
+	char *out = arg;
+
+	snprintf(out + strlen(out), 16, "%u ", value);
+}
+
+void test_policy_aho_corasick(void)
+{
+	struct ac_builder *b = ac_builder_new();
+	char hits[256] = "";
+
+	ASSERT_NONNULL(b);
+	ASSERT_OK(ac_builder_add(b, "he", 2, 1));
+	ASSERT_OK(ac_builder_add(b, "She", 3, 2));
+	ASSERT_OK(ac_builder_add(b, "his", 3, 3));
+	ASSERT_OK(ac_builder_add(b, "hers", 4, 4));
+	ASSERT_OK(ac_builder_add(b, "\xe9t\xe9", 3, 5));
+	struct ac *a = ac_build(b);
+
+	ASSERT_NONNULL(a);
+	ac_scan(a, "USHERS", 6, collect_hit, hits);    /* overlapping, caseless */
+	ASSERT_STREQ(hits, "2 1 4 ");
+	hits[0] = 0;
+	ac_scan(a, "ahishe\xe9t\xe9", 9, collect_hit, hits);
+	ASSERT_STREQ(hits, "3 2 1 5 ");
+	hits[0] = 0;
+	ac_scan(a, "\xc9T\xc9", 3, collect_hit, hits);  /* only ASCII folds */
+	ASSERT_STREQ(hits, "");
+	ac_free(a);
+}
+
+static void mark_hit(uint32_t value, void *arg)
+{
+	((unsigned char *)arg)[value] = 1;
+}
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n);
+
+/* Whether NEEDLE occurs in HAY, ASCII-caseless. */
+static bool caseless_in(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	for (size_t i = 0; i + nlen <= hlen; i++)
+		if (!strncasecmp(hay + i, needle, nlen))
+			return true;
+	return false;
+}
+
+void test_policy_literal_index_finds_every_literal(void)
+{
+	/* '@' and '`' differ only in the bit the window hash folds away */
+	static const char alphabet[] = "abcdABCD@`/.-01";
+	enum { LITERALS = 400, SUBJECTS = 1500 };
+	static char lits[LITERALS][24];
+	struct literal_index_builder *b = literal_index_builder_new();
+	unsigned found = 0;
+
+	rng_state = 0x1234567887654321ull;
+	ASSERT_NONNULL(b);
+	for (unsigned i = 0; i < LITERALS; i++) {
+		unsigned len = 1 + rnd(i % 4 ? 12 : 3);
+
+		for (unsigned j = 0; j < len; j++)
+			lits[i][j] = alphabet[rnd(sizeof(alphabet) - 1)];
+		lits[i][len] = 0;
+		ASSERT_OK(literal_index_add(b, lits[i], len, i));
+	}
+	struct literal_index *x = literal_index_build(b);
+
+	ASSERT_NONNULL(x);
+	for (unsigned k = 0; k < SUBJECTS; k++) {
+		char subject[128];
+		unsigned char hit[LITERALS] = { 0 };
+		size_t len = rnd(100);
+
+		for (size_t j = 0; j < len; j++)
+			subject[j] = alphabet[rnd(sizeof(alphabet) - 1)];
+		if (k % 3 == 0 && len > 20) {   /* plant a literal, in another case */
+			const char *l = lits[rnd(LITERALS)];
+
+			for (size_t j = 0; l[j]; j++)
+				subject[5 + j] = isalpha((unsigned char)l[j]) && rnd(2) ? l[j] ^ 0x20 : l[j];
+		}
+		literal_index_scan(x, subject, len, mark_hit, hit);
+		for (unsigned i = 0; i < LITERALS; i++) {
+			bool want = caseless_in(subject, len, lits[i], strlen(lits[i]));
+
+			if (want != hit[i])
+				harness_fail(__FILE__, __LINE__, "\"%.*s\": literal \"%s\" %s",
+					     (int)len, subject, lits[i],
+					     want ? "not reported" : "reported but absent");
+			found += want;
+		}
+	}
+	literal_index_free(x);
+	ASSERT_TRUE(found > SUBJECTS);
+}
+
+/* ---- random patterns ---- */
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 11) % n;
+}
+
+static void append(char *buf, size_t size, const char *s)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s", s);
+}
+
+static void random_regex(char *buf, size_t size, int depth);
+
+static void random_atom(char *buf, size_t size, int depth)
+{
+	static const char *const atoms[] = {
+		"a", "b", "c", "A", "B", "x", "y", "/", "-", "_", "\\.", ".", "\\d", "\\w",
+		"[ab]", "[^a]", "[Bb]", "\\x61", "\\x{42}", "\\b", "^", "$", "\\Qa.\\E", "[.]",
+		"(?=a)", "(?!b)", "(?i)", "(?-i)", "ab", "abc", "xyz", "\\/", "\\s",
+	};
+	static const char *const quants[] = {
+		"", "", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}", "*?", "++", "{0}",
+	};
+
+	if (depth < 3 && !rnd(5)) {
+		static const char *const opens[] = { "(", "(?:", "(?>", "(?<g>" };
+		const char *open = opens[rnd(4)];
+
+		if (!strcmp(open, "(?<g>") && strstr(buf, "(?<g>"))
+			open = "(";
+		append(buf, size, open);
+		random_regex(buf, size, depth + 1);
+		append(buf, size, ")");
+	} else {
+		append(buf, size, atoms[rnd(sizeof(atoms) / sizeof(atoms[0]))]);
+	}
+	const char *q = quants[rnd(sizeof(quants) / sizeof(quants[0]))];
+
+	/* a quantifier after \E or an option setting repeats the item before */
+	if (strlen(buf) >= 2 && (!strcmp(buf + strlen(buf) - 2, "\\E") ||
+				 buf[strlen(buf) - 1] == ')'))
+		q = "";
+	append(buf, size, q);
+}
+
+static void random_regex(char *buf, size_t size, int depth)
+{
+	int branches = rnd(4) ? 1 : 2 + rnd(2);
+
+	for (int b = 0; b < branches; b++) {
+		if (b)
+			append(buf, size, "|");
+		for (int n = 1 + rnd(5); n > 0; n--)
+			random_atom(buf, size, depth);
+	}
+}
+
+static void random_subject(char *buf, size_t len)
+{
+	static const char alphabet[] = "abcABCxyzXYZ./-_019 \xe9";
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = alphabet[rnd(sizeof(alphabet) - 1)];
+	buf[len] = 0;
+}
+
+static bool contains_literal(const char *subject, const struct literal_set *set)
+{
+	char low[128];
+	size_t n = strlen(subject);
+
+	for (size_t i = 0; i <= n; i++)
+		low[i] = subject[i] >= 'A' && subject[i] <= 'Z' ? subject[i] + 32 : subject[i];
+	for (unsigned i = 0; i < set->n; i++)
+		if (memmem(low, n, set->lit[i].s, set->lit[i].len))
+			return true;
+	return false;
+}
+
+void test_policy_required_literals_are_sound(void)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	unsigned patterns = 0, with_literals = 0, matched = 0;
+
+	rng_state = 0x9e3779b97f4a7c15ull;
+	while (patterns < 3000) {
+		char pattern[256] = "", subject[64];
+		struct literal_set set;
+		int code;
+		PCRE2_SIZE off;
+		uint32_t opts = rnd(2) ? PCRE2_CASELESS : 0;
+
+		random_regex(pattern, sizeof(pattern), 0);
+		pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts,
+					       &code, &off, NULL);
+
+		if (!re)
+			continue;
+		patterns++;
+		if (regex_required_literals(pattern, strlen(pattern), &set)) {
+			pcre2_code_free(re);
+			continue;
+		}
+		with_literals++;
+		for (int k = 0; k < 200; k++) {
+			random_subject(subject, rnd(24));
+			if (pcre2_match(re, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, NULL) < 0)
+				continue;
+			matched++;
+			if (!contains_literal(subject, &set)) {
+				char lits[256];
+
+				literals_text(pattern, lits, sizeof(lits));
+				harness_fail(__FILE__, __LINE__, "/%s/ matches \"%s\" without any of %s",
+					     pattern, subject, lits);
+			}
+		}
+		pcre2_code_free(re);
+	}
+	pcre2_match_data_free(md);
+	/* the property must have been exercised, not passed vacuously */
+	ASSERT_TRUE(with_literals > patterns / 4);
+	ASSERT_TRUE(matched > 1000);
+}
+
+/* ---- policy_match against the naive evaluation ---- */
+
+static const char *const hosts[] = {
+	"ads.example", "www.ads.example", "tracker.test", "cdn.tracker.test", "a.b.c.example",
+	"shop.example", "x.y", "example", "AB.example", "xyz.abc.test",
+};
+
+static void random_rules(char *out, size_t size)
+{
+	static const char *const actions[] = { "block", "allow", "log" };
+	static const char *const fields[] = { "url", "host", "path" };
+	static const char *const options[] = {
+		"", "", "", " method=GET", " method=POST", " port=8080", " client=10.0.0.0/8",
+		" client=fd00::/16,192.0.2.0/24", " response=reset", " case=sensitive",
+	};
+
+	out[0] = 0;
+	if (rnd(3) == 0)
+		append(out, size, rnd(2) ? "default block\n" : "default allow\n");
+	for (int n = 5 + rnd(40); n > 0; n--) {
+		char line[400] = "";
+		const char *action = actions[rnd(3)];
+		unsigned kind = rnd(10);
+		const char *opt = options[rnd(sizeof(options) / sizeof(options[0]))];
+
+		if (strstr(opt, "response=") && strcmp(action, "block"))
+			opt = "";
+		if (kind < 2) {
+			if (strstr(opt, "case="))
+				opt = "";
+			snprintf(line, sizeof(line), "%s domain %s%s\n", action,
+				 hosts[rnd(sizeof(hosts) / sizeof(hosts[0]))], opt);
+		} else if (kind == 2) {
+			snprintf(line, sizeof(line), "%s tls no-sni\n", action);
+		} else {
+			char pattern[256] = "";
+			int code;
+			PCRE2_SIZE off;
+
+			random_regex(pattern, sizeof(pattern), 0);
+			if (pattern[0] == '#')
+				continue;
+			pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+						       0, &code, &off, NULL);
+
+			if (!re)
+				continue;
+			pcre2_code_free(re);
+			snprintf(line, sizeof(line), "%s %s %s%s\n", action, fields[rnd(3)], pattern, opt);
+		}
+		append(out, size, line);
+	}
+}
+
+static void random_request(struct test_request *t)
+{
+	static const char *const methods[] = { "GET", "POST", "get" };
+	static const char *const clients[] = { "10.1.2.3", "192.0.2.9", "fd00::1", "203.0.113.5" };
+	char path[300] = "/";
+
+	if (rnd(8) == 0) {
+		req_tls(t, rnd(3) ? hosts[rnd(sizeof(hosts) / sizeof(hosts[0]))] : NULL,
+			clients[rnd(4)], 0);
+		return;
+	}
+	for (int n = rnd(6); n > 0; n--) {
+		char piece[64] = "";
+
+		if (rnd(2))
+			random_subject(piece, rnd(12));
+		else
+			random_regex(piece, sizeof(piece), 3);   /* pattern text as subject */
+		append(path, sizeof(path), piece);
+		append(path, sizeof(path), rnd(2) ? "/" : "?");
+	}
+	req_http(t, methods[rnd(3)], hosts[rnd(sizeof(hosts) / sizeof(hosts[0]))],
+		 rnd(4) ? 80 : 8080, path, clients[rnd(4)]);
+}
+
+/* Hand-made subjects that stress the scanner: long runs, every byte. */
+static void adversarial_request(struct test_request *t, unsigned k)
+{
+	char path[390];
+
+	switch (k % 4) {
+	case 0:
+		memset(path, "aAbB"[k % 4], sizeof(path) - 1);
+		break;
+	case 1:
+		for (size_t i = 0; i < sizeof(path) - 1; i++)
+			path[i] = (char)(1 + (i * 7 + k) % 255);
+		break;
+	case 2:
+		for (size_t i = 0; i < sizeof(path) - 1; i++)
+			path[i] = "abcxyz./"[(i * i + k) % 8];
+		break;
+	default:
+		for (size_t i = 0; i < sizeof(path) - 1; i++)
+			path[i] = "ABCXYZ-_"[(i + k) % 8];
+	}
+	path[0] = '/';
+	path[sizeof(path) - 1] = 0;
+	req_http(t, "GET", hosts[k % (sizeof(hosts) / sizeof(hosts[0]))], 80, path, "10.9.9.9");
+}
+
+void test_policy_prefilter_never_changes_a_decision(void)
+{
+	static char rules[32768];
+	struct match_scratch *s = match_scratch_new();
+	unsigned compared = 0, blocked = 0, prefiltered = 0;
+
+	ASSERT_NONNULL(s);
+	rng_state = 0x2545f4914f6cdd1dull;
+	for (int round = 0; round < 60; round++) {
+		struct policy_summary sum;
+		char *diag;
+
+		random_rules(rules, sizeof(rules));
+		fixture_dir();
+		struct policy *p = fixture_load("t.rules", rules, &diag);
+
+		if (!p)
+			harness_fail(__FILE__, __LINE__, "generated rules rejected: %.300s", diag);
+		free(diag);
+		policy_summarize(p, &sum);
+		prefiltered += sum.regexes_prefiltered;
+		for (unsigned k = 0; k < 400; k++) {
+			struct test_request t;
+			struct decision d, naive;
+
+			if (k < 20)
+				adversarial_request(&t, k);
+			else
+				random_request(&t);
+			policy_match(p, &t.r, 0, s, &d);
+			policy_match_naive(p, &t.r, 0, s, &naive);
+			compared++;
+			blocked += d.action == ACTION_BLOCK && d.rule;
+			if (d.action != naive.action || d.rule != naive.rule ||
+			    d.n_logged != naive.n_logged ||
+			    memcmp(d.logged, naive.logged, d.n_logged * sizeof(d.logged[0])))
+				harness_fail(__FILE__, __LINE__, "%s decided by line %u, naive by line "
+					     "%u (logged %u vs %u); rules:\n%.200s", t.r.url,
+					     d.rule ? d.rule->line : 0,
+					     naive.rule ? naive.rule->line : 0, d.n_logged,
+					     naive.n_logged, rules);
+		}
+		policy_free(p);
+	}
+	match_scratch_free(s);
+	ASSERT_TRUE(prefiltered > 100);
+	ASSERT_TRUE(blocked > compared / 20);
+}
