@@ -7,6 +7,16 @@ need curl faketime conntrack nft
 topology_up
 UE=$BUILD/url-enforcer
 CTL() { in_gw "$BUILD/urlctl" -s "$TMP/ctl.sock" "$@"; }
+# the daemon itself, not a wrapper (faketime forks) whose command line names it
+daemon_pid() { pgrep -f "^$UE .*$1" | head -1; }
+stop_daemon() {
+	local pid
+	pid=$(daemon_pid "$1")
+	[ -n "$pid" ] || return 1
+	kill -"${2:-TERM}" "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
 wait_ctl() { for _ in $(seq 50); do ip netns exec "$1" "$BUILD/urlctl" -s "$2" status >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 http_server "$NS_SRV" 80
@@ -29,7 +39,7 @@ wait_ctl "$NS_GW" "$TMP/ctl.sock"
 out=$(in_gw "$UE" -i gw-lan -p "$TMP/ok.rules" -s "$TMP/other.sock" 2>&1); rc=$?
 check refuse_second_instance sh -c "[ $rc = 1 ] && echo '$out' | grep -q 'already serves this interface'"
 check one_filter_after_refusal test "$(in_gw tc filter show dev gw-lan ingress | grep -c blk_ingress)" = 1
-dpid=$(in_gw pgrep -f "ctl.sock -l $TMP/d.log" | head -1)
+dpid=$(daemon_pid "d.log")
 
 # --- SIGHUP re-reads the file; an invalid file keeps the policy in force
 echo 'block path ^/second response=reset id=second' >> "$TMP/main.rules"
@@ -59,7 +69,7 @@ sleep 0.5
 n_after=$(CTL blocks --json | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 check conntrack_end_removes_block sh -c "[ '$n_before' -ge 1 ] && [ '$n_after' -lt '$n_before' ] &&
 	ip netns exec $NS_GW '$BUILD/urlctl' -s '$TMP/ctl.sock' stats --json | grep -q '\"blocks_ended_total\": [1-9]'"
-kill -TERM "$dpid"; sleep 1
+stop_daemon d.log
 
 # --- time windows and groups, on a fake Monday evening; the session opened
 #     before the window must be blocked when it opens
@@ -83,7 +93,7 @@ check time_window_closed_allows test "$rc" = 0
 in_cli curl -s -m 15 "http://$SRV4:8000/video" >/dev/null 2>&1; rc=$?
 sleep 0.5
 check bedtime_stops_open_session sh -c "[ $rc = 56 ] && grep '\"target\":\"/video\"' '$TMP/t.log' | grep -q '\"rule_id\":\"bedtime\"'"
-dpid=$(in_gw pgrep -f "t.log" | head -1); kill -TERM "$dpid"; sleep 1
+stop_daemon t.log || echo "could not stop: $(pgrep -af url-enforcer)"
 
 # --- single host: the client enforces on its own uplink
 echo 'block path ^/first response=reset id=first' > "$TMP/host.rules"
@@ -94,4 +104,44 @@ check host_placement_reset test "$rc" = 56
 out=$(in_cli curl -s -m 3 "http://$SRV4/index.html" 2>&1); rc=$?
 check host_placement_allows test "$rc" != 56
 check host_placement_logged grep -q '"client":"10.77.1.2".*"rule_id":"first".*"enforced":true' "$TMP/h.log"
+stop_daemon host.sock
+
+# --- block quic: the client's UDP to 443 is dropped, other UDP is not
+cat > "$TMP/quic.rules" <<'R'
+group kids 10.77.1.0/28
+block quic client=@kids
+R
+udp_sink() { spawn "$NS_SRV" /usr/bin/python3 -c "
+import socket,sys
+s=socket.socket(socket.AF_INET6,socket.SOCK_DGRAM); s.bind(('::',int(sys.argv[1])))
+f=open(sys.argv[2],'a')
+while True:
+    d,a=s.recvfrom(2048); f.write('got\\n'); f.flush()" "$1" "$TMP/udp-$1.log"; }
+udp_sink 443; udp_sink 5353; sleep 0.5
+udp_send() { in_cli /usr/bin/python3 -c "
+import socket,sys
+s=socket.socket(); s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)
+for _ in range(5): s.sendto(b'q'*1200,(sys.argv[1],int(sys.argv[2])))" "$SRV4" "$1"; }
+spawn "$NS_GW" "$UE" -i gw-lan -p "$TMP/quic.rules" -s "$TMP/ctl.sock" -l "$TMP/q.log"
+wait_ctl "$NS_GW" "$TMP/ctl.sock"
+udp_send 443; udp_send 5353; sleep 0.5
+check quic_dropped sh -c "[ ! -s '$TMP/udp-443.log' ]"
+check other_udp_passes grep -q got "$TMP/udp-5353.log"
+check quic_drops_counted sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$TMP/ctl.sock' stats --json | grep -q '\"quic_drops_total\": 5'"
+stop_daemon q.log
+
+# --- fail closed: after kill -9, new sessions to tapped ports are refused,
+#     existing blocks keep dropping; a restarted daemon lets them in again
+spawn "$NS_GW" "$UE" -i gw-lan -p "$TMP/host.rules" -s "$TMP/ctl.sock" -l "$TMP/f.log" --fail closed
+wait_ctl "$NS_GW" "$TMP/ctl.sock"
+out=$(in_cli curl -s -m 3 "http://$SRV4/index.html"); rc=$?
+check fail_closed_running_allows test "$rc" = 0
+stop_daemon f.log 9; sleep 4
+in_cli curl -s -m 3 "http://$SRV4/index.html" >/dev/null; rc=$?
+check fail_closed_refuses_without_daemon test "$rc" = 28
+spawn "$NS_GW" "$UE" -i gw-lan -p "$TMP/host.rules" -s "$TMP/ctl.sock" -l "$TMP/f2.log" --fail closed
+wait_ctl "$NS_GW" "$TMP/ctl.sock"
+in_cli curl -s -m 3 "http://$SRV4/index.html" >/dev/null; rc=$?
+check fail_closed_restart_allows test "$rc" = 0
+check restart_one_filter test "$(in_gw tc filter show dev gw-lan ingress | grep -c blk_ingress)" = 1
 exit 0
