@@ -181,7 +181,10 @@ bench-match:
 	$(Q)$(BENCH_MATCH)
 
 # The live daemon on a gateway namespace; its rules come from bench_match --emit.
-bench-verdict: all $(BENCH_MATCH)
+bench-verdict: all
+	@pkg-config --exists libhs || { echo "bench-verdict takes its rules from bench_match," \
+		"which links Hyperscan: make deps (libhyperscan-dev)"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
 	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
 # ---- dependencies (Debian 12) ----
@@ -248,6 +251,7 @@ help:
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
+	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
 	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='
