@@ -18,7 +18,7 @@ PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat nftables conntrack
+	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk
 
 ifeq ($(V),1)
 Q :=
@@ -180,6 +180,13 @@ bench-match:
 	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
 	$(Q)$(BENCH_MATCH)
 
+# The live daemon on a gateway namespace; its rules come from bench_match --emit.
+bench-verdict: all
+	@pkg-config --exists libhs || { echo "bench-verdict takes its rules from bench_match," \
+		"which links Hyperscan: make deps (libhyperscan-dev)"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
+	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
+
 # ---- dependencies (Debian 12) ----
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -244,6 +251,7 @@ help:
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
+	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
 	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='

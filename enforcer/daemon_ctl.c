@@ -189,6 +189,14 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	       blk[UE_BLK_DROP_INGRESS], "direction", "ingress");
 	metric(fd, "kernel_drops_total", "counter", "Packets of blocked sessions dropped by TC",
 	       blk[UE_BLK_DROP_EGRESS], "direction", "egress");
+	metric(fd, "quic_drops_total", "counter", "QUIC packets of `block quic` clients dropped by TC",
+	       blk[UE_BLK_QUIC_DROP], NULL, NULL);
+	metric(fd, "fail_closed_drops_total", "counter",
+	       "New sessions refused by TC while no daemon renewed the heartbeat",
+	       blk[UE_BLK_FAIL_CLOSED_DROP], NULL, NULL);
+	metric(fd, "injected_packets_passed_total", "counter",
+	       "Resets and block pages TC let through a blocked session", blk[UE_BLK_INJECTED],
+	       NULL, NULL);
 	metric(fd, "fragment_drops_total", "counter",
 	       "First fragments of IPv6 TCP to a tapped port dropped by TC",
 	       blk[UE_BLK_FRAGMENT_DROP], NULL, NULL);

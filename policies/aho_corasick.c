@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
+#include "policies/array.h"
+#include "policies/ascii.h"
 
 #define AC_LITERAL_MAX 24
 #define HIT_BIT 0x80000000u
@@ -24,7 +26,7 @@ struct ac_item {
 
 struct ac_builder {
 	struct ac_item *items;
-	size_t n, cap;
+	unsigned n;
 };
 
 struct ac {
@@ -38,10 +40,6 @@ struct ac {
 	uint32_t *values;
 };
 
-static unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 struct ac_builder *ac_builder_new(void)
 {
@@ -58,24 +56,13 @@ void ac_builder_free(struct ac_builder *b)
 
 int ac_builder_add(struct ac_builder *b, const char *lit, size_t len, uint32_t value)
 {
+	struct ac_item it = { .len = len < AC_LITERAL_MAX ? len : AC_LITERAL_MAX, .value = value };
+
 	if (!len)
 		return -EINVAL;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct ac_item *items = realloc(b->items, cap * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		b->items = items;
-		b->cap = cap;
-	}
-	struct ac_item *it = &b->items[b->n++];
-
-	it->len = len < AC_LITERAL_MAX ? len : AC_LITERAL_MAX;
-	for (unsigned i = 0; i < it->len; i++)
-		it->s[i] = fold(lit[i]);
-	it->value = value;
-	return 0;
+	for (unsigned i = 0; i < it.len; i++)
+		it.s[i] = ascii_fold(lit[i]);
+	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 
 void ac_free(struct ac *a)

@@ -8,19 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policies/array.h"
 #include "policies/diag.h"
 #include "policies/policy_internal.h"
 #include "policies/regex_literal.h"
 
 static int always_push(struct policy *p, uint32_t idx)
 {
-	uint32_t *a = realloc(p->always, (p->n_always + 1) * sizeof(*a));
-
-	if (!a)
-		return -ENOMEM;
-	a[p->n_always++] = idx;
-	p->always = a;
-	return 0;
+	return array_append(&p->always, &p->n_always, &idx, sizeof(idx));
 }
 
 /* Puts a regex rule's required literals in its field's prefilter, or the

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policies/ascii.h"
 #include "policies/domain_list.h"
 
 int domain_name_normalize(const char *name, size_t len, char *out, size_t *bad,
@@ -40,8 +41,7 @@ int domain_name_normalize(const char *name, size_t len, char *out, size_t *bad,
 			out[i] = c;
 			continue;
 		}
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
+		c = ascii_fold(c);
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
 			*bad = i;
 			*why = "only letters, digits, '-', '_' and dots between labels";

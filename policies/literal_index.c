@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
+#include "policies/array.h"
+#include "policies/ascii.h"
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
 
@@ -31,7 +33,7 @@ struct item {
 
 struct literal_index_builder {
 	struct item *items;
-	size_t n, cap;
+	unsigned n;
 };
 
 struct anchored {
@@ -55,10 +57,6 @@ struct literal_index {
 	struct ac *short_literals;  /* under GRAM bytes; NULL if none */
 };
 
-static inline unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 struct literal_index_builder *literal_index_builder_new(void)
 {
@@ -76,24 +74,13 @@ void literal_index_builder_free(struct literal_index_builder *b)
 int literal_index_add(struct literal_index_builder *b, const char *lit, size_t len,
 		      uint32_t value)
 {
+	struct item it = { .len = len, .value = value };
+
 	if (!len || len > LITERAL_MAX)
 		return -EINVAL;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct item *items = realloc(b->items, cap * sizeof(*items));
-
-		if (!items)
-			return -ENOMEM;
-		b->items = items;
-		b->cap = cap;
-	}
-	struct item *it = &b->items[b->n++];
-
 	for (size_t i = 0; i < len; i++)
-		it->s[i] = fold(lit[i]);
-	it->len = len;
-	it->value = value;
-	return 0;
+		it.s[i] = ascii_fold(lit[i]);
+	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 
 void literal_index_free(struct literal_index *x)
@@ -292,7 +279,7 @@ static void bucket_check(const struct literal_index *x, uint32_t h, const char *
 			continue;
 		const char *p = s + i - a->offset;
 
-		while (j < it->len && fold(p[j]) == (unsigned char)it->s[j])
+		while (j < it->len && ascii_fold(p[j]) == (unsigned char)it->s[j])
 			j++;
 		if (j == it->len)
 			fn(it->value, arg);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "policies/ascii.h"
 #include "policies/regex_literal.h"
 
 #define DEPTH_MAX 32
@@ -32,10 +33,6 @@ struct scan {
 	bool bail;
 };
 
-static char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 /* ---- fragments ---- */
 
@@ -238,7 +235,7 @@ static int hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = fold(c);
+	c = ascii_fold(c);
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -341,7 +338,7 @@ static void parse_escape(struct scan *sc, struct fragment *f)
 	int v;
 
 	if (!is_alnum(c)) {
-		byte = fold(c);
+		byte = ascii_fold(c);
 		frag_exact(f, &byte, 1);
 		return;
 	}
@@ -401,7 +398,7 @@ static void parse_escape(struct scan *sc, struct fragment *f)
 		frag_unknown(f);
 		return;
 	}
-	byte = fold(v);
+	byte = ascii_fold(v);
 	frag_exact(f, &byte, 1);
 }
 
@@ -519,7 +516,7 @@ static void parse_class(struct scan *sc, struct fragment *f)
 			continue;
 		}
 		for (int c = lo; c <= hi && only != -2; c++) {
-			int fc = (unsigned char)fold(c);
+			int fc = (unsigned char)ascii_fold(c);
 
 			only = only == -1 || only == fc ? fc : -2;
 		}
@@ -705,7 +702,7 @@ static bool parse_atom(struct scan *sc, struct fragment *f)
 			frag_transparent(sc, f);
 			return !sc->bail;
 		}
-		char byte = fold(*sc->p++);
+		char byte = ascii_fold(*sc->p++);
 
 		frag_exact(f, &byte, 1);
 		return true;
@@ -760,7 +757,7 @@ static bool parse_atom(struct scan *sc, struct fragment *f)
 	}
 	default:
 		sc->p++;
-		byte = fold(c);
+		byte = ascii_fold(c);
 		frag_exact(f, &byte, 1);
 	}
 	parse_quantifier(sc, f);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policies/array.h"
 #include "policies/rule_options.h"
 
 static const char *const option_names[OPT_COUNT] = {
@@ -58,18 +59,6 @@ static int elements_next(struct elements *e)
 	return 1;
 }
 
-static int array_push(void **arr, unsigned *n, const void *elem, size_t size)
-{
-	char *grown = realloc(*arr, (*n + 1) * size);
-
-	if (!grown)
-		return -ENOMEM;
-	memcpy(grown + *n * size, elem, size);
-	(*n)++;
-	*arr = grown;
-	return 0;
-}
-
 const struct group *groups_find(const struct groups *g, const char *name, size_t len)
 {
 	for (unsigned i = 0; i < g->n; i++)
@@ -110,7 +99,7 @@ int prefix_list_parse(const struct site *at, const struct token *tok, const char
 			}
 			r = 0;
 			for (unsigned i = 0; i < g->n && !r; i++)
-				r = array_push((void **)out, n, &g->prefixes[i], sizeof(**out));
+				r = array_append(out, n, &g->prefixes[i], sizeof(**out));
 		} else {
 			struct prefix p;
 			const char *why;
@@ -121,7 +110,7 @@ int prefix_list_parse(const struct site *at, const struct token *tok, const char
 				r = -EINVAL;
 				break;
 			}
-			r = array_push((void **)out, n, &p, sizeof(p));
+			r = array_append(out, n, &p, sizeof(p));
 		}
 		if (r)
 			break;
@@ -158,7 +147,7 @@ static int methods_parse(const struct site *at, const struct token *tok, const c
 		}
 		char *m = strndup(e.s, e.len);
 
-		if (!m || array_push((void **)&r->methods, &r->n_methods, &m, sizeof(m))) {
+		if (!m || array_append(&r->methods, &r->n_methods, &m, sizeof(m))) {
 			free(m);
 			return -ENOMEM;
 		}
@@ -186,7 +175,7 @@ static int ports_parse(const struct site *at, const struct token *tok, const cha
 		}
 		uint16_t port = v;
 
-		if (array_push((void **)&r->ports, &r->n_ports, &port, sizeof(port)))
+		if (array_append(&r->ports, &r->n_ports, &port, sizeof(port)))
 			return -ENOMEM;
 	}
 	return res;

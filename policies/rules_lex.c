@@ -73,14 +73,20 @@ int lexer_next(struct lexer *lx)
 
 		if (n < 0)
 			return errno ? -errno : 0;
-		lx->line++;
-		size_t nul = strlen(lx->buf);
+		char *line = lx->buf;
+
+		/* editors on some systems start UTF-8 files with a byte order mark */
+		if (++lx->line == 1 && n >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3;
+			n -= 3;
+		}
+		size_t nul = strlen(line);
 
 		if (nul != (size_t)n) {
 			diag_error(lx->diag, lx->file, lx->line, nul + 1, "NUL byte in line");
 			continue;
 		}
-		int r = lexer_split(lx, lx->buf, n);
+		int r = lexer_split(lx, line, n);
 
 		if (r != 0)
 			return r;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "policies/array.h"
 #include "policies/diag.h"
 #include "policies/domain_list.h"
 #include "policies/policy_internal.h"
@@ -36,7 +37,6 @@ struct parser {
 	const char *default_file;   /* where `default` was set, NULL: not yet */
 	unsigned default_line;
 	struct shadow_index *shadow;
-	unsigned rules_cap;
 	int fatal;                  /* -ENOMEM: stop */
 };
 
@@ -101,25 +101,15 @@ static char *path_beside(const char *file, const char *name)
 
 static int source_new(struct policy *p, char *list_path, uint32_t *id)
 {
-	struct domain_source *s = realloc(p->sources, (p->n_sources + 1) * sizeof(*s));
+	struct domain_source s = { .list_path = list_path };
 
-	if (!s)
-		return -ENOMEM;
-	p->sources = s;
-	s[p->n_sources] = (struct domain_source){ .list_path = list_path };
-	*id = p->n_sources++;
-	return 0;
+	*id = p->n_sources;
+	return array_append(&p->sources, &p->n_sources, &s, sizeof(s));
 }
 
 static int source_add_rule(struct domain_source *s, uint32_t rule)
 {
-	uint32_t *r = realloc(s->rules, (s->n_rules + 1) * sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	r[s->n_rules++] = rule;
-	s->rules = r;
-	return 0;
+	return array_append(&s->rules, &s->n_rules, &rule, sizeof(rule));
 }
 
 struct list_load {
@@ -337,23 +327,6 @@ static unsigned misplaced_option(const struct rule *r, const struct option_cols 
 	return best;
 }
 
-static int rules_push(struct parser *P, const struct rule *r)
-{
-	struct policy *p = P->p;
-
-	if (p->n_rules == P->rules_cap) {
-		unsigned cap = P->rules_cap ? P->rules_cap * 2 : 16;
-		struct rule *grown = realloc(p->rules, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		p->rules = grown;
-		P->rules_cap = cap;
-	}
-	p->rules[p->n_rules++] = *r;
-	return 0;
-}
-
 static void stmt_rule(struct parser *P, const struct site *at, const struct lexer *lx,
 		      enum policy_action action)
 {
@@ -378,7 +351,7 @@ static void stmt_rule(struct parser *P, const struct site *at, const struct lexe
 		diag_error(P->diag, at->file, at->line, col, "%s", why);
 		goto fail;
 	}
-	if (rules_push(P, &r)) {
+	if (array_append(&p->rules, &p->n_rules, &r, sizeof(r))) {
 		out_of_memory(P, at);
 		goto fail;
 	}
@@ -452,19 +425,12 @@ static void stmt_group(struct parser *P, const struct site *at, const struct lex
 		out_of_memory(P, at);
 	if (err)
 		return;
-	struct group *grown = realloc(P->groups.g, (P->groups.n + 1) * sizeof(*grown));
-
 	g.name = strdup(t[1].s);
-	if (!grown || !g.name) {
-		if (grown)
-			P->groups.g = grown;
+	if (!g.name || array_append(&P->groups.g, &P->groups.n, &g, sizeof(g))) {
 		free(g.name);
 		free(g.prefixes);
 		out_of_memory(P, at);
-		return;
 	}
-	P->groups.g = grown;
-	grown[P->groups.n++] = g;
 }
 
 static void parse_file(struct parser *P, char *path, const struct site *from, unsigned col);
@@ -566,14 +532,10 @@ static void parse_file(struct parser *P, char *path, const struct site *from, un
 	}
 	if (from && include_cycle(P, from, col, path, &st))
 		goto out;
-	char **files = realloc(p->files, (p->n_files + 1) * sizeof(*files));
-
-	if (!files) {
+	if (array_append(&p->files, &p->n_files, &path, sizeof(path))) {
 		P->fatal = -ENOMEM;
 		goto out;
 	}
-	p->files = files;
-	files[p->n_files++] = path;
 	P->stack[P->depth++] = (struct include_frame){ st.st_dev, st.st_ino, path };
 	lexer_init(&lx, f, path, P->diag);
 	while (!P->fatal && (n = lexer_next(&lx)) > 0)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policies/array.h"
 #include "policies/time_window.h"
 
 static const char day_names[7][4] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
@@ -84,17 +85,6 @@ static const char *range_parse(const char *s, size_t len, struct time_window *w)
 	return NULL;
 }
 
-static int windows_push(struct time_window **out, unsigned *n, struct time_window w)
-{
-	struct time_window *grown = realloc(*out, (*n + 1) * sizeof(**out));
-
-	if (!grown)
-		return -ENOMEM;
-	grown[(*n)++] = w;
-	*out = grown;
-	return 0;
-}
-
 int time_windows_parse(const char *s, size_t len, struct time_window **out,
 		       unsigned *n, size_t *bad, const char **why)
 {
@@ -128,7 +118,7 @@ int time_windows_parse(const char *s, size_t len, struct time_window **out,
 			w.days = pending | days;
 			last_days = w.days;
 			pending = 0;
-			err = windows_push(out, n, w);
+			err = array_append(out, n, &w, sizeof(w));
 		} else if (!pending && last_days && item < item_end &&
 			   ((*item >= '0' && *item <= '9') || (item_end - item == 1 && *item == '*'))) {
 			*why = range_parse(item, item_end - item, &w);
@@ -137,7 +127,7 @@ int time_windows_parse(const char *s, size_t len, struct time_window **out,
 				break;
 			}
 			w.days = last_days;
-			err = windows_push(out, n, w);
+			err = array_append(out, n, &w, sizeof(w));
 		} else {
 			int days = days_parse(item, item_end - item);
 

@@ -195,6 +195,18 @@ void test_policy_error_nul_byte(void)
 	free(diag);
 }
 
+void test_policy_byte_order_mark_and_crlf(void)
+{
+	char *diag;
+
+	fixture_dir();
+	/* columns count from after the mark; CR LF line ends are blanks */
+	ASSERT_NULL(fixture_load("t.rules", "\xef\xbb\xbf" "block url (\r\nlog url x\r\n", &diag));
+	ASSERT_STREQ(diag, "t.rules:1:11: error: bad regex: missing closing parenthesis "
+		     "(at offset 1)\n");
+	free(diag);
+}
+
 void test_policy_errors_include(void)
 {
 	char *diag;

@@ -1,18 +1,21 @@
 /*
  * The prefilter: required literals of patterns (exact expectations, then a
  * soundness property: any subject a random pattern matches contains one of
- * its literals), the Aho-Corasick scanner, and the property that matters:
- * policy_match and the naive in-order evaluation decide alike on random
- * policies and random and adversarial URLs.
+ * its literals), the scanners (every literal reported, none invented), and
+ * the property that matters: policy_match and the naive in-order evaluation
+ * decide alike on random policies and random and adversarial URLs.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include "policies/aho_corasick.h"
+#include "policies/literal_index.h"
 #include "policies/regex_literal.h"
 #include "tests/harness.h"
 #include "tests/unit/policy_fixture.h"
@@ -118,9 +121,75 @@ void test_policy_aho_corasick(void)
 	ac_free(a);
 }
 
-/* ---- random patterns ---- */
+static void mark_hit(uint32_t value, void *arg)
+{
+	((unsigned char *)arg)[value] = 1;
+}
 
 static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n);
+
+/* Whether NEEDLE occurs in HAY, ASCII-caseless. */
+static bool caseless_in(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	for (size_t i = 0; i + nlen <= hlen; i++)
+		if (!strncasecmp(hay + i, needle, nlen))
+			return true;
+	return false;
+}
+
+void test_policy_literal_index_finds_every_literal(void)
+{
+	/* '@' and '`' differ only in the bit the window hash folds away */
+	static const char alphabet[] = "abcdABCD@`/.-01";
+	enum { LITERALS = 400, SUBJECTS = 1500 };
+	static char lits[LITERALS][24];
+	struct literal_index_builder *b = literal_index_builder_new();
+	unsigned found = 0;
+
+	rng_state = 0x1234567887654321ull;
+	ASSERT_NONNULL(b);
+	for (unsigned i = 0; i < LITERALS; i++) {
+		unsigned len = 1 + rnd(i % 4 ? 12 : 3);
+
+		for (unsigned j = 0; j < len; j++)
+			lits[i][j] = alphabet[rnd(sizeof(alphabet) - 1)];
+		lits[i][len] = 0;
+		ASSERT_OK(literal_index_add(b, lits[i], len, i));
+	}
+	struct literal_index *x = literal_index_build(b);
+
+	ASSERT_NONNULL(x);
+	for (unsigned k = 0; k < SUBJECTS; k++) {
+		char subject[128];
+		unsigned char hit[LITERALS] = { 0 };
+		size_t len = rnd(100);
+
+		for (size_t j = 0; j < len; j++)
+			subject[j] = alphabet[rnd(sizeof(alphabet) - 1)];
+		if (k % 3 == 0 && len > 20) {   /* plant a literal, in another case */
+			const char *l = lits[rnd(LITERALS)];
+
+			for (size_t j = 0; l[j]; j++)
+				subject[5 + j] = isalpha((unsigned char)l[j]) && rnd(2) ? l[j] ^ 0x20 : l[j];
+		}
+		literal_index_scan(x, subject, len, mark_hit, hit);
+		for (unsigned i = 0; i < LITERALS; i++) {
+			bool want = caseless_in(subject, len, lits[i], strlen(lits[i]));
+
+			if (want != hit[i])
+				harness_fail(__FILE__, __LINE__, "\"%.*s\": literal \"%s\" %s",
+					     (int)len, subject, lits[i],
+					     want ? "not reported" : "reported but absent");
+			found += want;
+		}
+	}
+	literal_index_free(x);
+	ASSERT_TRUE(found > SUBJECTS);
+}
+
+/* ---- random patterns ---- */
 
 static uint32_t rnd(uint32_t n)
 {

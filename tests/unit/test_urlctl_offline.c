@@ -87,8 +87,10 @@ void test_urlctl_exit_codes(void)
 	ASSERT_TRUE(strstr(out, "mode enforce|audit"));
 	ASSERT_EQ(urlctl(out, sizeof(out), ""), 2);
 	ASSERT_EQ(urlctl(out, sizeof(out), "frobnicate"), 2);
-	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/parental.rules --client nope http://x/"), 2);
-	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/parental.rules --time 'tomorrow' http://x/"), 2);
+	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/parental.rules --client nope "
+			 "http://x/"), 2);
+	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/parental.rules --time 'tomorrow' "
+			 "http://x/"), 2);
 	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/parental.rules"), 2);
 	ASSERT_EQ(urlctl(out, sizeof(out), "test -p /nonexistent.rules http://x/"), 1);
 	ASSERT_EQ(urlctl(out, sizeof(out), "-s /nonexistent/ctl.sock test http://x/"), 3);
