@@ -78,6 +78,7 @@ void test_policy_required_literals(void)
 		{ "\\cAz", "\001z" },
 		{ "\\p{L}abc", "abc" },
 		{ "a\\Kbc", "abc" },                        /* \K consumes nothing */
+		{ "\\x{1111111111111}ab", "(none)" },       /* no overflow, no byte */
 	};
 	char got[256];
 
