@@ -59,7 +59,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -123,10 +123,18 @@ $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-demo: deps all
+# demo and test first install what is missing, then build with the flags
+# pkg-config gives once the libraries are there (hence the second make).
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) bash examples/demo/demo.sh
 
-test: all $(UNIT_TESTS) $(TEST_TOOLS)
+test:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory test-run
+
+test-run: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
 # ---- benchmarks ----
