@@ -18,7 +18,7 @@ PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat nftables conntrack
+	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +59,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -123,10 +123,18 @@ $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-demo: deps all
+# demo and test first install what is missing, then build with the flags
+# pkg-config gives once the libraries are there (hence the second make).
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) bash examples/demo/demo.sh
 
-test: all $(UNIT_TESTS) $(TEST_TOOLS)
+test:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory test-run
+
+test-run: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
 # ---- benchmarks ----
@@ -180,6 +188,13 @@ bench-match:
 		"(libhyperscan-dev)"; exit 1; }
 	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
 	$(Q)$(BENCH_MATCH)
+
+# The live daemon on a gateway namespace; its rules come from bench_match --emit.
+bench-verdict: all
+	@pkg-config --exists libhs || { echo "bench-verdict takes its rules from bench_match," \
+		"which links Hyperscan: make deps (libhyperscan-dev)"; exit 1; }
+	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
+	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
 # ---- dependencies (Debian 12) ----
 deps:
@@ -245,6 +260,7 @@ help:
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
+	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
 	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='

@@ -8,6 +8,8 @@
  * a 1,000,000-name domain list and, per set, 1,000,000 URLs of which about
  * 5% hit a rule. Hyperscan is a dependency of this benchmark only.
  *   bench_match [URLS [SET...]]    (default 1000000 URLs, every set)
+ *   bench_match --emit SET DIR     only write a regex set for another benchmark
+ *                                  (see emit())
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -25,6 +27,7 @@
 #define HIT_PERCENT 5
 #define NAIVE_SECONDS 0.5
 #define RUNS 3                  /* engine and Hyperscan: the best of RUNS passes */
+#define EMIT_MISSES 1000
 
 static const char *const tlds[] = { "com", "net", "org", "example" };
 
@@ -461,6 +464,39 @@ static void bench_set(struct rule_set *s, struct corpus *c, unsigned n_urls, str
 }
 
 /* No SET arguments: every set. */
+/*
+ * --emit SET DIR: the regex set's rule file DIR/SET.rules, and beside it
+ * DIR/SET.hits, whose line N is a URL that the rule on line N matches, and
+ * DIR/SET.misses, EMIT_MISSES URLs that no rule matches: the same rules and
+ * URLs for benchmarks that drive the live daemon (bench/verdict.sh).
+ */
+static void emit(struct rule_set *s, const char *dir)
+{
+	char host[300], path[300], pat[256], file[300];
+	FILE *f;
+
+	if (s->kind != SET_REGEX)
+		fatal("--emit: %s is not a regex set", s->name);
+	set_write(s, dir);
+	snprintf(file, sizeof(file), "%s/%s.hits", dir, s->name);
+	f = create(file);
+	for (unsigned k = 0; k < s->rules; k++) {
+		regex_rule(k, pat, sizeof(pat), host, path, sizeof(host));
+		fprintf(f, "http://%s%s\n", host, path);
+		free(s->patterns[k]);
+	}
+	free(s->patterns);
+	fclose(f);
+	snprintf(file, sizeof(file), "%s/%s.misses", dir, s->name);
+	f = create(file);
+	rng_state = 0x853c49e6748fea9bull;
+	for (unsigned i = 0; i < EMIT_MISSES; i++) {
+		background(host, path, sizeof(host));
+		fprintf(f, "http://%s%s\n", host, path);
+	}
+	fclose(f);
+}
+
 static bool selected(int argc, char **argv, const char *name)
 {
 	for (int i = 2; i < argc; i++)
@@ -493,8 +529,16 @@ int main(int argc, char **argv)
 	struct corpus corpus = { 0 };
 	char info[64];
 
+	if (argc == 4 && !strcmp(argv[1], "--emit")) {
+		for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+			if (!strcmp(argv[2], sets[i].name)) {
+				emit(&sets[i], argv[3]);
+				return 0;
+			}
+		fatal("--emit: no set %s", argv[2]);
+	}
 	if (!n_urls || !mkdtemp(dir))
-		fatal("usage: bench_match [URLS]");
+		fatal("usage: bench_match [URLS [SET...]] | --emit SET DIR");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bench-match: %u URLs a set (~%d%% hits), decisions per CPU second (one core)\n",
 	       n_urls, HIT_PERCENT);

@@ -140,6 +140,22 @@ static void frame_from_hdr(struct capture_frame *f, const struct tpacket3_hdr *h
 	}
 }
 
+/*
+ * The interface going down leaves ENETDOWN pending on the socket, and poll()
+ * reports POLLERR until that error is read (the kernel clears it only then):
+ * read it here, or every caller's poll loop would spin from then on, even
+ * after the interface is back up.
+ */
+static int take_socket_error(struct capture *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -errno;
+	return err ? -err : -EIO;
+}
+
 int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *arg)
 {
 	struct tpacket_block_desc *bd =
@@ -153,8 +169,10 @@ int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *a
 
 		if (r < 0)
 			return -errno;
-		if (pfd.revents & (POLLERR | POLLNVAL))
+		if (pfd.revents & POLLNVAL)
 			return -EIO;
+		if (pfd.revents & POLLERR)
+			return take_socket_error(c);
 		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
 		      TP_STATUS_USER))
 			return 0;

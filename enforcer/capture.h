@@ -53,7 +53,9 @@ struct capture *capture_open(const char *ifname, int tap_fd, uint16_t *group,
 /*
  * Waits up to timeout_ms (-1: forever, 0: not at all) for the next block of
  * frames, hands each to cb, gives the block back to the kernel. Returns the
- * number of frames, 0 if none came in time, or -errno (-EINTR on a signal).
+ * number of frames, 0 if none came in time, or -errno (-EINTR on a signal;
+ * a socket error such as -ENETDOWN, the interface went down, once: the
+ * socket goes on capturing when it is back up).
  */
 int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *arg);
 /* For a worker that polls several captures itself: readable = a block is ready. */

@@ -182,6 +182,14 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	       blk[UE_BLK_DROP_INGRESS], "direction", "ingress");
 	metric(fd, "kernel_drops_total", "counter", "Packets of blocked sessions dropped by TC",
 	       blk[UE_BLK_DROP_EGRESS], "direction", "egress");
+	metric(fd, "quic_drops_total", "counter", "QUIC packets of `block quic` clients dropped by TC",
+	       blk[UE_BLK_QUIC_DROP], NULL, NULL);
+	metric(fd, "fail_closed_drops_total", "counter",
+	       "New sessions refused by TC while no daemon renewed the heartbeat",
+	       blk[UE_BLK_FAIL_CLOSED_DROP], NULL, NULL);
+	metric(fd, "injected_packets_passed_total", "counter",
+	       "Resets and block pages TC let through a blocked session", blk[UE_BLK_INJECTED],
+	       NULL, NULL);
 	metric(fd, "inject_failures_total", "counter", "Resets or block pages that could not be sent",
 	       sum.inject_failures, NULL, NULL);
 	verdict_histogram_rows(fd, &sum.verdict);

@@ -42,7 +42,8 @@ static void count(struct judge *j, const struct decision *d)
 
 void judge_request(struct judge *j, const struct request *r, struct decision *d)
 {
-	policy_match(j->cfg.policy, r, r->ts.tv_sec, j->scratch, d);
+	policy_match(j->cfg.policy, r, j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec,
+		     j->scratch, d);
 	count(j, d);
 	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
 		j->stats.logged++;

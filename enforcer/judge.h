@@ -6,8 +6,9 @@
  * decided by the overflow rule (--on-overflow): logged when it blocks.
  *
  * One judge per worker (its PCRE2 scratch is not shared). The time= windows
- * see the request's own timestamp: the wall clock live, the capture's time
- * offline, so a replay decides as the moment it was recorded.
+ * see the capture's time offline, so a replay decides as the moment it was
+ * recorded, and the daemon's own clock live (wall_clock), the one that also
+ * says when a window opens or closes for open sessions.
  */
 #ifndef UE_JUDGE_H
 #define UE_JUDGE_H
@@ -25,6 +26,7 @@ struct judge_config {
 	bool acting;                 /* blocks are enforced (live, mode enforce) */
 	bool log_all;
 	bool overflow_block;         /* --on-overflow block */
+	bool wall_clock;             /* time= windows by the daemon's clock, not the packet's */
 };
 
 struct judge_stats {

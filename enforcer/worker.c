@@ -158,9 +158,12 @@ static void *worker_main(void *arg)
 
 		/* After the wait: what arrived is judged by what is in force now. */
 		sync_with_daemon(w);
-		for (unsigned i = 0; ready > 0 && i < n; i++)
-			if (pfd[i].revents)
-				capture_next_block(w->caps[i], 0, on_frame, w);
+		for (unsigned i = 0; ready > 0 && i < n; i++) {
+			int got = pfd[i].revents ? capture_next_block(w->caps[i], 0, on_frame, w) : 0;
+
+			if (got < 0 && got != -EINTR)
+				log_warnx("%s: capture: %s", w->d->o->interfaces[i], strerror(-got));
+		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (now.tv_sec != last_expire) {
 			pipeline_expire(w->pipe, now.tv_sec);
@@ -186,7 +189,7 @@ int worker_start(struct worker *w, struct daemon *d, unsigned id)
 	};
 	struct judge_config jcfg = {
 		.policy = atomic_load(&d->policy), .log = d->log, .audit = atomic_load(&d->audit),
-		.log_all = o->log_all, .overflow_block = o->overflow_block,
+		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
 	};
 	int err;
 

@@ -8,7 +8,9 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -185,6 +187,74 @@ void test_capture_veth_fanout(void)
 	if (!tap)
 		bpf_load_failed("tap", errno);
 	ret = in_fresh_netns(capture_body, tap, why, sizeof(why));
+	tap_prog_destroy(tap);
+	if (ret < 0)
+		skip("%s", why);
+	if (ret)
+		harness_fail(__FILE__, __LINE__, "%s", why);
+}
+
+static void count_frame(const struct capture_frame *f, void *arg)
+{
+	(void)f;
+	++*(unsigned *)arg;
+}
+
+/* The interface going down is reported once, not on every later poll (a
+ * worker would spin), and capture resumes when it is back up. */
+static int link_down_body(void *arg, char *why, size_t why_len)
+{
+	struct tap_prog *tap = arg;
+	struct capture *cap = NULL;
+	struct pollfd pfd;
+	uint16_t group = 0;
+	unsigned frames = 0;
+	int tx = -1, ret = 1, n;
+
+	FAIL_IF(veth_pair_add("uecap0", "uecap1"), "veth pair");
+	cap = capture_open("uecap1", tap_prog_fd(tap), &group, NULL);
+	FAIL_IF(!cap, "capture_open: %s", strerror(errno));
+	FAIL_IF(system("ip link set uecap1 down"), "ip link set down");
+	n = capture_next_block(cap, 0, count_frame, &frames);
+	FAIL_IF(n != -ENETDOWN, "link down: capture_next_block gave %d, not -ENETDOWN", n);
+	n = capture_next_block(cap, 0, count_frame, &frames);
+	FAIL_IF(n != 0, "link down, second call: %d, not 0", n);
+	pfd = (struct pollfd){ .fd = capture_fd(cap), .events = POLLIN };
+	FAIL_IF(poll(&pfd, 1, 0) != 0, "poll still reports 0x%x", pfd.revents);
+
+	FAIL_IF(system("ip link set uecap1 up"), "ip link set up");
+	tx = sender_open("uecap0");
+	FAIL_IF(tx < 0, "sender socket: %s", strerror(errno));
+	FAIL_IF(send_frame(tx, &(struct pkt_spec){ .src = "10.0.0.2", .dst = "10.0.1.2",
+		.sport = FIRST_SPORT, .dport = 80, .tcp_flags = TH_ACK | TH_PUSH,
+		.seq = 1, .payload = "GET", .payload_len = 3 }), "send");
+	for (int round = 0; round < 100 && !frames; round++) {
+		n = capture_next_block(cap, 10, count_frame, &frames);
+		FAIL_IF(n < 0, "link up again: capture_next_block: %s", strerror(-n));
+	}
+	FAIL_IF(frames != 1, "link up again: %u frames captured, 1 sent", frames);
+	ret = 0;
+out:
+	if (tx >= 0)
+		close(tx);
+	capture_close(cap);
+	return ret;
+}
+
+void test_capture_link_down_once(void)
+{
+	struct port_set http, tls;
+	struct tap_prog *tap;
+	char why[256] = "";
+	int ret;
+
+	require_root();
+	ASSERT_OK(port_set_parse(&http, "80"));
+	ASSERT_OK(port_set_parse(&tls, "443"));
+	tap = tap_prog_load(&http, &tls);
+	if (!tap)
+		skip("tap: %s", strerror(errno));
+	ret = in_fresh_netns(link_down_body, tap, why, sizeof(why));
 	tap_prog_destroy(tap);
 	if (ret < 0)
 		skip("%s", why);

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# make bench-verdict: the live daemon on a gateway namespace (tests/e2e/lib.sh
+# topology), three figures, each against a baseline measured in the same run.
+#  1. verdict latency (a blocked request's completing packet -> blocklist
+#     entry) under a steady request load, 10,000 generated regex rules
+#     (bench_match --emit regex-10k) against the 10 of them that the traffic
+#     actually hits; from the daemon's histogram and, at microsecond
+#     resolution, from a capture (request in -> injected RST out)
+#  2. the leak without --hold: how many answers to 1000 blocked GETs reach
+#     the client when the server takes 10 ms, and when it answers at once
+#  3. misses at full speed: wrk through the gateway with --log-all, decision
+#     log lines against requests completed; requests/s against no daemon
+#   RATE=300 SECONDS_LOAD=15 LEAK_COUNT=1000 WRK_SECONDS=8 PARTS="1 2 3" bash bench/verdict.sh
+# KEEP=DIR keeps the captures, counters and logs there.
+source "$(dirname "$0")/../tests/e2e/lib.sh"
+need wrk nginx tcpdump
+RATE=${RATE:-300}
+SECONDS_LOAD=${SECONDS_LOAD:-15}
+LEAK_COUNT=${LEAK_COUNT:-1000}
+WRK_SECONDS=${WRK_SECONDS:-8}
+WRK_CONNS=${WRK_CONNS:-32}
+PARTS=${PARTS:-1 2 3}
+PY=/usr/bin/python3
+BENCH=$TOP/bench
+SOCK=$TMP/ctl.sock
+PORT_LOAD=8080 PORT_SLOW=8001 PORT_FAST=8002
+CTL() { in_gw "$BUILD/urlctl" -s "$SOCK" "$@"; }
+field() { $PY -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
+topology_up || { echo "bench-verdict: no namespaces (root?)"; exit 1; }
+# Every client connection gets a source port of its own (--first-port): a
+# blocklist entry outlives its session, so a 4-tuple that came back would
+# meet an earlier block (see the reuse line of part 2). wrk keeps to 1024-9999.
+in_cli sysctl -qw net.ipv4.ip_local_port_range="1024 9999"
+PORT_NEXT=10000
+# ports N: FIRST = the first of N source ports no connection used yet
+ports() {
+	FIRST=$PORT_NEXT
+	PORT_NEXT=$((PORT_NEXT + $1))
+	[ $PORT_NEXT -le 65536 ] || { echo "bench-verdict: out of source ports (RATE x SECONDS_LOAD too large)"; exit 1; }
+}
+
+# ---- servers: nginx answers at once; delay_server after 10 ms, or 0
+cat > "$TMP/nginx.conf" <<EOF
+worker_processes 1;
+pid $TMP/nginx.pid;
+error_log $TMP/nginx-error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	client_body_temp_path $TMP;
+	server {
+		listen $PORT_LOAD backlog=4096;
+		keepalive_requests 10000000;
+		location / { return 200 "ok\n"; }
+	}
+}
+EOF
+spawn "$NS_SRV" nginx -c "$TMP/nginx.conf" -g 'daemon off;'
+spawn "$NS_SRV" sh -c 'exec "$@" 2>"$0"' "$TMP/slow.err" $PY "$BENCH/delay_server.py" $PORT_SLOW 10 "$TMP/slow.log"
+spawn "$NS_SRV" sh -c 'exec "$@" 2>"$0"' "$TMP/fast.err" $PY "$BENCH/delay_server.py" $PORT_FAST 0 "$TMP/fast.log"
+# server_up PORT: or say why not and stop
+server_up() {
+	wait_port "$NS_SRV" "$1" && return 0
+	echo "bench-verdict: no server on port $1: $(cat "$TMP"/*.err "$TMP/nginx-error.log" 2>/dev/null | tail -3)"
+	exit 1
+}
+for p in $PORT_LOAD $PORT_SLOW $PORT_FAST; do server_up $p; done
+
+# start_daemon RULES [OPTION...]: a fresh daemon (fresh blocklist) on gw-lan
+start_daemon() {
+	local rules=$1; shift
+	rm -f "$TMP/decisions.log"
+	spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$rules" -s "$SOCK" \
+		-l "$TMP/decisions.log" --http-ports $PORT_LOAD,$PORT_SLOW,$PORT_FAST "$@"
+	DAEMON_PID=${PIDS[-1]}
+	for _ in $(seq 100); do CTL status >/dev/null 2>&1 && return 0; sleep 0.1; done
+	echo "bench-verdict: the daemon did not come up"; exit 1
+}
+stop_daemon() { kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; }
+# daemon_cpu: CPU seconds (user + system) the daemon has used so far
+daemon_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$DAEMON_PID/stat"; }
+# stats FILE: counters once every worker has published (ten times a second)
+stats() { sleep 0.3; CTL stats --json > "$1"; }
+# js EXPR FILE: a Python expression over the JSON object s in FILE
+js() { $PY -c "import json,sys; s=json.load(open(sys.argv[1])); print($1)" "$2"; }
+
+# ---- the policies: bench-match's regex-10k set (literal-heavy URL
+# patterns, some alternations), blocking with a RST so the capture sees when;
+# the baseline is the 10 of its rules the blocked traffic hits, spread over
+# the file and over the set's eight shapes (rules 999, 1998, ... 9990)
+"$BUILD/bench/bench_match" --emit regex-10k "$TMP" || exit 1
+sed 's/$/ response=reset/' "$TMP/regex-10k.rules" > "$TMP/big.rules"
+picked=$(for i in $(seq 10); do printf '%dp;' $((999 * i + 1)); done)
+sed -n "$picked" "$TMP/big.rules" > "$TMP/tiny.rules"
+sed -n "$picked" "$TMP/regex-10k.hits" > "$TMP/hits"
+head -30 "$TMP/regex-10k.misses" > "$TMP/misses"
+# one blocked request in four, the blocked ones spread over the ten rules
+paste -d '\n' "$TMP/hits" <(sed -n '1~3p' "$TMP/misses") <(sed -n '2~3p' "$TMP/misses") \
+	<(sed -n '3~3p' "$TMP/misses") > "$TMP/urls"
+loadavg() { echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (a shared machine: see bench/README.md)"; }
+
+# ---- 1. verdict latency
+part1() {
+echo "== 1. verdict latency: $RATE requests/s for $SECONDS_LOAD s, one in four blocked (response=reset), a connection each"
+echo "   $(loadavg)"
+echo "   histogram buckets (us): 10 25 50 100 250 500 1000 2500 10000 100000 +Inf; capture: microseconds"
+printf '   %-12s %7s %7s | %-16s %-16s | %8s %8s %8s %8s\n' policy blocked "mean us" \
+	"hist p50 le (~)" "hist p99 le (~)" "cap mean" "cap p50" "cap p99" "cap max"
+for policy in tiny big; do
+	start_daemon "$TMP/$policy.rules"
+	spawn "$NS_GW" sh -c 'exec tcpdump -i gw-lan -n -s 128 -B 8192 -Z root \
+		--time-stamp-precision=nano -w "$1" "$2" 2> "$3"' tcpdump "$TMP/$policy.pcap" \
+		"tcp port $PORT_LOAD and (tcp[tcpflags] & (tcp-rst|tcp-push|tcp-syn) != 0)" "$TMP/$policy.tcpdump"
+	TCPDUMP_PID=${PIDS[-1]}
+	sleep 1
+	ports $(awk -v r="$RATE" -v s="$SECONDS_LOAD" 'BEGIN { print int(r * s) + 1 }')
+	in_cli $PY "$BENCH/verdict_client.py" steady $SRV4 $PORT_LOAD --rate "$RATE" \
+		--seconds "$SECONDS_LOAD" --urls "$TMP/urls" --timeout 1 --first-port $FIRST \
+		> "$TMP/$policy.client"
+	stats "$TMP/$policy.stats"
+	sleep 1.2       # tcpdump hands its ring over once a second: let the last part in
+	kill -INT "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null
+	stop_daemon
+	$PY "$BENCH/verdict_stats.py" hist "$TMP/$policy.stats" > "$TMP/$policy.hist"
+	$PY "$BENCH/verdict_stats.py" capture "$TMP/$policy.pcap" $SRV4 > "$TMP/$policy.cap"
+	$PY "$BENCH/verdict_stats.py" row "$(grep -c '^block' "$TMP/$policy.rules") rules" "$TMP/$policy"
+done
+$PY "$BENCH/verdict_stats.py" compare "$TMP/tiny" "$TMP/big"
+}
+
+# ---- 2. the leak
+part2() {
+printf 'block path ^/leak/drop id=leak-drop\nblock path ^/leak/reset response=reset id=leak-reset\n' \
+	> "$TMP/leak.rules"
+echo "== 2. the leak (no --hold): $LEAK_COUNT blocked GETs a line, 20 at a time, a fresh daemon each"
+printf '   %-24s %-8s %-22s %-14s %-22s %s\n' server response "answers at the client" \
+	"server read" "verdicts > 10 ms" "client outcomes"
+echo "   $(loadavg)"
+for server in slow fast; do
+	port=$PORT_SLOW delay="answers after 10 ms"
+	[ $server = fast ] && port=$PORT_FAST delay="answers at once"
+	for response in drop reset; do
+		: > "$TMP/$server.log"
+		server_up $port
+		ports "$LEAK_COUNT"
+		start_daemon "$TMP/leak.rules"
+		in_cli $PY "$BENCH/verdict_client.py" burst $SRV4 $port --count "$LEAK_COUNT" \
+			--concurrency 20 --timeout 0.25 --first-port $FIRST \
+			--url "http://leak.test/leak/$response" > "$TMP/leak.client"
+		stats "$TMP/leak.stats"
+		stop_daemon
+		$PY "$BENCH/verdict_stats.py" hist "$TMP/leak.stats" > "$TMP/leak.hist"
+		printf '   %-24s %-8s %-22s %-14s %-22s %s\n' "$delay" $response \
+			"$(js "s['response']" "$TMP/leak.client") of $LEAK_COUNT" "$(wc -l < "$TMP/$server.log")" \
+			"$(js "'%d (p99 le %s)' % (s['over_10ms'], s['p99_le_us'])" "$TMP/leak.hist")" \
+			"$(js "' '.join(f'{k} {v}' for k, v in s.items())" "$TMP/leak.client")"
+	done
+done
+start_daemon "$TMP/leak.rules"
+# a new session on the 4-tuple of a finished one: after an allowed request,
+# and after a block with response=reset (both ends were reset: it is over)
+for path in /allowed /leak/reset; do
+	ports 20
+	out=$(in_cli $PY "$BENCH/verdict_client.py" reuse $SRV4 $PORT_SLOW --count 20 \
+		--timeout 1 --first-port $FIRST --url "http://leak.test$path")
+	printf '   reuse after %-12s: a new connection from the same source port connected %s of 20 times\n' \
+		"$path" "$(js "s['second_connection']['reconnected']" <(echo "$out"))"
+done
+stop_daemon
+}
+
+# ---- 3. misses at full speed
+part3() {
+echo "== 3. wrk -t2 -c$WRK_CONNS -d${WRK_SECONDS}s through the gateway (keep-alive, allowed requests), --log-all"
+miss=$(head -1 "$TMP/misses")
+host=${miss#http://}; path=/${host#*/}; host=${host%%/*}
+run_wrk() {
+	in_cli wrk -t2 -c"$WRK_CONNS" -d"${WRK_SECONDS}s" -H "Host: $host" "http://$SRV4:$PORT_LOAD$path" > "$TMP/wrk.out"
+	completed=$(awk '/requests in/ { print $1 }' "$TMP/wrk.out")
+	rps=$(awk '/^Requests\/sec/ { print $2 }' "$TMP/wrk.out")
+	errors=$(grep -E 'Socket errors|Non-2xx' "$TMP/wrk.out" | tr -s ' ' | tr '\n' ';')
+}
+echo "   $(loadavg)"
+# no daemon before and after: the spread of the two is the machine's noise
+run_wrk
+base1=$rps
+printf '   %-22s %9s req/s %8s completed %s\n' "no daemon (before)" "$rps" "$completed" "$errors"
+for policy in tiny big; do
+	start_daemon "$TMP/$policy.rules" --log-all
+	cpu0=$(daemon_cpu)
+	run_wrk
+	cpu=$(awk -v a="$cpu0" -v b="$(daemon_cpu)" 'BEGIN { print b - a }')
+	stats "$TMP/wrk-$policy.stats"
+	stop_daemon
+	echo "$rps $completed $(wc -l < "$TMP/decisions.log") $cpu $errors" > "$TMP/wrk-$policy.result"
+done
+run_wrk
+base2=$rps base2_line=$(printf '   %-22s %9s req/s %8s completed %s' "no daemon (after)" "$rps" "$completed" "$errors")
+for policy in tiny big; do
+	read -r rps completed lines cpu errors < "$TMP/wrk-$policy.result"
+	rules=$(grep -c '^block' "$TMP/$policy.rules")
+	printf '   %-22s %9s req/s %8s completed %8s log lines: missed %s (lines beyond completed: %s, in flight <= %s) %s\n' \
+		"daemon, $rules rules" "$rps" "$completed" "$lines" \
+		"$(( completed > lines ? completed - lines : 0 ))" "$(( lines - completed ))" "$WRK_CONNS" "$errors"
+	js "'   %22s %.2fx the rate without daemon; daemon CPU %.1f us a request; parsed %d, capture drops %d, log lines dropped %d' % ('', $rps * 2 / ($base1 + $base2), $cpu * 1e6 / max(1, s['requests_parsed_total']['http']), s['requests_parsed_total']['http'], s['capture_drops_total'], s['log_lines_dropped_total'])" \
+		"$TMP/wrk-$policy.stats"
+done
+echo "$base2_line"
+}
+
+for part in $PARTS; do "part$part"; echo; done
+[ -n "${KEEP:-}" ] && cp -r "$TMP" "$KEEP"     # the captures, stats and logs, to look into
+exit 0
