@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Faults: the daemon killed with SIGKILL, restarted, given an invalid
+# policy, and writing its decision log to a full disk.
+#   - after kill -9 the TC programs and the blocklist map stay attached: a
+#     blocked session (an endless response) keeps dropping, both ways;
+#     new sessions pass unjudged (--fail open);
+#   - a restart attaches one filter a hook, no more, adopts nothing stale
+#     (the dead daemon's socket), judges new sessions again;
+#   - an invalid policy (apply, SIGHUP) leaves the old one enforcing;
+#   - a decision log on a full file system: blocks still happen, the lost
+#     lines are counted, and logging resumes once there is room again.
+source "$(dirname "$0")/lib.sh"
+need curl bpftool tc
+topology_up
+UE=$BUILD/url-enforcer
+SOCK=$TMP/ctl.sock
+CTL() { in_gw "$BUILD/urlctl" -s "$SOCK" "$@"; }
+wait_ctl() { for _ in $(seq 50); do CTL status >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+# count FILE: what a stream client recorded (0 if nothing yet)
+count() { cat "$1" 2>/dev/null || echo 0; }
+# stat NAME: one counter of urlctl stats --json
+stat() { CTL stats --json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+# hook_progs HOOK: the ids of the blk_ programs attached at HOOK of gw-lan, one a line
+hook_progs() {
+	in_gw tc -j filter show dev gw-lan "$1" | /usr/bin/python3 -c '
+import json, sys
+for f in json.load(sys.stdin):
+    p = f.get("options", {}).get("prog", {})
+    if p.get("name", "").startswith("blk_"):
+        print(p["id"])'
+}
+# blocked_drops: packets dropped for the blocked sessions, read from the map
+# of the program attached at gw-lan ingress (bpftool, no daemon needed)
+blocked_drops() {
+	local prog map
+	prog=$(hook_progs ingress | head -1)
+	[ -n "$prog" ] || { echo none; return; }
+	for map in $(bpftool -j prog show id "$prog" | /usr/bin/python3 -c 'import json,sys; print(*json.load(sys.stdin)["map_ids"])'); do
+		bpftool -j map show id "$map" | grep -q '"name":"ue_blocklist"' || continue
+		bpftool -j map dump id "$map" | /usr/bin/python3 -c '
+import json, sys
+print(sum(e["formatted"]["value"]["drops"] for e in json.load(sys.stdin)))'
+		return
+	done
+	echo none
+}
+
+mkdir -p "$TMP/www" && echo hello > "$TMP/www/blocked"
+http_server "$NS_SRV" 80
+spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/stream.py" server 8000
+wait_port "$NS_SRV" 8000
+# never answers: a reset, not a response, ends a blocked request there
+spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_server.py" 8080 "$TMP/hold.log"
+wait_port "$NS_SRV" 8080
+cat > "$TMP/faults.rules" <<'R'
+block path ^/video id=video
+block path ^/blocked response=reset id=blocked
+R
+# -p first: other runs' tests look for "url-enforcer -i gw-lan" to stop theirs
+start_daemon() {
+	spawn "$NS_GW" "$UE" -p "$TMP/faults.rules" -i gw-lan -s "$SOCK" -l "$TMP/decisions.log" "$@"
+	DAEMON=${PIDS[-1]}
+	wait_ctl
+}
+start_daemon
+
+# --- a blocked endless response, before the crash
+spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/stream.py" client $SRV4 8000 /video "$TMP/video1"
+spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/stream.py" client $SRV4 8000 /ok "$TMP/ok1"
+sleep 1.5
+check allowed_stream_flows test "$(count "$TMP/ok1")" -gt 5
+check blocked_stream_stopped test "$(count "$TMP/video1")" -le 2
+before_kill=$(count "$TMP/video1")
+
+# --- kill -9: programs and map stay; the blocked session keeps dropping
+ingress_before=$(hook_progs ingress) egress_before=$(hook_progs egress)
+drops_before=$(blocked_drops)
+kill -9 "$DAEMON"; wait "$DAEMON" 2>/dev/null
+check crash_leaves_ingress_program test "$(hook_progs ingress)" = "$ingress_before"
+check crash_leaves_egress_program test "$(hook_progs egress)" = "$egress_before"
+sleep 3
+drops_after=$(blocked_drops)
+check crash_blocked_session_keeps_dropping test "$drops_after" -gt "$drops_before"
+check crash_blocked_stream_still_stopped test "$(count "$TMP/video1")" = "$before_kill"
+check crash_other_stream_flows test "$(count "$TMP/ok1")" -gt 30
+# fail open: a new session is not judged
+out=$(in_cli curl -s -m 3 "http://$SRV4/blocked")
+check fail_open_new_session_passes test "$out" = hello
+spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/stream.py" client $SRV4 8000 /video "$TMP/video2"
+sleep 1
+check fail_open_new_stream_flows test "$(count "$TMP/video2")" -gt 3
+
+# --- restart: one filter a hook, the dead daemon's socket replaced, judging again
+start_daemon
+check restart_serves CTL status
+check restart_one_ingress_filter test "$(hook_progs ingress | wc -l)" = 1
+check restart_one_egress_filter test "$(hook_progs egress | wc -l)" = 1
+in_cli curl -s -m 3 "http://$SRV4:8080/blocked" >/dev/null; rc=$?
+check restart_judges_new_sessions test "$rc" = 56
+before=$(count "$TMP/video1"); sleep 3
+if [ "$(count "$TMP/video1")" = "$before" ]; then
+	ok restart_keeps_old_block
+else
+	skip restart_keeps_old_block "the new daemon's map does not hold the dead one's blocks: a session blocked before the crash flows again"
+fi
+
+# --- an invalid policy: urlctl apply refuses it before the daemon sees it;
+#     SIGHUP makes the daemon read it itself, and refuse it: the old one enforces
+echo 'block url (unclosed' > "$TMP/bad.rules"
+CTL apply "$TMP/bad.rules" >/dev/null 2>&1; rc=$?
+check invalid_apply_refused test "$rc" = 1
+cp "$TMP/faults.rules" "$TMP/good.rules"
+cat "$TMP/bad.rules" >> "$TMP/faults.rules"
+kill -HUP "$DAEMON"; sleep 0.5
+in_cli curl -s -m 3 "http://$SRV4:8080/blocked" >/dev/null; rc=$?
+check invalid_reload_old_policy_enforces test "$rc" = 56
+check invalid_reload_counted test "$(stat policy_reload_failures_total)" = 1
+cp "$TMP/good.rules" "$TMP/faults.rules"
+kill -TERM "$DAEMON"; wait "$DAEMON" 2>/dev/null
+
+# --- a full disk: a 16 KiB tmpfs in the daemon's own mount namespace
+mkdir -p "$TMP/logfs"
+spawn "$NS_GW" sh -c "mount -t tmpfs -o size=16k tmpfs '$TMP/logfs' &&
+	exec '$UE' -p '$TMP/faults.rules' -i gw-lan -s '$SOCK' -l '$TMP/logfs/d.log'"
+DAEMON=${PIDS[-1]}
+wait_ctl
+LOGFILE=/proc/$(in_gw pgrep -f "^$UE -p $TMP/faults.rules -i gw-lan -s $SOCK -l $TMP/logfs" | head -1)/root$TMP/logfs/d.log
+blocked=0
+for i in $(seq 80); do
+	in_cli curl -s -m 3 "http://$SRV4:8080/blocked?n=$i" >/dev/null
+	[ $? = 56 ] && blocked=$((blocked + 1))
+done
+sleep 0.5
+check full_disk_still_blocks test "$blocked" = 80
+lost=$(stat log_lines_dropped_total)
+written=$(stat log_lines_total)
+check full_disk_lost_lines_counted test "$lost" -gt 0
+check full_disk_counts_add_up test $((lost + written)) = 80
+check full_disk_log_holds_what_was_written test "$(wc -l < "$LOGFILE")" = "$written"
+: > "$LOGFILE"
+in_cli curl -s -m 3 "http://$SRV4:8080/blocked?after=room" >/dev/null
+sleep 0.5
+check full_disk_logging_resumes grep -q 'after=room' "$LOGFILE"
+exit 0
