@@ -29,32 +29,14 @@ table inet evasion {
 N
 
 # nginx: its $host and $uri are what a server makes of a request
-mkdir -p "$TMP/nginx"
-cat > "$TMP/nginx.conf" <<N
-daemon off;
-master_process off;
-worker_processes 1;
-user root;
-pid $TMP/nginx/pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 1024; }
-http {
-	log_format ev '\$remote_port \$host \$uri "\$request"';
+nginx_server "$NS_SRV" "
+	log_format ev '\$remote_port \$host \$uri \"\$request\"';
 	access_log $TMP/server.log ev;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	fastcgi_temp_path $TMP/nginx/fastcgi;
-	uwsgi_temp_path $TMP/nginx/uwsgi;
-	scgi_temp_path $TMP/nginx/scgi;
 	server {
 		listen 80;
 		listen [::]:80;
-		location / { return 200 "ok \$uri\n"; }
-	}
-}
-N
-spawn "$NS_SRV" nginx -c "$TMP/nginx.conf"
-wait_port "$NS_SRV" 80 || { fail setup "nginx did not start: $(cat "$TMP/nginx/error.log")"; exit 1; }
+		location / { return 200 \"ok \$uri\n\"; }
+	}" || { fail setup "nginx did not start: $(cat "$TMP/nginx/error.log")"; exit 1; }
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
 	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
 # an application server: its host is the Host header, whatever the target says

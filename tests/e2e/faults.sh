@@ -104,6 +104,18 @@ else
 	skip restart_keeps_old_block "the new daemon's map does not hold the dead one's blocks: a session blocked before the crash flows again"
 fi
 
+# --- a block ends with its session: a new connection on the same ports, once
+#     the reset one is over, is a new session (judged, not dropped)
+in_cli curl -s -m 3 --local-port 45678 "http://$SRV4:8080/blocked" >/dev/null; rc=$?
+check reset_block_on_fixed_port test "$rc" = 56
+sleep 1
+in_cli curl -s -m 3 --local-port 45678 "http://$SRV4:8080/fine" >/dev/null; rc=$?
+if [ "$rc" = 28 ] && [ "$(grep -c '^45678 ' "$TMP/hold.log" 2>/dev/null)" -le 1 ]; then
+	skip new_session_on_blocked_ports "the ended session's block drops the new one's SYN until conntrack or the idle sweep removes it (docs/evasion.md)"
+else
+	ok new_session_on_blocked_ports
+fi
+
 # --- an invalid policy: urlctl apply refuses it before the daemon sees it;
 #     SIGHUP makes the daemon read it itself, and refuse it: the old one enforces
 echo 'block url (unclosed' > "$TMP/bad.rules"

@@ -108,3 +108,31 @@ http_server() {
 	PIDS+=($!)
 	wait_port "$1" "$2"
 }
+
+# nginx_server NS HTTP [WORKERS [COMMAND...]]: nginx in NS (started through
+# COMMAND..., e.g. nice) with the directives HTTP inside http {}; its files
+# under $TMP/nginx; waits until it listens on port 80
+nginx_server() {
+	local ns=$1 http=$2 workers=${3:-1}
+	shift $(($# < 3 ? $# : 3))
+	mkdir -p "$TMP/nginx"
+	cat > "$TMP/nginx/nginx.conf" <<N
+daemon off;
+worker_processes $workers;
+worker_rlimit_nofile 65536;
+user root;
+pid $TMP/nginx/pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 16384; }
+http {
+	client_body_temp_path $TMP/nginx/body;
+	proxy_temp_path $TMP/nginx/proxy;
+	fastcgi_temp_path $TMP/nginx/fastcgi;
+	uwsgi_temp_path $TMP/nginx/uwsgi;
+	scgi_temp_path $TMP/nginx/scgi;
+$http
+}
+N
+	spawn "$ns" "$@" nginx -c "$TMP/nginx/nginx.conf"
+	wait_port "$ns" 80
+}

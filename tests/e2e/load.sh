@@ -34,34 +34,16 @@ done
 in_cli sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
 in_srv sysctl -qw net.core.somaxconn=8192 net.ipv4.tcp_max_syn_backlog=8192
 
-mkdir -p "$TMP/nginx"
-cat > "$TMP/nginx.conf" <<N
-daemon off;
-worker_processes 2;
-worker_rlimit_nofile 65536;
-user root;
-pid $TMP/nginx/pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 16384; }
-http {
+# the client and the server yield to the gateway: on a real network they
+# would not share its two cores
+nginx_server "$NS_SRV" "
 	access_log off;
 	keepalive_requests 1000000;
 	keepalive_timeout 120s;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	fastcgi_temp_path $TMP/nginx/fastcgi;
-	uwsgi_temp_path $TMP/nginx/uwsgi;
-	scgi_temp_path $TMP/nginx/scgi;
 	server {
 		listen 80 backlog=8192;
-		location / { return 200 "ok\n"; }
-	}
-}
-N
-# the client and the server yield to the gateway: on a real network they
-# would not share its two cores
-spawn "$NS_SRV" nice -n 10 nginx -c "$TMP/nginx.conf"
-wait_port "$NS_SRV" 80 || { fail setup "nginx did not start: $(cat "$TMP/nginx/error.log")"; exit 1; }
+		location / { return 200 \"ok\n\"; }
+	}" 2 nice -n 10 || { fail setup "nginx did not start: $(cat "$TMP/nginx/error.log")"; exit 1; }
 echo 'block path ^/bad/ response=page id=bad' > "$TMP/load.rules"
 
 DAEMONS=0

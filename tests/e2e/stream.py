@@ -33,11 +33,7 @@ def serve(conn):
 
 
 def server(port):
-    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    ls.bind(("::", port))
-    ls.listen(64)
+    ls = socket.create_server(("::", port), family=socket.AF_INET6, dualstack_ipv6=True)
     while True:
         conn, _ = ls.accept()
         threading.Thread(target=serve, args=(conn,), daemon=True).start()

@@ -28,72 +28,46 @@ def case(fn):
 
 # ---- segmentation and ordering ----
 
-@case
-def one_byte_segments(s):
-    s.connect()
-    for i in range(len(BLOCKED)):
-        s.send(i, BLOCKED[i:i + 1])
-        s.pump(0.002)
-    s.sent_upto = len(BLOCKED)
+def one_byte_at_a_time(data):
+    """A case sending DATA in 1-byte segments, in order."""
+    def run(s):
+        s.connect()
+        for i in range(len(data)):
+            s.send(i, data[i:i + 1])
+            s.pump(0.001)
+        s.sent_upto = len(data)
+    return run
 
 
-@case
-def out_of_order(s):
-    s.connect()
-    pieces = [(i, BLOCKED[i:i + 4]) for i in range(0, len(BLOCKED), 4)]
-    for off, data in reversed(pieces):
-        s.send(off, data)
-    s.sent_upto = len(BLOCKED)
+def reversed_pieces(data, size):
+    return reversed([(i, data[i:i + size]) for i in range(0, len(data), size)])
 
 
-@case
-def overlap_same_start(s):
-    """Two out-of-order copies from the same offset: Linux keeps the
-    longer, later one."""
-    s.connect()
-    s.send(5, INNOCENT[5:20])
-    s.send(5, BLOCKED[5:])
-    s.send(0, BLOCKED[:5])
-    s.sent_upto = len(BLOCKED)
+def in_pieces(*pieces, acked=False):
+    """A case sending (OFFSET, BYTES) pieces in this order; with ACKED, each
+    once the server has acknowledged the one before."""
+    def run(s):
+        s.connect()
+        for off, data in pieces:
+            s.send(off, data)
+            if acked:
+                s.wait(lambda: s.acked >= off + len(data))
+        s.sent_upto = max(off + len(data) for off, data in pieces)
+    return run
 
 
-@case
-def overlap_covering(s):
-    """A later copy that starts earlier and covers a held one replaces it."""
-    s.connect()
-    s.send(8, INNOCENT[8:20])
-    s.send(6, BLOCKED[6:])
-    s.send(0, BLOCKED[:6])
-    s.sent_upto = len(BLOCKED)
-
-
-@case
-def overlap_partial(s):
-    """A held copy keeps the bytes a later, partly overlapping one repeats."""
-    s.connect()
-    s.send(5, BLOCKED[5:12])
-    s.send(8, INNOCENT[8:])
-    s.send(0, BLOCKED[:5])
-    s.sent_upto = len(BLOCKED)
-
-
-@case
-def retransmit_innocent_first(s):
-    """The server keeps the first copy: it never sees /blocked."""
-    s.connect()
-    s.send(0, INNOCENT)
-    s.wait(lambda: s.acked >= len(INNOCENT))
-    s.send(0, BLOCKED)
-    s.sent_upto = len(BLOCKED)
-
-
-@case
-def retransmit_blocked_first(s):
-    s.connect()
-    s.send(0, BLOCKED)
-    s.wait(lambda: s.acked >= len(BLOCKED))
-    s.send(0, INNOCENT)
-    s.sent_upto = len(BLOCKED)
+CASES["one_byte_segments"] = one_byte_at_a_time(BLOCKED)
+CASES["out_of_order"] = in_pieces(*reversed_pieces(BLOCKED, 4))
+# Two out-of-order copies from the same offset: Linux keeps the longer, later one.
+CASES["overlap_same_start"] = in_pieces((5, INNOCENT[5:20]), (5, BLOCKED[5:]),
+                                        (0, BLOCKED[:5]))
+# A later copy that starts earlier and covers a held one replaces it.
+CASES["overlap_covering"] = in_pieces((8, INNOCENT[8:20]), (6, BLOCKED[6:]), (0, BLOCKED[:6]))
+# A held copy keeps the bytes a later, partly overlapping one repeats.
+CASES["overlap_partial"] = in_pieces((5, BLOCKED[5:12]), (8, INNOCENT[8:]), (0, BLOCKED[:5]))
+# The server keeps the first copy: it never sees /blocked.
+CASES["retransmit_innocent_first"] = in_pieces((0, INNOCENT), (0, BLOCKED), acked=True)
+CASES["retransmit_blocked_first"] = in_pieces((0, BLOCKED), (0, INNOCENT), acked=True)
 
 
 # ---- IP fragments ----
@@ -202,13 +176,6 @@ def decoy_out_of_window(s):
 
 # ---- what the URL looks like: one request, one segment ----
 
-def request(s, text):
-    s.connect()
-    data = text.encode() + b"\r\nConnection: close\r\n\r\n"
-    s.send(0, data)
-    s.sent_upto = len(data)
-
-
 VARIANTS = {
     "percent_unreserved": "GET /%62%6C%6Fcked HTTP/1.1\r\nHost: ok.test",
     "upper_case_path": "GET /BLOCKED HTTP/1.1\r\nHost: ok.test",
@@ -242,12 +209,8 @@ VARIANTS = {
 }
 
 
-def variant(name, text):
-    CASES[name] = lambda s: request(s, text)
-
-
 for _name, _text in VARIANTS.items():
-    variant(_name, _text)
+    CASES[_name] = in_pieces((0, _text.encode() + b"\r\nConnection: close\r\n\r\n"))
 
 
 # ---- TLS: the ClientHello cut in pieces ----
@@ -277,48 +240,13 @@ def in_records(hello, size):
     return out
 
 
-@case
-def tls_records(s):
-    s.connect()
-    data = in_records(client_hello("evil.test"), 40)
-    s.send(0, data)
-    s.sent_upto = len(data)
-
-
-@case
-def tls_records_one_byte_segments(s):
-    s.connect()
-    data = in_records(client_hello("evil.test"), 7)
-    for i in range(len(data)):
-        s.send(i, data[i:i + 1])
-        s.pump(0.001)
-    s.sent_upto = len(data)
-
-
-@case
-def tls_records_out_of_order(s):
-    s.connect()
-    data = in_records(client_hello("evil.test"), 100)
-    pieces = [(i, data[i:i + 50]) for i in range(0, len(data), 50)]
-    for off, piece in reversed(pieces):
-        s.send(off, piece)
-    s.sent_upto = len(data)
-
-
-@case
-def tls_sni_upper_case(s):
-    s.connect()
-    data = client_hello("EVIL.TEST")
-    s.send(0, data)
-    s.sent_upto = len(data)
-
-
-@case
-def tls_sni_trailing_dot(s):
-    s.connect()
-    data = client_hello("evil.test.")
-    s.send(0, data)
-    s.sent_upto = len(data)
+CASES["tls_records"] = in_pieces((0, in_records(client_hello("evil.test"), 40)))
+CASES["tls_records_one_byte_segments"] = one_byte_at_a_time(
+    in_records(client_hello("evil.test"), 7))
+CASES["tls_records_out_of_order"] = in_pieces(
+    *reversed_pieces(in_records(client_hello("evil.test"), 100), 50))
+CASES["tls_sni_upper_case"] = in_pieces((0, client_hello("EVIL.TEST")))
+CASES["tls_sni_trailing_dot"] = in_pieces((0, client_hello("evil.test.")))
 
 
 def main():

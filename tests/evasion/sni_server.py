@@ -34,11 +34,7 @@ def serve(conn):
         conn.close()
 
 
-listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("::", port))
-listener.listen(64)
+listener = socket.create_server(("::", port), family=socket.AF_INET6, dualstack_ipv6=True)
 while True:
     c, _ = listener.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
