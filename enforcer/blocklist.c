@@ -4,9 +4,15 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -24,6 +30,8 @@ _Static_assert(sizeof(struct ue_prefix_key) == 20, "prefix key layout");
 struct blocklist {
 	struct blocklist_bpf *skel;
 	int map_fd;
+	int pin_status;                /* blocklist_pin_status() */
+	bool pinned;                   /* unpin at close */
 	struct tc_attachment ifaces[BLOCKLIST_MAX_IFACES];
 	unsigned n_ifaces;
 };
@@ -53,6 +61,88 @@ static void tuple_from_key(struct flow_tuple *t, const struct ue_session_key *k,
 	t->server_port = ntohs(client_hi ? k->lo_port : k->hi_port);
 }
 
+/*
+ * The map pinned at PATH by a previous run, if it fits MAP: its fd, else -1.
+ * A misfit (another --blocklist-size, an older layout) is unpinned: its
+ * blocks cannot be carried over.
+ */
+static int pinned_map(const char *path, const struct bpf_map *map)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == bpf_map__type(map) &&
+	    info.key_size == bpf_map__key_size(map) &&
+	    info.value_size == bpf_map__value_size(map) &&
+	    info.max_entries == bpf_map__max_entries(map))
+		return fd;
+	close(fd);
+	unlink(path);
+	return -1;
+}
+
+/* Before load: take over the pinned map if there is one that fits. */
+static int adopt_pinned(struct blocklist *bl, const char *path)
+{
+	struct bpf_map *map = bl->skel->maps.ue_blocklist;
+	int fd = pinned_map(path, map), err;
+
+	if (fd < 0)
+		return 0;
+	err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	if (!err)
+		bl->pin_status = 1;
+	return err;
+}
+
+static bool on_bpffs(const char *dir)
+{
+	struct statfs fs;
+
+	return !statfs(dir, &fs) && fs.f_type == BPF_FS_MAGIC;
+}
+
+/* PATH's folder, created on a BPF file system if it is not there yet. */
+static int pin_folder(const char *path)
+{
+	char path_copy[PATH_MAX], dir_copy[PATH_MAX];
+	const char *dir, *parent;
+
+	if (strlen(path) >= sizeof(path_copy))
+		return -ENAMETOOLONG;
+	strcpy(path_copy, path);
+	dir = dirname(path_copy);         /* dirname() may write into its argument */
+	strcpy(dir_copy, dir);
+	parent = dirname(dir_copy);
+	if (on_bpffs(dir))
+		return 0;
+	if (!on_bpffs(parent))
+		return -EINVAL;
+	return mkdir(dir, 0700) && errno != EEXIST ? -errno : 0;
+}
+
+/* After load: pin a new map; a path where pinning fails is no error. */
+static void pin(struct blocklist *bl, const char *path)
+{
+	struct bpf_map *map = bl->skel->maps.ue_blocklist;
+
+	if (bl->pin_status != 1 && !(bl->pin_status = pin_folder(path)))
+		bl->pin_status = bpf_map__pin(map, path);
+	else
+		bpf_map__set_pin_path(map, path);   /* for the unpin at close */
+	bl->pinned = bl->pin_status >= 0;
+}
+
+int blocklist_pin_status(const struct blocklist *bl)
+{
+	return bl->pin_status;
+}
+
 struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 {
 	struct blocklist *bl = calloc(1, sizeof(*bl));
@@ -61,6 +151,7 @@ struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 
 	if (!bl)
 		return NULL;
+	bl->pin_status = -ENOENT;
 	bl->skel = blocklist_bpf__open();
 	if (!bl->skel)
 		goto fail;
@@ -75,12 +166,16 @@ struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 	err = bpf_map__set_max_entries(bl->skel->maps.ue_blocklist,
 				       cfg->max_entries ? cfg->max_entries
 							: BLOCKLIST_DEFAULT_SIZE);
+	if (!err && cfg->pin_path)
+		err = adopt_pinned(bl, cfg->pin_path);
 	if (!err)
 		err = blocklist_bpf__load(bl->skel);
 	if (err) {
 		errno = -err;
 		goto fail;
 	}
+	if (cfg->pin_path)
+		pin(bl, cfg->pin_path);
 	bl->map_fd = bpf_map__fd(bl->skel->maps.ue_blocklist);
 	err = blocklist_heartbeat_renew(bl);
 	if (err) {
@@ -115,6 +210,8 @@ void blocklist_close(struct blocklist *bl)
 		return;
 	while (bl->n_ifaces)
 		tc_detach(&bl->ifaces[--bl->n_ifaces]);
+	if (bl->pinned)
+		bpf_map__unpin(bl->skel->maps.ue_blocklist, NULL);
 	blocklist_bpf__destroy(bl->skel);
 	free(bl);
 }

@@ -34,6 +34,14 @@ struct blocklist_config {
 	 */
 	bool fail_closed;
 	uint32_t heartbeat_timeout_ms; /* 0: BLOCKLIST_DEFAULT_HEARTBEAT_MS */
+	/*
+	 * A file on a BPF file system where the blocklist map is pinned, so
+	 * that blocks outlive a crashed daemon: the next blocklist_open() with
+	 * this path takes the map over if it fits (same size and layout; a
+	 * misfit is replaced). blocklist_close() unpins it: a clean stop
+	 * forgets the blocks, as it detaches the programs. NULL: no pin.
+	 */
+	const char *pin_path;
 };
 
 /*
@@ -50,6 +58,12 @@ enum blocklist_hook { BLOCKLIST_INGRESS, BLOCKLIST_EGRESS };
 /* Loads the programs and the maps and renews the heartbeat once; NULL with
  * errno set on failure. */
 struct blocklist *blocklist_open(const struct blocklist_config *cfg);
+/*
+ * What became of cfg->pin_path: 1 the map of a previous run was taken over,
+ * 0 pinned anew, -errno not pinned (-EINVAL: no BPF file system there;
+ * -ENOENT: no pin_path).
+ */
+int blocklist_pin_status(const struct blocklist *bl);
 /* Attaches at ingress and egress of ifindex (see tc_attach.h). 0 or -errno. */
 int blocklist_attach(struct blocklist *bl, int ifindex);
 /* Detaches from every interface, then frees. NULL is fine. */

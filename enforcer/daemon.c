@@ -25,6 +25,7 @@
 #include "enforcer/privileges.h"
 
 #define LOCK_DIR "/run/url-enforcer"
+#define PIN_DIR "/sys/fs/bpf/url-enforcer"      /* blocks that outlive a crash */
 
 uint32_t daemon_rule_label(struct daemon *d, const struct rule_info *rule)
 {
@@ -123,17 +124,22 @@ int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 	return 0;
 }
 
+/* This network namespace's inode: names what is ours in places shared by all. */
+static unsigned long netns_id(void)
+{
+	struct stat ns;
+
+	return stat("/proc/self/ns/net", &ns) ? 0 : (unsigned long)ns.st_ino;
+}
+
 /* Refuses an interface another instance serves (in this network namespace). */
 static int lock_interface(int ifindex, const char *ifname)
 {
 	char path[128];
-	struct stat ns;
 	int fd;
 
-	if (stat("/proc/self/ns/net", &ns))
-		ns.st_ino = 0;
 	mkdir(LOCK_DIR, 0755);
-	snprintf(path, sizeof(path), LOCK_DIR "/if-%lu-%d.lock", (unsigned long)ns.st_ino, ifindex);
+	snprintf(path, sizeof(path), LOCK_DIR "/if-%lu-%d.lock", netns_id(), ifindex);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		fatal("%s", path);
@@ -185,9 +191,12 @@ static void setup(struct daemon *d)
 		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
 		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed,
 	};
+	char pin_path[128];
 	struct policy *p;
 	int err;
 
+	snprintf(pin_path, sizeof(pin_path), PIN_DIR "/blocklist-%lu", netns_id());
+	bcfg.pin_path = pin_path;
 	libbpf_log_init();
 	p = policy_load(o->policy_path, stderr);
 	if (!p)
@@ -216,6 +225,11 @@ static void setup(struct daemon *d)
 	d->bl = blocklist_open(&bcfg);
 	if (!d->bl)
 		fatal("loading the blocklist programs");
+	if ((err = blocklist_pin_status(d->bl)) == 1)
+		log_info("%s: blocks of a previous run kept", pin_path);
+	else if (err < 0)
+		log_info("%s: %s: blocks will not outlive a crash", pin_path,
+			 err == -EINVAL ? "no BPF file system" : strerror(-err));
 	update_quic_clients(d, time(NULL));
 	for (unsigned i = 0; i < o->n_interfaces; i++)
 		if ((err = blocklist_attach(d->bl, d->ifindex[i])))

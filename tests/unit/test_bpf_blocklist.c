@@ -7,8 +7,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/pkt_cls.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "enforcer/blocklist.h"
 #include "tests/harness.h"
@@ -434,4 +439,59 @@ void test_bpf_blocklist_ipv6_fragments_to_tapped_ports(void)
 	for (size_t i = 0; i < sizeof(fragment_cases) / sizeof(fragment_cases[0]); i++)
 		run_case(bl, &fragment_cases[i]);
 	blocklist_close(bl);
+}
+
+/* A daemon that blocks T with its map pinned at PATH, then dies without a word. */
+static void crash_with_block(const char *path, uint32_t size, const struct flow_tuple *t)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_TRUE(pid >= 0);
+	if (pid == 0) {
+		struct blocklist *bl = blocklist_open(&(struct blocklist_config){
+			.max_entries = size, .pin_path = path });
+
+		_exit(!bl || blocklist_pin_status(bl) < 0 || blocklist_add(bl, t, 3, 0) ? 1 : 0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
+{
+	char fs[] = "/tmp/ue-bpffs-XXXXXX", path[64];
+	const struct flow_tuple t = *tuple("10.0.0.2", 40000, "10.0.1.2", 80);
+	struct blocklist *bl;
+
+	require_root();
+	ASSERT_TRUE(mkdtemp(fs) != NULL);
+	if (mount("bpf", fs, "bpf", 0, NULL)) {
+		rmdir(fs);
+		skip("no BPF file system to mount: %s", strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/ue/blocklist", fs);
+
+	crash_with_block(path, 1024, &t);
+	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 1024, .pin_path = path });
+	ASSERT_TRUE(bl != NULL);
+	ASSERT_EQ(blocklist_pin_status(bl), 1);
+	ASSERT_TRUE(blocklist_contains(bl, &t));
+	blocklist_close(bl);                   /* a clean stop forgets them */
+	ASSERT_EQ(access(path, F_OK), -1);
+
+	crash_with_block(path, 1024, &t);      /* another size: a new, empty map */
+	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 2048, .pin_path = path });
+	ASSERT_TRUE(bl != NULL);
+	ASSERT_EQ(blocklist_pin_status(bl), 0);
+	ASSERT_TRUE(!blocklist_contains(bl, &t));
+	blocklist_close(bl);
+
+	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 64,
+			    .pin_path = "/tmp/not-a-bpf-fs/blocklist" });
+	ASSERT_TRUE(bl != NULL);
+	ASSERT_EQ(blocklist_pin_status(bl), -EINVAL);
+	blocklist_close(bl);
+	ASSERT_OK(umount(fs));
+	ASSERT_OK(rmdir(fs));
 }
