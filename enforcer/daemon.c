@@ -22,6 +22,7 @@
 #include "enforcer/libbpf_log.h"
 #include "enforcer/log.h"
 #include "enforcer/port_set.h"
+#include "enforcer/privileges.h"
 
 #define LOCK_DIR "/run/url-enforcer"
 
@@ -49,6 +50,35 @@ void daemon_rejudge(struct daemon *d)
 	atomic_fetch_add(&d->rejudge_gen, 1);
 }
 
+struct quic_set {
+	struct client_prefix p[UE_QUIC_MAX_PREFIXES];
+	size_t n;
+};
+
+static int quic_collect(const struct in6_addr *prefix, unsigned len, void *arg)
+{
+	struct quic_set *q = arg;
+
+	if (q->n == UE_QUIC_MAX_PREFIXES)
+		return -E2BIG;
+	q->p[q->n++] = (struct client_prefix){ .addr = *prefix, .len = len };
+	return 0;
+}
+
+/* The clients whose QUIC the TC programs drop now: `block quic` rules whose window is open. */
+static void update_quic_clients(struct daemon *d, time_t now)
+{
+	static struct quic_set q;
+	int err;
+
+	q.n = 0;
+	if (policy_quic_clients(atomic_load(&d->policy), now, quic_collect, &q))
+		log_warnx("block quic: more than %d client prefixes, the rest are not blocked",
+			  UE_QUIC_MAX_PREFIXES);
+	if ((err = blocklist_quic_clients_set(d->bl, q.p, q.n)))
+		log_warnx("block quic: updating the kernel's client set: %s", strerror(-err));
+}
+
 /* Swap NEWP in; free the old one once no worker can still be matching with it. */
 static void swap_policy(struct daemon *d, struct policy *newp)
 {
@@ -62,6 +92,7 @@ static void swap_policy(struct daemon *d, struct policy *newp)
 	policy_free(old);
 	clock_gettime(CLOCK_REALTIME, &now);
 	d->next_change = policy_next_change(newp, now.tv_sec);
+	update_quic_clients(d, now.tv_sec);
 	daemon_rejudge(d);
 }
 
@@ -136,11 +167,13 @@ static void tick(struct daemon *d)
 {
 	struct timespec now;
 
+	blocklist_heartbeat_renew(d->bl);
 	blocklist_foreach(d->bl, sweep_one, d);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (d->next_change && now.tv_sec >= d->next_change) {
 		log_info("a time window opened or closed: judging open sessions again");
 		d->next_change = policy_next_change(atomic_load(&d->policy), now.tv_sec);
+		update_quic_clients(d, now.tv_sec);
 		daemon_rejudge(d);
 	}
 }
@@ -148,7 +181,10 @@ static void tick(struct daemon *d)
 static void setup(struct daemon *d)
 {
 	const struct options *o = d->o;
-	struct blocklist_config bcfg = { .max_entries = o->blocklist_size };
+	struct blocklist_config bcfg = {
+		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
+		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed,
+	};
 	struct policy *p;
 	int err;
 
@@ -180,6 +216,7 @@ static void setup(struct daemon *d)
 	d->bl = blocklist_open(&bcfg);
 	if (!d->bl)
 		fatal("loading the blocklist programs");
+	update_quic_clients(d, time(NULL));
 	for (unsigned i = 0; i < o->n_interfaces; i++)
 		if ((err = blocklist_attach(d->bl, d->ifindex[i])))
 			fatalx("%s: attaching the TC programs: %s", o->interfaces[i], strerror(-err));
@@ -205,6 +242,7 @@ static void start_workers(struct daemon *d)
 			if (!d->workers[w].caps[i])
 				fatal("%s: capture", o->interfaces[i]);
 		}
+	privileges_drop();
 	for (unsigned w = 0; w < d->n_workers; w++)
 		if ((err = worker_start(&d->workers[w], d, w)))
 			fatalx("worker %u: %s", w, strerror(-err));

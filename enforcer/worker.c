@@ -65,10 +65,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 	struct worker *w = arg;
 	struct decision d;
 
-	if (ev == PIPELINE_REQUEST)
-		judge_request(&w->judge, r, &d);
-	else
-		judge_overflow(&w->judge, r, &d);
+	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w))
 		enforce(w, r, &d);
 }
@@ -189,7 +186,7 @@ int worker_start(struct worker *w, struct daemon *d, unsigned id)
 	};
 	struct judge_config jcfg = {
 		.policy = atomic_load(&d->policy), .log = d->log, .audit = atomic_load(&d->audit),
-		.log_all = o->log_all, .overflow_block = o->overflow_block,
+		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
 	};
 	int err;
 

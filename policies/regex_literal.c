@@ -269,8 +269,10 @@ static int escape_code(struct scan *sc, char letter)
 	case 'x':
 		if (!at_end(sc) && *sc->p == '{') {
 			sc->p++;
-			while (!at_end(sc) && hex_value(*sc->p) >= 0 && digits < 8) {
-				v = v * 16 + hex_value(*sc->p++);
+			while (!at_end(sc) && hex_value(*sc->p) >= 0) {
+				int d = hex_value(*sc->p++);
+
+				v = v > 0xff ? v : v * 16 + d;    /* past a byte: too big anyway */
 				digits++;
 			}
 			if (at_end(sc) || *sc->p != '}' || !digits || v > 0xff)

@@ -41,7 +41,8 @@ check() {
 
 teardown() {
 	local p ns
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	# children too: a wrapper (faketime, sh -c) may have forked the real process
+	for p in "${PIDS[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do
 		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null
