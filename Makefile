@@ -59,7 +59,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -123,10 +123,18 @@ $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-demo: deps all
+# demo and test first install what is missing, then build with the flags
+# pkg-config gives once the libraries are there (hence the second make).
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) bash examples/demo/demo.sh
 
-test: all $(UNIT_TESTS) $(TEST_TOOLS)
+test:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory test-run
+
+test-run: all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
 
 # ---- benchmarks ----
@@ -146,14 +154,15 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c \
+	$(POLICY_SRCS)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h enforcer/*.h)
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h enforcer/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8
 
 # New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
 fuzz: $(FUZZ_TARGETS)

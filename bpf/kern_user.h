@@ -76,6 +76,7 @@ enum ue_blk_counter {
 	UE_BLK_INJECTED,          /* passed unchecked: skb->mark == UE_INJECT_MARK */
 	UE_BLK_QUIC_DROP,         /* client->server UDP to a TLS port, `block quic` */
 	UE_BLK_FAIL_CLOSED_DROP,  /* new session refused: daemon heartbeat stale */
+	UE_BLK_FRAGMENT_DROP,     /* first fragment of IPv6 TCP to a tapped port */
 	UE_BLK_HOLD_HELD,         /* --hold: client payload kept out of the stack */
 	UE_BLK_HOLD_RELEASED,     /* --hold: a segment the daemon released, passed at ingress */
 	UE_BLK_HOLD_TURNED,       /* --hold: released segments turned from egress to ingress */
