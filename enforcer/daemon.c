@@ -233,6 +233,8 @@ static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
 	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
+	/* --hold: every request waits on its frames, a ring block's retirement too */
+	const struct capture_opts copts = { .per_frame = o->hold };
 	int err;
 
 	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
@@ -242,7 +244,7 @@ static void start_workers(struct daemon *d)
 	for (unsigned w = 0; w < d->n_workers; w++)
 		for (unsigned i = 0; i < o->n_interfaces; i++) {
 			d->workers[w].caps[i] = capture_open(o->interfaces[i], tap_prog_fd(d->tap),
-							     &groups[i], NULL);
+							     &groups[i], &copts);
 			if (!d->workers[w].caps[i])
 				fatal("%s: capture", o->interfaces[i]);
 		}
