@@ -7,7 +7,12 @@
  *   - client->server UDP to a TLS port from a client under `block quic`,
  *     so browsers fall back to TCP, where the SNI is visible;
  *   - with fail_closed, a new session (SYN without ACK) to a tapped port
- *     while the daemon's heartbeat is stale: nobody would judge it.
+ *     while the daemon's heartbeat is stale: nobody would judge it;
+ *   - the first fragment of a fragmented IPv6 datagram carrying TCP to a
+ *     tapped port: the daemon's capture reassembles IPv4 only, so such a
+ *     datagram would reach the server unjudged. No IPv6 TCP sender needs
+ *     fragments (RFC 8200 path MTU discovery), and without its first
+ *     fragment the datagram is never reassembled.
  * Everything else passes, and so does whatever the daemon itself sends.
  */
 #include <linux/pkt_cls.h>
@@ -93,7 +98,7 @@ static __always_inline int quic_client(const struct ue_packet *p)
 
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 {
-	struct ue_packet p;
+	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
 
 	count(seen);
 	/* The daemon's own RSTs and block page belong to a blocked session. */
@@ -106,6 +111,10 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 	if (p.l4_proto == IPPROTO_TCP) {
 		if (session_blocked(&p)) {
 			count(drop);
+			return TC_ACT_SHOT;
+		}
+		if (p.ipv6 && p.first_fragment && tapped_port(p.dport)) {
+			count(UE_BLK_FRAGMENT_DROP);
 			return TC_ACT_SHOT;
 		}
 		if (fail_closed &&

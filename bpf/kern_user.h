@@ -67,6 +67,7 @@ enum ue_blk_counter {
 	UE_BLK_INJECTED,          /* passed unchecked: skb->mark == UE_INJECT_MARK */
 	UE_BLK_QUIC_DROP,         /* client->server UDP to a TLS port, `block quic` */
 	UE_BLK_FAIL_CLOSED_DROP,  /* new session refused: daemon heartbeat stale */
+	UE_BLK_FRAGMENT_DROP,     /* first fragment of IPv6 TCP to a tapped port */
 	UE_BLK_COUNTER_MAX,
 };
 

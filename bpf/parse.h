@@ -42,6 +42,7 @@
 #define UE_IP_MF      0x2000
 #define UE_IP_OFFSET  0x1fff
 #define UE_IP6_OFFSET 0xfff8
+#define UE_IP6_MF     0x0001
 
 #define UE_TCP_FIN 0x01
 #define UE_TCP_SYN 0x02
@@ -63,6 +64,8 @@ struct ue_packet {
 	__u8 l4_proto;               /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 tcp_flags;              /* 0 for UDP */
 	__u8 src_is_lo;              /* the sender is the key's lo endpoint */
+	__u8 ipv6;
+	__u8 first_fragment;         /* offset 0, more fragments follow */
 };
 
 /* The sender's address, v4-mapped for IPv4. */
@@ -102,7 +105,7 @@ static __always_inline void ue_v4_mapped(__u8 out[16], __be32 addr)
  */
 static __always_inline int ue_parse_ipv4(struct __sk_buff *skb, __u32 *off,
 					 __u32 *l4_end, __u8 *proto,
-					 __u8 src[16], __u8 dst[16])
+					 __u8 src[16], __u8 dst[16], __u8 *first_fragment)
 {
 	struct iphdr ip;
 	__u32 hlen, tot_len;
@@ -115,6 +118,7 @@ static __always_inline int ue_parse_ipv4(struct __sk_buff *skb, __u32 *off,
 		return UE_PARSE_MALFORMED;
 	if (bpf_ntohs(ip.frag_off) & UE_IP_OFFSET)
 		return UE_PARSE_FRAGMENT;
+	*first_fragment = !!(bpf_ntohs(ip.frag_off) & UE_IP_MF);
 	ue_v4_mapped(src, ip.saddr);
 	ue_v4_mapped(dst, ip.daddr);
 	*proto = ip.protocol;
@@ -126,7 +130,7 @@ static __always_inline int ue_parse_ipv4(struct __sk_buff *skb, __u32 *off,
 /* IPv6 at *off, extension headers walked; outputs as ue_parse_ipv4. */
 static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 					 __u32 *l4_end, __u8 *proto,
-					 __u8 src[16], __u8 dst[16])
+					 __u8 src[16], __u8 dst[16], __u8 *first_fragment)
 {
 	struct ipv6hdr ip6;
 	__u8 nexthdr;
@@ -161,6 +165,7 @@ static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 				return UE_PARSE_MALFORMED;
 			if (bpf_ntohs(frag.frag_off) & UE_IP6_OFFSET)
 				return UE_PARSE_FRAGMENT;
+			*first_fragment = !!(bpf_ntohs(frag.frag_off) & UE_IP6_MF);
 			nexthdr = frag.nexthdr;
 			*off += 8;
 			break;
@@ -179,7 +184,7 @@ static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 {
 	__u16 proto = bpf_ntohs(skb->protocol);
-	__u8 src[16], dst[16], l4_proto = 0;
+	__u8 src[16], dst[16], l4_proto = 0, first_fragment = 0;
 	__u32 off = 0, l4_end = 0, hlen;
 	__u16 ports[2];
 	int i, ret;
@@ -196,9 +201,9 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 	}
 
 	if (proto == ETH_P_IP)
-		ret = ue_parse_ipv4(skb, &off, &l4_end, &l4_proto, src, dst);
+		ret = ue_parse_ipv4(skb, &off, &l4_end, &l4_proto, src, dst, &first_fragment);
 	else if (proto == ETH_P_IPV6)
-		ret = ue_parse_ipv6(skb, &off, &l4_end, &l4_proto, src, dst);
+		ret = ue_parse_ipv6(skb, &off, &l4_end, &l4_proto, src, dst, &first_fragment);
 	else
 		return UE_PARSE_NOT_L4;
 	if (ret != UE_PARSE_OK)
@@ -233,6 +238,8 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 
 	p->payload_len = l4_end - off - hlen;
 	p->l4_proto = l4_proto;
+	p->ipv6 = proto == ETH_P_IPV6;
+	p->first_fragment = first_fragment;
 	p->sport = bpf_ntohs(ports[0]);
 	p->dport = bpf_ntohs(ports[1]);
 	p->src_is_lo = ue_session_key_fill(&p->key, src, ports[0], dst, ports[1],

@@ -4,7 +4,8 @@
  * client->server TCP segments towards a tapped port which the daemon needs
  * to follow a request stream: payload (SYN with payload too: TCP Fast Open),
  * the SYN that gives the initial sequence number, and FIN/RST that end it.
- * Its return value only trims the tapping socket's copy; it blocks nothing.
+ * Malformed frames are kept too (see the end). Its return value only trims
+ * the tapping socket's copy; it blocks nothing.
  */
 #include "bpf/parse.h"
 
@@ -29,7 +30,7 @@ static __always_inline void count(__u32 idx)
 
 static __always_inline __u32 verdict(struct __sk_buff *skb)
 {
-	struct ue_packet p;
+	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
 
 	switch (ue_parse(skb, &p)) {
 	case UE_PARSE_OK:
@@ -60,7 +61,11 @@ int tap_socket(struct __sk_buff *skb)
 
 	count(UE_TAP_SEEN);
 	count(v);
-	return v == UE_TAP_KEPT ? skb->len : 0;
+	/* Malformed here may be well-formed in the daemon, which reads the
+	 * whole copy: a reassembled IPv4 datagram whose first fragment was too
+	 * small for the TCP header has that header beyond the linear part this
+	 * program can read. The daemon decodes it, or counts it malformed. */
+	return v == UE_TAP_KEPT || v == UE_TAP_MALFORMED ? skb->len : 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

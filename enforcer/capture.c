@@ -56,9 +56,14 @@ static int setup_ring(struct capture *c, const struct capture_opts *o)
 	return 0;
 }
 
+/*
+ * DEFRAG: the kernel reassembles IPv4 fragments before the fanout (on a
+ * copy; the stack still gets the fragments), so the filter and the daemon
+ * see the datagram the server will, and it hashes to its flow's worker.
+ */
 static int join_fanout(struct capture *c, uint16_t *group)
 {
-	int arg = PACKET_FANOUT_HASH;
+	int arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
 	socklen_t len = sizeof(arg);
 
 	if (*group == 0)

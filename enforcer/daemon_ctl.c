@@ -124,6 +124,7 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		sum.judge.blocked += c.judge.blocked;
 		sum.judge.logged += c.judge.logged;
 		sum.judge.overflow_decisions += c.judge.overflow_decisions;
+		sum.judge.ambiguous_decisions += c.judge.ambiguous_decisions;
 		sum.capture.packets += c.capture.packets;
 		sum.capture.drops += c.capture.drops;
 		sum.blocks_added += c.blocks_added;
@@ -162,12 +163,18 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	       sum.judge.logged, "action", "log");
 	metric(fd, "overflow_decisions_total", "counter", "Flows decided by --on-overflow",
 	       sum.judge.overflow_decisions, NULL, NULL);
+	metric(fd, "ambiguous_decisions_total", "counter",
+	       "Flows blocked because their stream reads two ways (conflicting copies, urgent data)",
+	       sum.judge.ambiguous_decisions, NULL, NULL);
 	metric(fd, "flows_active", "gauge", "Sessions followed by the workers",
 	       sum.pipe.flows_active, NULL, NULL);
 	metric(fd, "flows_evicted_total", "counter", "Sessions dropped from a full flow table",
 	       sum.pipe.flows_evicted, NULL, NULL);
 	metric(fd, "midstream_pickups_total", "counter", "Sessions picked up without their handshake",
 	       sum.pipe.midstream_pickups, NULL, NULL);
+	metric(fd, "segments_without_ack_total", "counter",
+	       "Client segments ignored for want of an ACK (the server discards them)",
+	       sum.pipe.no_ack, NULL, NULL);
 	metric(fd, "overlap_conflicts_total", "counter",
 	       "Overlapping TCP segments with different data (first data wins)",
 	       sum.pipe.overlap_conflicts, NULL, NULL);
@@ -190,6 +197,9 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	metric(fd, "injected_packets_passed_total", "counter",
 	       "Resets and block pages TC let through a blocked session", blk[UE_BLK_INJECTED],
 	       NULL, NULL);
+	metric(fd, "fragment_drops_total", "counter",
+	       "First fragments of IPv6 TCP to a tapped port dropped by TC",
+	       blk[UE_BLK_FRAGMENT_DROP], NULL, NULL);
 	metric(fd, "inject_failures_total", "counter", "Resets or block pages that could not be sent",
 	       sum.inject_failures, NULL, NULL);
 	verdict_histogram_rows(fd, &sum.verdict);

@@ -132,6 +132,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT("enforced", json_boolean(rec->enforced));
 		if (rec->overflow)
 			PUT("reason", json_string("overflow"));
+		else if (rec->ambiguous)
+			PUT("reason", json_string("ambiguous"));
 	}
 #undef PUT
 	if (bad) {

@@ -10,7 +10,8 @@
  * decision), rule_id null without id=, response is null unless the action is
  * block. A flow decided without a request (the reassembly or a parser over a
  * limit, --on-overflow) has no method, host, url nor target and carries
- * "reason":"overflow" after enforced. Strings that are not valid UTF-8 (from
+ * "reason":"overflow" after enforced; so does a flow blocked because its
+ * stream reads two ways (pipeline.h), with "reason":"ambiguous". Strings that are not valid UTF-8 (from
  * the wire) are written as Latin-1, byte by byte, so nothing is lost.
  *
  * Two ways to write, one formatter:
@@ -40,6 +41,7 @@ struct decision_record {
 	enum policy_response response;  /* written for ACTION_BLOCK only */
 	bool enforced;                  /* traffic was acted upon */
 	bool overflow;                  /* decided by --on-overflow, not by a rule */
+	bool ambiguous;                 /* blocked: the stream reads two ways */
 };
 
 struct decision_log_stats {

@@ -342,6 +342,11 @@ static int process_head(struct http_stream *hs, const char *head, size_t len,
 	if (f.other_coding || (f.chunked && (f.have_length || f.length_invalid)))
 		f.flags |= REQUEST_SUSPICIOUS;
 	emit(ctx, REQUEST_HTTP, f.flags, method, out->target);
+	/* Servers that read it otherwise: judge their readings too. */
+	for (unsigned k = URL_READING_HOST; k < URL_READINGS_END; k++)
+		if (!url_normalize_http_as(k, rl.target, rl.target_len, f.host, f.host_len,
+					   ctx->tuple, out, &f.flags))
+			emit(ctx, REQUEST_HTTP, f.flags, method, out->target);
 
 	bool connect = rl.method_len == 7 && !memcmp(rl.method, "CONNECT", 7);
 

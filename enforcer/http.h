@@ -28,6 +28,10 @@
  *   REQUEST_HOST_CONFLICT, the same value again is suspicious (nginx and
  *   Apache answer 400 to either). An absolute or authority target wins
  *   over Host (url.h).
+ * - Readings: a request that servers read in more than one way (url.h's
+ *   enum url_reading: a target naming another host than Host, an encoded
+ *   slash in the path) is emitted once for each reading, url.h's first,
+ *   so that a rule sees every one.
  * - Body framing (RFC 9112 6.3): Transfer-Encoding whose last coding is
  *   "chunked" wins over Content-Length (both present: suspicious); chunk
  *   extensions and trailers skipped; a Transfer-Encoding not ending in

@@ -20,11 +20,13 @@ void judge_release(struct judge *j)
 }
 
 static void log_line(struct judge *j, const struct request *r, enum policy_action action,
-		     const struct rule_info *rule, enum policy_response response, bool overflow)
+		     const struct rule_info *rule, enum policy_response response,
+		     enum pipeline_event ev)
 {
 	struct decision_record rec = {
 		.request = r, .audit = j->cfg.audit, .action = action, .rule = rule,
-		.response = response, .overflow = overflow,
+		.response = response, .overflow = ev == PIPELINE_OVERFLOW,
+		.ambiguous = ev == PIPELINE_AMBIGUOUS,
 		.enforced = action == ACTION_BLOCK && j->cfg.acting && !j->cfg.audit,
 	};
 
@@ -47,10 +49,11 @@ void judge_request(struct judge *j, const struct request *r, struct decision *d)
 	count(j, d);
 	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
 		j->stats.logged++;
-		log_line(j, r, ACTION_LOG, d->logged[i], d->logged[i]->response, false);
+		log_line(j, r, ACTION_LOG, d->logged[i], d->logged[i]->response,
+			 PIPELINE_REQUEST);
 	}
 	if (d->rule || d->action == ACTION_BLOCK || j->cfg.log_all)
-		log_line(j, r, d->action, d->rule, d->response, false);
+		log_line(j, r, d->action, d->rule, d->response, PIPELINE_REQUEST);
 }
 
 void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
@@ -63,7 +66,7 @@ void judge_again(struct judge *j, const struct request *r, const struct timespec
 	if (d->action != ACTION_BLOCK)
 		return;
 	j->stats.blocked++;
-	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, false);
+	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, PIPELINE_REQUEST);
 }
 
 void judge_overflow(struct judge *j, const struct request *r, struct decision *d)
@@ -75,15 +78,32 @@ void judge_overflow(struct judge *j, const struct request *r, struct decision *d
 	count(j, d);
 	j->stats.overflow_decisions++;
 	if (d->action == ACTION_BLOCK || j->cfg.log_all)
-		log_line(j, r, d->action, NULL, d->response, true);
+		log_line(j, r, d->action, NULL, d->response, PIPELINE_OVERFLOW);
+}
+
+/* Which copy of the bytes the server read is unknown: the safe reading. */
+static void judge_ambiguous(struct judge *j, const struct request *r, struct decision *d)
+{
+	*d = (struct decision){ .action = ACTION_BLOCK, .response = RESPONSE_DROP };
+	count(j, d);
+	j->stats.ambiguous_decisions++;
+	log_line(j, r, d->action, NULL, d->response, PIPELINE_AMBIGUOUS);
+}
+
+void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,
+		 struct decision *d)
+{
+	if (ev == PIPELINE_REQUEST)
+		judge_request(j, r, d);
+	else if (ev == PIPELINE_OVERFLOW)
+		judge_overflow(j, r, d);
+	else
+		judge_ambiguous(j, r, d);
 }
 
 void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r)
 {
 	struct decision d;
 
-	if (ev == PIPELINE_REQUEST)
-		judge_request(judge, r, &d);
-	else
-		judge_overflow(judge, r, &d);
+	judge_event(judge, ev, r, &d);
 }

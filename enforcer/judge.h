@@ -3,7 +3,9 @@
  * policy, and the decision log gets what SPEC section 5 asks for: one line
  * per matching `log` rule, then the decision's line when a rule decided or
  * the default blocked (every decision with log_all). A flow over a limit is
- * decided by the overflow rule (--on-overflow): logged when it blocks.
+ * decided by the overflow rule (--on-overflow): logged when it blocks. A
+ * flow whose stream reads two ways (PIPELINE_AMBIGUOUS) is blocked and
+ * logged: one of its readings may be a request the parsers never saw.
  *
  * One judge per worker (its PCRE2 scratch is not shared). The time= windows
  * see the capture's time offline, so a replay decides as the moment it was
@@ -34,6 +36,7 @@ struct judge_stats {
 	uint64_t blocked;
 	uint64_t logged;             /* `log` rule matches */
 	uint64_t overflow_decisions;
+	uint64_t ambiguous_decisions;
 };
 
 struct judge {
@@ -59,6 +62,10 @@ void judge_again(struct judge *j, const struct request *r, const struct timespec
 
 /* A flow over a limit: the overflow rule decides (and is logged). */
 void judge_overflow(struct judge *j, const struct request *r, struct decision *d);
+
+/* Any pipeline event: judge_request, judge_overflow, or the ambiguous block. */
+void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,
+		 struct decision *d);
 
 /* A pipeline_fn for callers that only judge and log (offline mode). */
 void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r);

@@ -29,6 +29,7 @@ struct flow_state {
 	uint8_t status;          /* enum stream_status */
 	bool syn_seen;
 	bool midstream;
+	bool ambiguous;          /* reported */
 	union {
 		struct http_stream http;
 		struct tls_stream tls;
@@ -177,7 +178,9 @@ static int deliver(void *arg, const uint8_t *data, size_t len)
 	return tls_feed(&st->parser.tls, data, len, &d->ctx);
 }
 
-static void report_overflow(struct pipeline *p, struct flow *f, const struct timespec *ts)
+/* An event about the flow rather than one of its requests. */
+static void report(struct pipeline *p, struct flow *f, enum pipeline_event ev,
+		   const struct timespec *ts)
 {
 	struct flow_state *st = state_of(f);
 	struct request r = {
@@ -186,8 +189,27 @@ static void report_overflow(struct pipeline *p, struct flow *f, const struct tim
 		.flags = stream_flags(st),
 	};
 
+	p->cfg.emit(p->cfg.arg, ev, &r);
+}
+
+static void report_overflow(struct pipeline *p, struct flow *f, const struct timespec *ts)
+{
 	p->stats.overflows++;
-	p->cfg.emit(p->cfg.arg, PIPELINE_OVERFLOW, &r);
+	report(p, f, PIPELINE_OVERFLOW, ts);
+}
+
+/* Once a flow: conflicting copies (reasm.h) or urgent data in its stream. */
+static void check_ambiguous(struct pipeline *p, struct flow *f, const struct packet *pkt,
+			    const struct timespec *ts)
+{
+	struct flow_state *st = state_of(f);
+
+	if (st->ambiguous || st->status != STREAM_PARSING ||
+	    (!st->reasm.conflict && !(pkt->tcp_flags & TCP_URG)))
+		return;
+	st->ambiguous = true;
+	p->stats.ambiguous++;
+	report(p, f, PIPELINE_AMBIGUOUS, ts);
 }
 
 /* The stream's parser stopped (RC < 0): count why, and stop feeding it. */
@@ -264,6 +286,12 @@ static void client_segment(struct pipeline *p, const struct packet *pkt, enum po
 			flow_close(p->flows, f);
 		return;
 	}
+	/* The server's stack discards it (RFC 9293 3.10.7.4, "check the ACK
+	 * field"): bytes on it would be bytes the server never reads. */
+	if (!(pkt->tcp_flags & (TCP_ACK | TCP_SYN))) {
+		p->stats.no_ack++;
+		return;
+	}
 	if (!f) {
 		if (!(pkt->tcp_flags & TCP_SYN) && !pkt->payload_len)
 			return;         /* an ACK or FIN of a flow we do not follow */
@@ -305,6 +333,7 @@ static void client_segment(struct pipeline *p, const struct packet *pkt, enum po
 		if (rc)
 			stream_stop(p, f, rc, &fr->ts);
 	}
+	check_ambiguous(p, f, pkt, &fr->ts);
 	if (pkt->tcp_flags & TCP_FIN) {
 		if (st->status != STREAM_PARSING) {
 			flow_close(p->flows, f);

@@ -17,6 +17,14 @@
  * A flow that goes over a reassembly limit or a parser limit (a request
  * head too long) is reported once as PIPELINE_OVERFLOW; the caller decides
  * it (--on-overflow) and the pipeline parses no more of it.
+ *
+ * What the server reads must be what the parsers read (docs/evasion.md):
+ * - a segment without ACK (other than a SYN) is ignored, as the server's
+ *   stack discards it;
+ * - a stream that reads two ways is reported once as PIPELINE_AMBIGUOUS
+ *   and parsing goes on: two copies of the same bytes that differ (reasm.h)
+ *   or urgent data (a server takes the urgent byte out of the stream or
+ *   leaves it in, by its socket options and TCP flavour).
  */
 #ifndef UE_PIPELINE_H
 #define UE_PIPELINE_H
@@ -35,6 +43,7 @@
 enum pipeline_event {
 	PIPELINE_REQUEST,        /* a request head or ClientHello completed */
 	PIPELINE_OVERFLOW,       /* over a limit: request has tuple, ts, proto, flags only */
+	PIPELINE_AMBIGUOUS,      /* two readings: request as for PIPELINE_OVERFLOW */
 };
 
 typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r);
@@ -75,6 +84,8 @@ struct pipeline_stats {
 	uint64_t midstream_skipped;    /* segments of such flows before a request start */
 	uint64_t not_parsed;           /* streams that were not HTTP or TLS (-EPROTO) */
 	uint64_t overflows;            /* flows over a reassembly or parser limit */
+	uint64_t ambiguous;            /* flows whose stream reads two ways */
+	uint64_t no_ack;               /* segments ignored for want of an ACK */
 	uint64_t parse_failures;       /* out of memory in a parser */
 	uint64_t retransmits;          /* struct reasm_stats, see reasm.h */
 	uint64_t overlaps;

@@ -202,5 +202,6 @@ int reasm_feed(struct reasm *r, struct reasm_pool *pool, uint32_t seq, const uin
 	}
 	pool->stats.overlaps += note.overlap;
 	pool->stats.overlap_conflicts += note.conflict;
+	r->conflict |= note.conflict;
 	return rc;
 }

@@ -7,9 +7,11 @@
  * - Bytes before the stream position are retransmissions and are ignored.
  * - Overlaps: the first copy of a byte wins, whether it was delivered already
  *   or is held out of order; a later, different copy is counted as a conflict
- *   (an evasion attempt or a broken sender) and dropped. Conflicts with bytes
- *   already delivered cannot be seen (they are not kept) and count as plain
- *   overlaps.
+ *   (an evasion attempt or a broken sender), dropped, and marks the stream
+ *   (`conflict`): servers disagree on which copy wins (Linux keeps a later
+ *   segment that starts at or before a held one and covers it), so the
+ *   stream has two readings. Conflicts with bytes already delivered cannot be
+ *   seen (they are not kept) and count as plain overlaps.
  * - Out-of-order segments are held, charged with their bookkeeping, up to a
  *   per-stream and a pool-wide limit; over either, the stream's held data is
  *   freed and reasm_feed() returns -ENOBUFS: the caller decides the flow by
@@ -45,6 +47,7 @@ struct reasm {
 	uint32_t fin_seq;             /* valid once `fin` is set */
 	bool started;
 	bool fin;
+	bool conflict;                /* a later copy of held bytes differed */
 };
 
 struct reasm_stats {

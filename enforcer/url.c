@@ -84,17 +84,20 @@ static void out_escaped(struct outbuf *o, unsigned char c)
  * lower-cases letters (never the hex of a kept escape) and escapes what
  * would end or split an authority, so that the URL reads back the same.
  */
-static void out_percent_normalized(struct outbuf *o, const char *s, size_t n, bool host)
+static void out_percent_normalized(struct outbuf *o, const char *s, size_t n, bool host,
+				   bool decode_slash)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c == '?')
+			decode_slash = false;      /* the query keeps its form */
 		if (c == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
 		    hex_value(s[i + 2]) >= 0) {
 			unsigned char d = (unsigned char)(hex_value(s[i + 1]) << 4 |
 							  hex_value(s[i + 2]));
 
-			if (is_unreserved(d))
+			if (is_unreserved(d) || (decode_slash && d == '/'))
 				out_char(o, host ? ascii_lower((char)d) : (char)d);
 			else
 				out_escaped(o, d);
@@ -152,14 +155,16 @@ static size_t remove_dot_segments(char *path, size_t len)
  * normalization everywhere, dot-segments and empty segments removed before
  * the first '?' only. Returns 0 or -ENAMETOOLONG.
  */
-static int normalize_path(const char *path, size_t len, char *out, size_t cap)
+/* DECODE_SLASH: "%2F" before the query is a '/' (nginx's reading). */
+static int normalize_path(const char *path, size_t len, bool decode_slash, char *out,
+			  size_t cap)
 {
 	struct outbuf o;
 
 	out_init(&o, out, cap);
 	if (len == 0 || path[0] != '/')
 		out_char(&o, '/');
-	out_percent_normalized(&o, path, len, false);
+	out_percent_normalized(&o, path, len, false, decode_slash);
 	if (o.overflow)
 		return -ENAMETOOLONG;
 
@@ -264,7 +269,7 @@ static int normalize_host(const struct authority *a, struct url_norm *out)
 		return 0;
 	}
 	out_init(&o, out->host, sizeof(out->host));
-	out_percent_normalized(&o, a->host, a->host_len, true);
+	out_percent_normalized(&o, a->host, a->host_len, true, false);
 	if (o.overflow)
 		return -ENAMETOOLONG;
 	while (o.len > 0 && out->host[o.len - 1] == '.')
@@ -357,9 +362,19 @@ static bool is_authority_form(const char *t, size_t n)
 	return !a.userinfo && a.port > 0 && a.host_len > 0 && !memchr(t, '/', n);
 }
 
-int url_normalize_http(const char *target, size_t target_len, const char *host_hdr,
-		       size_t host_len, const struct flow_tuple *flow,
-		       struct url_norm *out, unsigned *flags)
+/* "%2F" in the path before the query? */
+static bool has_encoded_slash(const char *path, size_t len)
+{
+	for (size_t i = 0; i + 2 < len && path[i] != '?'; i++)
+		if (path[i] == '%' && path[i + 1] == '2' && (path[i + 2] | 0x20) == 'f')
+			return true;
+	return false;
+}
+
+/* READING 0: the request as url.h reads it; else as url_normalize_http_as(). */
+static int normalize_http(const char *target, size_t target_len, const char *host_hdr,
+			  size_t host_len, const struct flow_tuple *flow, unsigned reading,
+			  struct url_norm *out, unsigned *flags)
 {
 	struct host_port from_target = { 0 }, from_header = { 0 };
 	char scheme[SCHEME_MAX + 1] = "http";
@@ -404,11 +419,20 @@ int url_normalize_http(const char *target, size_t target_len, const char *host_h
 	uint16_t dflt = scheme_default_port(scheme);
 	const struct host_port *chosen = from_target.present ? &from_target : &from_header;
 
-	if (from_target.present && host_hdr &&
-	    (!from_header.present || strcmp(from_target.host, from_header.host) ||
-	     (from_target.port ? from_target.port : dflt) !=
-	     (from_header.port ? from_header.port : dflt)))
+	bool conflict = from_target.present && host_hdr &&
+			(!from_header.present || strcmp(from_target.host, from_header.host) ||
+			 (from_target.port ? from_target.port : dflt) !=
+			 (from_header.port ? from_header.port : dflt));
+
+	if (conflict)
 		*flags |= REQUEST_HOST_CONFLICT;
+	if (reading == URL_READING_HOST) {
+		if (!conflict || !from_header.present)
+			return -ENODATA;
+		chosen = &from_header;
+	}
+	if (reading == URL_READING_SLASH && !has_encoded_slash(path, path_len))
+		return -ENODATA;
 	if (userinfo)
 		*flags |= REQUEST_SUSPICIOUS;
 	if (chosen->present) {
@@ -423,10 +447,25 @@ int url_normalize_http(const char *target, size_t target_len, const char *host_h
 		strcpy(out->path, "*");
 		return format_url(scheme, out, "/");
 	}
-	err = normalize_path(path, path_len, out->path, sizeof(out->path));
+	err = normalize_path(path, path_len, reading == URL_READING_SLASH, out->path,
+			     sizeof(out->path));
 	if (err)
 		return err;
 	return format_url(scheme, out, out->path);
+}
+
+int url_normalize_http(const char *target, size_t target_len, const char *host_hdr,
+		       size_t host_len, const struct flow_tuple *flow,
+		       struct url_norm *out, unsigned *flags)
+{
+	return normalize_http(target, target_len, host_hdr, host_len, flow, 0, out, flags);
+}
+
+int url_normalize_http_as(enum url_reading reading, const char *target, size_t target_len,
+			  const char *host_hdr, size_t host_len, const struct flow_tuple *flow,
+			  struct url_norm *out, unsigned *flags)
+{
+	return normalize_http(target, target_len, host_hdr, host_len, flow, reading, out, flags);
 }
 
 int url_normalize_tls(const char *sni, size_t sni_len, const struct flow_tuple *flow,
@@ -478,7 +517,7 @@ int url_normalize_text(const char *text, struct url_norm *out)
 		return -EINVAL;
 	memcpy(out->host, hp.host, sizeof(out->host));
 	out->port = hp.port ? hp.port : scheme_default_port(scheme);
-	err = normalize_path(text + alen, n - alen, out->path, sizeof(out->path));
+	err = normalize_path(text + alen, n - alen, false, out->path, sizeof(out->path));
 	if (err)
 		return err;
 	return format_url(scheme, out, out->path);

@@ -24,7 +24,8 @@
  * - Userinfo ("http://user:pw@host/", also "Host: user@host") is stripped
  *   and REQUEST_SUSPICIOUS set.
  * - Absolute target and Host header both present but naming a different
- *   host or port: REQUEST_HOST_CONFLICT, the target wins (RFC 9112 3.2.2).
+ *   host or port: REQUEST_HOST_CONFLICT, the target wins (RFC 9112 3.2.2);
+ *   URL_READING_HOST gives the Host header's reading.
  *   An empty Host header counts as none.
  * - Target forms: "/..." origin; "scheme://..." absolute (any scheme, kept
  *   lower-cased in the URL; a missing host falls back to Host); "host:port"
@@ -34,8 +35,9 @@
  * - Paths: empty -> "/"; escapes of unreserved characters decoded first (so
  *   "%2e%2e" is a dot-segment), other escapes kept with upper-case hex
  *   ("%2f" -> "%2F": an encoded slash is not a separator here, though nginx
- *   decodes it); '%' not followed by two hex digits and IIS "%u1234" kept
- *   literally; controls and space written as %XX; bytes >= 0x80 kept raw.
+ *   decodes it: URL_READING_SLASH is nginx's reading); '%' not followed by
+ *   two hex digits and IIS "%u1234" kept literally; controls and space
+ *   written as %XX; bytes >= 0x80 kept raw.
  *   Before the first '?' only: empty segments merged ("//a" -> "/a", as
  *   nginx and Apache do by default) and dot-segments removed (RFC 3986
  *   5.2.4). Backslashes are kept: IIS treats them as '/', nginx and Apache
@@ -72,6 +74,25 @@ struct url_norm {
 int url_normalize_http(const char *target, size_t target_len, const char *host_hdr,
 		       size_t host_len, const struct flow_tuple *flow,
 		       struct url_norm *out, unsigned *flags);
+
+/* Other ways servers read a request, judged as well (docs/evasion.md). */
+enum url_reading {
+	URL_READING_HOST = 1,    /* the host from Host even when the target names
+				  * another: RFC 9112 says the target wins, many
+				  * applications read Host */
+	URL_READING_SLASH,       /* "%2F" in the path is a '/', so "/a%2F..%2Fb"
+				  * is "/b" (nginx) */
+	URL_READINGS_END,
+};
+
+/*
+ * The request as READING has it. Returns 0, -ENODATA when that reading is
+ * the one url_normalize_http() gives (no conflict or no usable Host; no
+ * encoded slash), or what url_normalize_http() returns.
+ */
+int url_normalize_http_as(enum url_reading reading, const char *target, size_t target_len,
+			  const char *host_hdr, size_t host_len, const struct flow_tuple *flow,
+			  struct url_norm *out, unsigned *flags);
 
 /* A TLS ClientHello: https://SNI/ (or the server IP literal when SNI is
  * NULL or empty). Returns 0 or -ENAMETOOLONG. */

@@ -65,10 +65,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 	struct worker *w = arg;
 	struct decision d;
 
-	if (ev == PIPELINE_REQUEST)
-		judge_request(&w->judge, r, &d);
-	else
-		judge_overflow(&w->judge, r, &d);
+	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w))
 		enforce(w, r, &d);
 }

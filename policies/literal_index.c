@@ -1,16 +1,19 @@
 /*
- * Literals of four bytes or more are found through one 4-byte window of each
- * (its "anchor", chosen to be as rare as the set allows): every position of
- * the subject hashes its window into a bitmap that fits in cache; only a set
- * bit leads to the bucket of literals anchored there, each then compared in
- * full. Windows are folded with | 0x20 on both sides, which maps a letter and
- * its capital together (and a few punctuation bytes too: the comparison that
- * follows is exact, caseless). Shorter literals go to a small Aho-Corasick
- * automaton. A big Aho-Corasick table over thousands of literals would miss
- * the cache on most bytes; the bitmap does not.
+ * A literal of eight bytes or more is found through one 8-byte window of it,
+ * one of four to seven bytes through a 4-byte window (its "anchor", chosen to
+ * be as rare as the set allows): every position of the subject hashes its
+ * windows into bitmaps that fit in cache; only a set bit leads to the bucket
+ * of literals anchored there, each then compared in full. Windows are folded
+ * with | 0x20 on both sides, which maps a letter and its capital together
+ * (and a few punctuation bytes too: the comparison that follows is exact,
+ * caseless). Shorter literals go to a small Aho-Corasick automaton. A big
+ * Aho-Corasick table over thousands of literals would miss the cache on most
+ * bytes; the bitmaps do not. Wide windows matter where words recur: a
+ * 4-byte window of a literal is often a common syllable of the text too.
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +23,12 @@
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
 
-#define GRAM 4
-#define GRAM_FOLD 0x20202020u
-#define GRAM_MULT 0x9e3779b1u
+#define NARROW 4
+#define WIDE 8
 #define BITMAP_BITS_PER_LITERAL 64
+/* Below this many literals of WIDE bytes, 4-byte windows are rare enough
+ * and a second hash at every position would cost more than it saves. */
+#define WIDE_MIN_LITERALS 2048
 
 struct item {
 	char s[LITERAL_MAX];
@@ -46,17 +51,25 @@ struct bucket {
 	uint32_t start, count;      /* into `anchored` */
 };
 
-struct literal_index {
-	unsigned shift;             /* window hash = (window * GRAM_MULT) >> shift */
-	uint64_t *bitmap;           /* 1 << (32 - shift) bits */
+/* The literals found through windows of one width. */
+struct window_set {
+	unsigned width;             /* NARROW or WIDE */
+	unsigned shift;             /* a window's hash: its top bits, see window_hash */
+	uint64_t *bitmap;           /* one bit a hash */
 	struct bucket *buckets;
 	uint32_t bucket_mask;
 	struct anchored *anchored;
-	struct item *items;
-	size_t n_items;
-	struct ac *short_literals;  /* under GRAM bytes; NULL if none */
+	size_t n;
 };
 
+struct literal_index {
+	size_t wide_from;           /* literals this long use wide windows: WIDE or never */
+	struct window_set narrow;   /* literals of NARROW bytes to wide_from - 1 */
+	struct window_set wide;     /* wide_from bytes and more */
+	struct item *items;
+	size_t n_items;
+	struct ac *short_literals;  /* under NARROW bytes; NULL if none */
+};
 
 struct literal_index_builder *literal_index_builder_new(void)
 {
@@ -83,62 +96,106 @@ int literal_index_add(struct literal_index_builder *b, const char *lit, size_t l
 	return array_append(&b->items, &b->n, &it, sizeof(it));
 }
 
+static void window_set_release(struct window_set *ws)
+{
+	free(ws->bitmap);
+	free(ws->buckets);
+	free(ws->anchored);
+}
+
 void literal_index_free(struct literal_index *x)
 {
 	if (!x)
 		return;
-	free(x->bitmap);
-	free(x->buckets);
-	free(x->anchored);
+	window_set_release(&x->narrow);
+	window_set_release(&x->wide);
 	free(x->items);
 	ac_free(x->short_literals);
 	free(x);
 }
 
-static inline uint32_t window_hash(const struct literal_index *x, const char *p)
+static inline uint32_t hash_narrow(unsigned shift, const char *p)
 {
 	uint32_t w;
 
-	memcpy(&w, p, GRAM);
-	return ((w | GRAM_FOLD) * GRAM_MULT) >> x->shift;
+	memcpy(&w, p, NARROW);
+	return ((w | 0x20202020u) * 0x9e3779b1u) >> shift;
 }
 
-/* Windows that nearly every URL has: an anchor there would be checked always. */
-static bool window_is_common(const char *w)
+static inline uint32_t hash_wide(unsigned shift, const char *p)
 {
-	static const char common[][GRAM + 1] = {
+	uint64_t w;
+
+	memcpy(&w, p, WIDE);
+	return ((w | 0x2020202020202020ull) * 0x9e3779b97f4a7c15ull) >> shift;
+}
+
+static uint32_t window_hash(const struct window_set *ws, const char *p)
+{
+	return ws->width == WIDE ? hash_wide(ws->shift, p) : hash_narrow(ws->shift, p);
+}
+
+static inline bool bitmap_has(const uint64_t *bitmap, uint32_t h)
+{
+	return bitmap[h / 64] & (1ull << (h % 64));
+}
+
+/* 4-byte windows that nearly every URL has. */
+static bool narrow_is_common(const char *w)
+{
+	static const char common[][NARROW + 1] = {
 		"http", "ttp:", "tp:/", "p://", "ttps", "tps:", "ps:/", "s://", "://w", "//ww",
 		"/www", "www.", ".com", ".net", ".org", "html", ".htm", "com/", "net/", "org/",
 	};
 
 	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		if (!memcmp(w, common[i], GRAM))
+		if (!memcmp(w, common[i], NARROW))
 			return true;
 	return false;
 }
 
-/* Picks each long literal's anchor: the window least frequent among all the
- * literals' windows (a stand-in for how often text has it: windows shared by
- * many literals are the language's common syllables), then the one whose
- * bucket is smallest so far; common URL windows only as a last resort. */
-static size_t anchors_choose(struct literal_index *x, uint32_t *seen, uint32_t *chosen)
+/* A window every part of which nearly every URL has ("https://"): an
+ * anchor there would be checked always. */
+static bool window_is_common(const struct window_set *ws, const char *w)
+{
+	for (unsigned off = 0; off + NARROW <= ws->width; off++)
+		if (!narrow_is_common(w + off))
+			return false;
+	return true;
+}
+
+static bool in_set(const struct literal_index *x, const struct window_set *ws,
+		   const struct item *it)
+{
+	if (ws->width == WIDE)
+		return it->len >= x->wide_from;
+	return it->len >= NARROW && it->len < x->wide_from;
+}
+
+/* Picks each literal's anchor: common URL windows only as a last resort,
+ * then the window least frequent among all the literals' windows (a
+ * stand-in for how often text has it: windows shared by many literals are
+ * the language's common syllables), then the one whose bucket is smallest
+ * so far. */
+static void anchors_choose(const struct literal_index *x, struct window_set *ws,
+			   uint32_t *seen, uint32_t *chosen)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < x->n_items; i++)
-		for (uint32_t off = 0; off + GRAM <= x->items[i].len; off++)
-			seen[window_hash(x, x->items[i].s + off)]++;
+		for (uint32_t off = 0; off + ws->width <= x->items[i].len; off++)
+			seen[window_hash(ws, x->items[i].s + off)]++;
 	for (size_t i = 0; i < x->n_items; i++) {
 		const struct item *it = &x->items[i];
 
-		if (it->len < GRAM)
+		if (!in_set(x, ws, it))
 			continue;
 		uint32_t best = 0;
 		uint64_t best_cost = UINT64_MAX;
 
-		for (uint32_t off = 0; off + GRAM <= it->len; off++) {
-			uint32_t h = window_hash(x, it->s + off);
-			uint64_t cost = (uint64_t)window_is_common(it->s + off) << 62 |
+		for (uint32_t off = 0; off + ws->width <= it->len; off++) {
+			uint32_t h = window_hash(ws, it->s + off);
+			uint64_t cost = (uint64_t)window_is_common(ws, it->s + off) << 63 |
 					(uint64_t)seen[h] << 32 | chosen[h];
 
 			if (cost < best_cost) {
@@ -146,78 +203,82 @@ static size_t anchors_choose(struct literal_index *x, uint32_t *seen, uint32_t *
 				best = off;
 			}
 		}
-		chosen[window_hash(x, it->s + best)]++;
-		x->anchored[n++] = (struct anchored){ .item = i, .offset = best };
+		chosen[window_hash(ws, it->s + best)]++;
+		ws->anchored[n++] = (struct anchored){ .item = i, .offset = best };
 	}
-	return n;
 }
+
+struct sort_ctx {
+	const struct literal_index *x;
+	const struct window_set *ws;
+};
 
 static int cmp_anchored(const void *a, const void *b, void *arg)
 {
-	const struct literal_index *x = arg;
+	const struct sort_ctx *c = arg;
 	const struct anchored *p = a, *q = b;
-	uint32_t hp = window_hash(x, x->items[p->item].s + p->offset);
-	uint32_t hq = window_hash(x, x->items[q->item].s + q->offset);
+	uint32_t hp = window_hash(c->ws, c->x->items[p->item].s + p->offset);
+	uint32_t hq = window_hash(c->ws, c->x->items[q->item].s + q->offset);
 
 	if (hp != hq)
 		return hp < hq ? -1 : 1;
 	return p->item < q->item ? -1 : p->item > q->item;
 }
 
-static uint32_t bucket_slot(const struct literal_index *x, uint32_t h)
+static uint32_t bucket_slot(const struct window_set *ws, uint32_t h)
 {
-	uint32_t i = (h * 0x85ebca6bu) & x->bucket_mask;
+	uint32_t i = (h * 0x85ebca6bu) & ws->bucket_mask;
 
-	while (x->buckets[i].hash != UINT32_MAX && x->buckets[i].hash != h)
-		i = (i + 1) & x->bucket_mask;
+	while (ws->buckets[i].hash != UINT32_MAX && ws->buckets[i].hash != h)
+		i = (i + 1) & ws->bucket_mask;
 	return i;
 }
 
-static int windows_build(struct literal_index *x)
+static int window_set_build(const struct literal_index *x, struct window_set *ws,
+			    unsigned width)
 {
-	size_t n_long = 0;
 	unsigned bits = 10;
+	int err = -ENOMEM;
 
+	ws->width = width;
 	for (size_t i = 0; i < x->n_items; i++)
-		n_long += x->items[i].len >= GRAM;
-	while (bits < 24 && (1ull << bits) < n_long * BITMAP_BITS_PER_LITERAL)
+		ws->n += in_set(x, ws, &x->items[i]);
+	while (bits < 24 && (1ull << bits) < ws->n * BITMAP_BITS_PER_LITERAL)
 		bits++;
-	x->shift = 32 - bits;
-	x->bitmap = calloc((1ull << bits) / 64, sizeof(uint64_t));
-	x->anchored = malloc((n_long ? n_long : 1) * sizeof(*x->anchored));
+	ws->shift = (width == WIDE ? 64 : 32) - bits;
+	ws->bitmap = calloc((1ull << bits) / 64, sizeof(uint64_t));
+	ws->anchored = malloc((ws->n ? ws->n : 1) * sizeof(*ws->anchored));
 	uint32_t *seen = calloc(1ull << bits, sizeof(uint32_t));
 	uint32_t *chosen = calloc(1ull << bits, sizeof(uint32_t));
-
-	if (!x->bitmap || !x->anchored || !seen || !chosen) {
-		free(seen);
-		free(chosen);
-		return -ENOMEM;
-	}
-	n_long = anchors_choose(x, seen, chosen);
-	free(seen);
-	free(chosen);
-	qsort_r(x->anchored, n_long, sizeof(*x->anchored), cmp_anchored, x);
-
 	size_t cap = 16;
 
-	while (cap < n_long * 2)
+	if (!ws->bitmap || !ws->anchored || !seen || !chosen)
+		goto out;
+	anchors_choose(x, ws, seen, chosen);
+	qsort_r(ws->anchored, ws->n, sizeof(*ws->anchored), cmp_anchored,
+		&(struct sort_ctx){ .x = x, .ws = ws });
+	while (cap < ws->n * 2)
 		cap *= 2;
-	x->buckets = malloc(cap * sizeof(*x->buckets));
-	if (!x->buckets)
-		return -ENOMEM;
-	memset(x->buckets, 0xff, cap * sizeof(*x->buckets));
-	x->bucket_mask = cap - 1;
-	for (size_t i = 0; i < n_long; i++) {
-		const struct anchored *a = &x->anchored[i];
-		uint32_t h = window_hash(x, x->items[a->item].s + a->offset);
-		struct bucket *b = &x->buckets[bucket_slot(x, h)];
+	ws->buckets = malloc(cap * sizeof(*ws->buckets));
+	if (!ws->buckets)
+		goto out;
+	memset(ws->buckets, 0xff, cap * sizeof(*ws->buckets));
+	ws->bucket_mask = cap - 1;
+	for (size_t i = 0; i < ws->n; i++) {
+		const struct anchored *a = &ws->anchored[i];
+		uint32_t h = window_hash(ws, x->items[a->item].s + a->offset);
+		struct bucket *b = &ws->buckets[bucket_slot(ws, h)];
 
 		if (b->hash != h)
 			*b = (struct bucket){ .hash = h, .start = i, .count = 0 };
 		b->count++;
-		x->bitmap[h / 64] |= 1ull << (h % 64);
+		ws->bitmap[h / 64] |= 1ull << (h % 64);
 	}
-	return 0;
+	err = 0;
+out:
+	free(seen);
+	free(chosen);
+	return err;
 }
 
 static int short_build(struct literal_index *x)
@@ -227,7 +288,7 @@ static int short_build(struct literal_index *x)
 	for (size_t i = 0; i < x->n_items; i++) {
 		const struct item *it = &x->items[i];
 
-		if (it->len >= GRAM)
+		if (it->len >= NARROW)
 			continue;
 		if (!b && !(b = ac_builder_new()))
 			return -ENOMEM;
@@ -248,10 +309,17 @@ struct literal_index *literal_index_build(struct literal_index_builder *b)
 	int err = -ENOMEM;
 
 	if (x) {
+		size_t wide = 0;
+
 		x->items = b->items;        /* taken over */
 		x->n_items = b->n;
 		b->items = NULL;
-		err = windows_build(x);
+		for (size_t i = 0; i < x->n_items; i++)
+			wide += x->items[i].len >= WIDE;
+		x->wide_from = wide >= WIDE_MIN_LITERALS ? WIDE : SIZE_MAX;
+		err = window_set_build(x, &x->narrow, NARROW);
+		if (!err)
+			err = window_set_build(x, &x->wide, WIDE);
 		if (!err)
 			err = short_build(x);
 	}
@@ -264,14 +332,15 @@ struct literal_index *literal_index_build(struct literal_index_builder *b)
 	return x;
 }
 
-/* The literals anchored at window hash H, checked around position I. */
-static void bucket_check(const struct literal_index *x, uint32_t h, const char *s, size_t len,
-			 size_t i, literal_hit_fn fn, void *arg)
+/* The literals of WS anchored at window hash H, checked around position I. */
+static void bucket_check(const struct literal_index *x, const struct window_set *ws,
+			 uint32_t h, const char *s, size_t len, size_t i, literal_hit_fn fn,
+			 void *arg)
 {
-	const struct bucket *b = &x->buckets[bucket_slot(x, h)];
+	const struct bucket *b = &ws->buckets[bucket_slot(ws, h)];
 
 	for (uint32_t k = 0; k < b->count; k++) {
-		const struct anchored *a = &x->anchored[b->start + k];
+		const struct anchored *a = &ws->anchored[b->start + k];
 		const struct item *it = &x->items[a->item];
 		unsigned j = 0;
 
@@ -286,23 +355,48 @@ static void bucket_check(const struct literal_index *x, uint32_t h, const char *
 	}
 }
 
+static inline void narrow_at(const struct literal_index *x, const char *s, size_t len, size_t i,
+			     literal_hit_fn fn, void *arg)
+{
+	uint32_t h = hash_narrow(x->narrow.shift, s + i);
+
+	if (bitmap_has(x->narrow.bitmap, h))
+		bucket_check(x, &x->narrow, h, s, len, i, fn, arg);
+}
+
 void literal_index_scan(const struct literal_index *x, const char *s, size_t len,
 			literal_hit_fn fn, void *arg)
 {
+	size_t i = 0;
+
 	if (x->short_literals)
 		ac_scan(x->short_literals, s, len, fn, arg);
-	for (size_t i = 0; i + GRAM <= len; i++) {
-		uint32_t h = window_hash(x, s + i);
+	if (x->wide.n) {
+		for (; i + WIDE <= len; i++) {
+			uint32_t h = hash_wide(x->wide.shift, s + i);
 
-		if (x->bitmap[h / 64] & (1ull << (h % 64)))
-			bucket_check(x, h, s, len, i, fn, arg);
+			if (bitmap_has(x->wide.bitmap, h))
+				bucket_check(x, &x->wide, h, s, len, i, fn, arg);
+			if (x->narrow.n)
+				narrow_at(x, s, len, i, fn, arg);
+		}
 	}
+	if (x->narrow.n)
+		for (; i + NARROW <= len; i++)
+			narrow_at(x, s, len, i, fn, arg);
+}
+
+static size_t window_set_memory(const struct window_set *ws)
+{
+	unsigned bits = (ws->width == WIDE ? 64 : 32) - ws->shift;
+
+	return (1ull << bits) / 8 + (ws->bucket_mask + 1) * sizeof(struct bucket) +
+	       ws->n * sizeof(struct anchored);
 }
 
 size_t literal_index_memory(const struct literal_index *x)
 {
-	return sizeof(*x) + (1ull << (32 - x->shift)) / 8 +
-	       (x->bucket_mask + 1) * sizeof(struct bucket) +
-	       x->n_items * (sizeof(struct item) + sizeof(struct anchored)) +
+	return sizeof(*x) + window_set_memory(&x->narrow) + window_set_memory(&x->wide) +
+	       x->n_items * sizeof(struct item) +
 	       (x->short_literals ? ac_memory(x->short_literals) : 0);
 }

@@ -16,7 +16,7 @@
 #include "policies/ascii.h"
 #include "policies/regex_literal.h"
 
-#define DEPTH_MAX 32
+#define DEPTH_MAX 16         /* nested groups (~6 KB of stack each); deeper: no literal */
 #define REPEAT_MANY 2       /* any maximum above one */
 
 struct fragment {
@@ -269,8 +269,10 @@ static int escape_code(struct scan *sc, char letter)
 	case 'x':
 		if (!at_end(sc) && *sc->p == '{') {
 			sc->p++;
-			while (!at_end(sc) && hex_value(*sc->p) >= 0 && digits < 8) {
-				v = v * 16 + hex_value(*sc->p++);
+			while (!at_end(sc) && hex_value(*sc->p) >= 0) {
+				int d = hex_value(*sc->p++);
+
+				v = v > 0xff ? v : v * 16 + d;    /* past a byte: too big anyway */
 				digits++;
 			}
 			if (at_end(sc) || *sc->p != '}' || !digits || v > 0xff)

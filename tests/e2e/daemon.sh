@@ -159,7 +159,8 @@ check unblock_all CTL unblock all
 check blocks_empty_after_unblock sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$SOCK' blocks | grep -q '(none)'"
 
 # --- after set-up only CAP_BPF (39) and CAP_NET_ADMIN (12) remain
-dpid=$(in_gw pgrep -f "url-enforcer -i gw-lan" | head -1)
+# the pattern names this run's files: other runs' daemons may be up at the same time
+dpid=$(in_gw pgrep -f "url-enforcer -i gw-lan -p $TMP/base.rules" | head -1)
 check capabilities_dropped grep -q '^CapEff:.*0000008000001000$' "/proc/$dpid/status"
 
 # --- SIGTERM: exit 0, no filter, no socket; urlctl then exits 3

@@ -36,6 +36,7 @@ static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_INJECTED] = "injected",
 	[UE_BLK_QUIC_DROP] = "quic_drop",
 	[UE_BLK_FAIL_CLOSED_DROP] = "fail_closed_drop",
+	[UE_BLK_FRAGMENT_DROP] = "fragment_drop",
 };
 
 /* IPv4 stored v4-mapped, as struct flow_tuple wants it. */

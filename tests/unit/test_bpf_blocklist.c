@@ -401,3 +401,37 @@ void test_bpf_blocklist_fail_open_ignores_heartbeat(void)
 		 BLOCKLIST_INGRESS, { SYN_TO(443) }, .counter = -1 });
 	blocklist_close(bl);
 }
+
+static const struct blk_case fragment_cases[] = {
+	{ "ipv6 first fragment to a tapped port", BLOCKLIST_INGRESS,
+	  { V6_C2S, DATA, .n_ext = 1, .ext = { IPPROTO_FRAGMENT }, .more_fragments = 1 },
+	  .dropped = true, .counter = UE_BLK_FRAGMENT_DROP },
+	{ "ipv6 first fragment after other headers, egress", BLOCKLIST_EGRESS,
+	  { .src = "fd00::7", .dst = "fd00:1::2", .sport = 40000, .dport = 80, DATA, .n_ext = 2,
+	    .ext = { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT }, .more_fragments = 1 },
+	  .dropped = true, .counter = UE_BLK_FRAGMENT_DROP },
+	{ "ipv6 later fragment (nothing to reassemble without the first)", BLOCKLIST_INGRESS,
+	  { V6_C2S, DATA, .n_ext = 1, .ext = { IPPROTO_FRAGMENT }, .frag_offset = 1232 },
+	  .counter = -1 },
+	{ "ipv6 first fragment to an untapped port", BLOCKLIST_INGRESS,
+	  { .src = "fd00::2", .dst = "fd00:1::2", .sport = 40000, .dport = 22, DATA, .n_ext = 1,
+	    .ext = { IPPROTO_FRAGMENT }, .more_fragments = 1 }, .counter = -1 },
+	{ "ipv6 first fragment from the server", BLOCKLIST_EGRESS,
+	  { V6_S2C, DATA, .n_ext = 1, .ext = { IPPROTO_FRAGMENT }, .more_fragments = 1 },
+	  .counter = -1 },
+	{ "ipv6 udp fragment to the tls port", BLOCKLIST_INGRESS,
+	  { QUIC("fd00::2", "fd00:1::2"), .sport = 50000, .dport = 443, .n_ext = 1,
+	    .ext = { IPPROTO_FRAGMENT }, .more_fragments = 1 }, .counter = -1 },
+	{ "ipv4 first fragment to a tapped port (the capture reassembles IPv4)",
+	  BLOCKLIST_INGRESS, { V4_C2S, DATA, .more_fragments = 1 }, .counter = -1 },
+};
+
+void test_bpf_blocklist_ipv6_fragments_to_tapped_ports(void)
+{
+	struct blocklist_config cfg = tapped_config(false, 0);
+	struct blocklist *bl = open_configured(&cfg);
+
+	for (size_t i = 0; i < sizeof(fragment_cases) / sizeof(fragment_cases[0]); i++)
+		run_case(bl, &fragment_cases[i]);
+	blocklist_close(bl);
+}

@@ -180,9 +180,24 @@ void test_http_host_conflicts(void)
 	CHECK("the same Host twice",
 	      "GET / HTTP/1.1\r\nHost: a.test\r\nhost:  A.TEST \r\n\r\n",
 	      0, "HTTP " SUSP " GET a.test http://a.test/ / /\n");
-	CHECK("absolute target against Host: the target wins",
+	CHECK("absolute target against Host: the target's reading, then Host's",
 	      "GET http://blocked.test/x HTTP/1.1\r\nHost: allowed.test\r\n\r\n",
-	      0, "HTTP 0x4 GET blocked.test http://blocked.test/x /x http://blocked.test/x\n");
+	      0, "HTTP 0x4 GET blocked.test http://blocked.test/x /x http://blocked.test/x\n"
+	      "HTTP 0x4 GET allowed.test http://allowed.test/x /x http://blocked.test/x\n");
+	CHECK("authority target against Host, Host with a port",
+	      "CONNECT a.test:443 HTTP/1.1\r\nHost: b.test:8443\r\n\r\n",
+	      0, "HTTP 0x4 CONNECT a.test http://a.test:443/ / a.test:443\n"
+	      "HTTP 0x4 CONNECT b.test http://b.test:8443/ / a.test:443\n");
+	CHECK("an encoded slash: as written, then as nginx reads it",
+	      "GET /x%2F..%2fb?q=%2F HTTP/1.1\r\nHost: h\r\n\r\n",
+	      0, "HTTP 0 GET h http://h/x%2F..%2Fb?q=%2F /x%2F..%2Fb?q=%2F /x%2F..%2fb?q=%2F\n"
+	      "HTTP 0 GET h http://h/b?q=%2F /b?q=%2F /x%2F..%2fb?q=%2F\n");
+	CHECK("an encoded slash in the query only: one reading",
+	      "GET /a?q=%2F HTTP/1.1\r\nHost: h\r\n\r\n",
+	      0, "HTTP 0 GET h http://h/a?q=%2F /a?q=%2F /a?q=%2F\n");
+	CHECK("absolute target against an empty Host: one reading",
+	      "GET http://a.test/x HTTP/1.1\r\nHost: \r\n\r\n",
+	      0, "HTTP 0x4 GET a.test http://a.test/x /x http://a.test/x\n");
 	CHECK("absolute target agreeing with Host",
 	      "GET http://a.test:80/x HTTP/1.1\r\nHost: a.test\r\n\r\n",
 	      0, "HTTP 0 GET a.test http://a.test/x /x http://a.test:80/x\n");

@@ -78,6 +78,7 @@ void test_policy_required_literals(void)
 		{ "\\cAz", "\001z" },
 		{ "\\p{L}abc", "abc" },
 		{ "a\\Kbc", "abc" },                        /* \K consumes nothing */
+		{ "\\x{1111111111111}ab", "(none)" },       /* no overflow, no byte */
 	};
 	char got[256];
 
@@ -134,48 +135,49 @@ static uint32_t rnd(uint32_t n);
 static bool caseless_in(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
 	for (size_t i = 0; i + nlen <= hlen; i++)
-		if (!strncasecmp(hay + i, needle, nlen))
+		if ((hay[i] | 0x20) == (needle[0] | 0x20) && !strncasecmp(hay + i, needle, nlen))
 			return true;
 	return false;
 }
 
-void test_policy_literal_index_finds_every_literal(void)
+/* N literals (one in four of 1 to 3 bytes, the others MIN_LEN to MIN_LEN +
+ * 11) against SUBJECTS random subjects, some with a literal planted. */
+static void check_literal_index(unsigned n, unsigned min_len, unsigned subjects)
 {
 	/* '@' and '`' differ only in the bit the window hash folds away */
 	static const char alphabet[] = "abcdABCD@`/.-01";
-	enum { LITERALS = 400, SUBJECTS = 1500 };
-	static char lits[LITERALS][24];
+	char (*lits)[24] = calloc(n, sizeof(*lits));
+	unsigned char *hit = malloc(n);
 	struct literal_index_builder *b = literal_index_builder_new();
 	unsigned found = 0;
 
-	rng_state = 0x1234567887654321ull;
+	ASSERT_NONNULL(lits);
 	ASSERT_NONNULL(b);
-	for (unsigned i = 0; i < LITERALS; i++) {
-		unsigned len = 1 + rnd(i % 4 ? 12 : 3);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned len = i % 4 ? min_len + rnd(12) : 1 + rnd(3);
 
 		for (unsigned j = 0; j < len; j++)
 			lits[i][j] = alphabet[rnd(sizeof(alphabet) - 1)];
-		lits[i][len] = 0;
 		ASSERT_OK(literal_index_add(b, lits[i], len, i));
 	}
 	struct literal_index *x = literal_index_build(b);
 
 	ASSERT_NONNULL(x);
-	for (unsigned k = 0; k < SUBJECTS; k++) {
+	for (unsigned k = 0; k < subjects; k++) {
 		char subject[128];
-		unsigned char hit[LITERALS] = { 0 };
 		size_t len = rnd(100);
 
 		for (size_t j = 0; j < len; j++)
 			subject[j] = alphabet[rnd(sizeof(alphabet) - 1)];
-		if (k % 3 == 0 && len > 20) {   /* plant a literal, in another case */
-			const char *l = lits[rnd(LITERALS)];
+		if (k % 3 == 0 && len > 30) {   /* plant a literal, in another case */
+			const char *l = lits[rnd(n)];
 
 			for (size_t j = 0; l[j]; j++)
 				subject[5 + j] = isalpha((unsigned char)l[j]) && rnd(2) ? l[j] ^ 0x20 : l[j];
 		}
+		memset(hit, 0, n);
 		literal_index_scan(x, subject, len, mark_hit, hit);
-		for (unsigned i = 0; i < LITERALS; i++) {
+		for (unsigned i = 0; i < n; i++) {
 			bool want = caseless_in(subject, len, lits[i], strlen(lits[i]));
 
 			if (want != hit[i])
@@ -186,7 +188,16 @@ void test_policy_literal_index_finds_every_literal(void)
 		}
 	}
 	literal_index_free(x);
-	ASSERT_TRUE(found > SUBJECTS);
+	free(lits);
+	free(hit);
+	ASSERT_TRUE(found > subjects);
+}
+
+void test_policy_literal_index_finds_every_literal(void)
+{
+	rng_state = 0x1234567887654321ull;
+	check_literal_index(400, 1, 1500);      /* 4-byte windows and short literals */
+	check_literal_index(4000, 6, 200);      /* also 8-byte windows: many long literals */
 }
 
 /* ---- random patterns ---- */
