@@ -183,7 +183,7 @@ static void setup(struct daemon *d)
 	const struct options *o = d->o;
 	struct blocklist_config bcfg = {
 		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
-		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed,
+		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed, .hold = o->hold,
 	};
 	struct policy *p;
 	int err;
@@ -217,6 +217,10 @@ static void setup(struct daemon *d)
 	if (!d->bl)
 		fatal("loading the blocklist programs");
 	update_quic_clients(d, time(NULL));
+	d->hold.fd = -1;
+	if (o->hold && (err = hold_open(&d->hold, d->bl, &o->http_ports, &o->tls_ports,
+					d->ifindex, o->n_interfaces)))
+		fatalx("--hold: the socket that releases held segments: %s", strerror(-err));
 	for (unsigned i = 0; i < o->n_interfaces; i++)
 		if ((err = blocklist_attach(d->bl, d->ifindex[i])))
 			fatalx("%s: attaching the TC programs: %s", o->interfaces[i], strerror(-err));
@@ -258,6 +262,7 @@ static void teardown(struct daemon *d)
 	}
 	free(d->workers);
 	blocklist_close(d->bl);           /* detaches from every interface */
+	hold_close(&d->hold);
 	tap_prog_destroy(d->tap);
 	if (d->ct_open)
 		conntrack_watch_close(&d->ct);
