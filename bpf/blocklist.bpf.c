@@ -86,6 +86,17 @@ static __always_inline int session_blocked(const struct ue_packet *p)
 
 	if (!v)
 		return 0;
+	/*
+	 * Both ends were reset: a new SYN is a new session that reuses the
+	 * port, not the old one resuming (its server side is gone). Without
+	 * a reset the server still holds the old session, so it stays blocked.
+	 */
+	if ((v->flags & UE_BLOCK_RESET) &&
+	    (p->tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) == UE_TCP_SYN) {
+		bpf_map_delete_elem(&ue_blocklist, &p->key);
+		count(UE_BLK_PORT_REUSED);
+		return 0;
+	}
 	v->last_hit_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&v->drops, 1);
 	return 1;

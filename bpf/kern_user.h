@@ -42,7 +42,7 @@ struct ue_session_key {
 
 /* Why a session is in the blocklist; set by the daemon, read by TC. */
 enum ue_block_flags {
-	UE_BLOCK_RESET = 1 << 0,  /* daemon also sent RSTs (informational) */
+	UE_BLOCK_RESET = 1 << 0,  /* both ends were reset: a new SYN may reuse the port */
 	UE_BLOCK_CLIENT_HI = 1 << 1, /* the client is the key's hi endpoint: lets a
 				      * listing tell client from server */
 };
@@ -77,6 +77,7 @@ enum ue_blk_counter {
 	UE_BLK_QUIC_DROP,         /* client->server UDP to a TLS port, `block quic` */
 	UE_BLK_FAIL_CLOSED_DROP,  /* new session refused: daemon heartbeat stale */
 	UE_BLK_FRAGMENT_DROP,     /* first fragment of IPv6 TCP to a tapped port */
+	UE_BLK_PORT_REUSED,       /* a reset session's port opened anew: entry removed */
 	UE_BLK_HOLD_HELD,         /* --hold: client payload kept out of the stack */
 	UE_BLK_HOLD_RELEASED,     /* --hold: a segment the daemon released, passed at ingress */
 	UE_BLK_HOLD_TURNED,       /* --hold: released segments turned from egress to ingress */

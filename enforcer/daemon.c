@@ -229,13 +229,26 @@ static void setup(struct daemon *d)
 	d->ct_open = !err;
 }
 
+/*
+ * A TPACKET_V3 block reaches its worker when full or when its retire timer
+ * fires: the timer bounds how long a quiet request waits for its verdict,
+ * so it is the shortest the kernel offers (1 ms). Blocks of 128 KiB hold a
+ * 64 KiB GRO packet whole; 64 of them (8 MiB a socket) give the worker 64 ms
+ * of slack even when every block retires after 1 ms.
+ */
+static const struct capture_opts capture_tuning = {
+	.block_size = 128 << 10, .block_count = 64, .retire_ms = 1,
+};
+
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
 	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
-	/* --hold: every request waits on its frames, a ring block's retirement too */
-	const struct capture_opts copts = { .per_frame = o->hold };
+	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
+	struct capture_opts copts = capture_tuning;
 	int err;
+
+	copts.per_frame = o->hold;
 
 	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
