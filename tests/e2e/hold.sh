@@ -27,6 +27,7 @@ block host ^blocked\.test$ id=sni
 R
 spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/hold.rules" -s "$SOCK" -l "$LOG" \
 	--workers 2 --hold
+DAEMON_PID=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && CTL status >/dev/null 2>&1 && break; sleep 0.1; done
 
 never_seen() { ! grep -q -- "$1" "$SEEN"; }
@@ -88,4 +89,17 @@ check counters_reinjected sh -c "echo '$stats' | grep -E '^hold_reinjected_total
 check counters_marked_passed sh -c "echo '$stats' | grep -E '^hold_marked_passed_total' | grep -vq ' 0$'"
 check counters_dropped sh -c "echo '$stats' | grep -E '^hold_dropped_total' | grep -vq ' 0$'"
 check no_release_failures sh -c "echo '$stats' | grep -E '^hold_release_failures_total' | grep -q ' 0$'"
+# --- --fail open: the daemon gone (its TC programs stay, nobody releases),
+# flows are let go once the heartbeat is stale, through the sender's
+# retransmissions: a request started right after the crash completes
+kill -9 "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null
+out=$(in_cli /usr/bin/python3 - "$SRV4" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], 80), timeout=30)
+s.sendall(b"GET /after-crash HTTP/1.1\r\nHost: x\r\n\r\n")
+print(s.recv(4096).decode().split("\r\n")[0])
+PY
+)
+check fail_open_daemon_gone_not_wedged test "$out" = "HTTP/1.1 200 OK"
+check fail_open_bad_still_never_reached never_seen 'GET /bad'
 [ "$FAILED" = 0 ]

@@ -26,14 +26,17 @@ def build(spec):
     return (head + "\r\n").encode()
 
 
+pending = b""   # bytes of later answers read along with an earlier one
+
+
 def read_answer(s):
-    data = b""
-    while b"\r\n\r\n" not in data:
+    global pending
+    while b"\r\n\r\n" not in pending:
         chunk = s.recv(65536)
         if not chunk:
             raise ConnectionResetError
-        data += chunk
-    head, rest = data.split(b"\r\n\r\n", 1)
+        pending += chunk
+    head, rest = pending.split(b"\r\n\r\n", 1)
     n = int([l for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0]
             .split(b":")[1])
     while len(rest) < n:
@@ -41,6 +44,7 @@ def read_answer(s):
         if not chunk:
             raise ConnectionResetError
         rest += chunk
+    pending = rest[n:]
     return rest[:n].decode().strip()
 
 
