@@ -61,6 +61,7 @@ struct ue_packet {
 	__u16 sport;                 /* host byte order */
 	__u16 dport;
 	__u32 payload_len;           /* L4 payload, from the IP length fields */
+	__u32 seq;                   /* TCP sequence number, host order; 0 for UDP */
 	__u8 l4_proto;               /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 tcp_flags;              /* 0 for UDP */
 	__u8 src_is_lo;              /* the sender is the key's lo endpoint */
@@ -219,6 +220,7 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 			return UE_PARSE_MALFORMED;
 		/* flags byte: the 14th of the header (CWR..FIN) */
 		p->tcp_flags = ((__u8 *)&th)[13];
+		p->seq = bpf_ntohl(th.seq);
 		ports[0] = th.source;
 		ports[1] = th.dest;
 	} else if (l4_proto == IPPROTO_UDP) {
@@ -228,6 +230,7 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 			return UE_PARSE_MALFORMED;
 		hlen = sizeof(uh);
 		p->tcp_flags = 0;
+		p->seq = 0;
 		ports[0] = uh.source;
 		ports[1] = uh.dest;
 	} else {
