@@ -121,15 +121,34 @@ static int reinject(const struct hold *h, const struct capture_frame *f, unsigne
 	return 0;
 }
 
-void hold_settle(const struct hold *h, const struct capture_frame *f,
+/* The flow's mark, from the kernel's entry when the pipeline has none yet. */
+static struct hold_mark *mark_of(const struct hold *h, struct pipeline *pipe,
+				 const struct flow_tuple *t, struct hold_mark *scratch)
+{
+	struct hold_mark *m = pipeline_hold_mark(pipe, t);
+	struct ue_hold_value v;
+
+	if (m && m->known)
+		return m;
+	if (!m)
+		m = scratch;
+	*m = (struct hold_mark){ 0 };
+	if (!blocklist_hold_get(h->bl, t, &v))
+		*m = (struct hold_mark){
+			.released_to = v.released_to, .known = true, .pass = v.flags & UE_HOLD_PASS,
+		};
+	return m;
+}
+
+void hold_settle(const struct hold *h, struct pipeline *pipe, const struct capture_frame *f,
 		 enum hold_outcome outcome, struct hold_stats *st)
 {
-	struct ue_hold_value cur, next = { 0 };
+	struct hold_mark scratch, *m;
 	struct flow_tuple t;
 	struct packet pkt;
 	uint32_t end;
 	int slot = iface_slot(h, f->ifindex);
-	bool found, contiguous;
+	bool sync = false;
 
 	/* only what TC ingress can have held: client payload coming in */
 	if (slot < 0 || f->pkttype == PACKET_OUTGOING)
@@ -146,20 +165,24 @@ void hold_settle(const struct hold *h, const struct capture_frame *f,
 		.client = pkt.src, .server = pkt.dst,
 		.client_port = pkt.sport, .server_port = pkt.dport,
 	};
+	m = mark_of(h, pipe, &t, &scratch);
+	if (m->pass)
+		return;          /* the kernel let it through */
 	end = pkt.seq + pkt.payload_len + !!(pkt.tcp_flags & TCP_SYN);
-	found = !blocklist_hold_get(h->bl, &t, &cur);
-	/* released before, or passed in the kernel: nothing is held */
-	if (found && ((cur.flags & UE_HOLD_PASS) || !seq_before(cur.released_to, end)))
-		return;
-	/* moved over contiguous data only: a gap's bytes are not judged yet */
-	contiguous = found && !seq_before(cur.released_to, pkt.seq);
-	if (found)
-		next = cur;
-	if (contiguous)
-		next.released_to = end;
-	if (outcome == HOLD_RELEASE_SESSION)
-		next.flags |= UE_HOLD_PASS;
-	if ((contiguous || outcome == HOLD_RELEASE_SESSION) && blocklist_hold_set(h->bl, &t, &next))
+	if (m->known && !seq_before(m->released_to, end))
+		/* the sender retransmits released data: from now on the kernel
+		 * lets that through itself (the entry is not written for every
+		 * segment: that would cost a syscall each) */
+		sync = true;
+	else if (m->known && !seq_before(m->released_to, pkt.seq))
+		m->released_to = end;  /* moved over contiguous data only: a gap's bytes are not judged yet */
+	if (outcome == HOLD_RELEASE_SESSION) {
+		m->pass = sync = true;
+		if (!m->known)
+			m->released_to = end;
+	}
+	if (sync && blocklist_hold_set(h->bl, &t, &(struct ue_hold_value){
+			.released_to = m->released_to, .flags = m->pass ? UE_HOLD_PASS : 0 }))
 		st->send_failures++;
 	st->released++;
 	if (reinject(h, f, h->mtu[slot]))
@@ -168,16 +191,15 @@ void hold_settle(const struct hold *h, const struct capture_frame *f,
 		st->reinjected++;
 }
 
-void hold_position(const struct hold *h, const struct flow_tuple *t,
+void hold_position(const struct hold *h, struct pipeline *pipe, const struct flow_tuple *t,
 		   struct session_position *pos)
 {
-	struct ue_hold_value v;
+	struct hold_mark scratch, *m = mark_of(h, pipe, t, &scratch);
 	uint32_t end = pos->seq + pos->len;
 
-	if (blocklist_hold_get(h->bl, t, &v) || (v.flags & UE_HOLD_PASS) ||
-	    !seq_before(v.released_to, end))
+	if (!m->known || m->pass || !seq_before(m->released_to, end))
 		return;
-	pos->seq = v.released_to;
-	pos->len = end - v.released_to;
+	pos->len = end - m->released_to;
+	pos->seq = m->released_to;
 	pos->withheld = true;
 }

@@ -10,10 +10,12 @@
  * the mark survives), TC ingress lets the marked segment pass, and the
  * forwarding path takes it on as if it had just arrived. No retransmission
  * timeout is paid, and the segments of one flow go out in the order they
- * came in (one worker per flow). The session's ue_held entry moves forward
- * over contiguous released data, so the sender's own retransmissions of it
- * pass in the kernel; a TLS session is released for good once its
- * ClientHello is judged, an HTTP session segment by segment (per request).
+ * came in (one worker per flow). What is released of a flow (contiguous
+ * data only) is kept with the flow (struct hold_mark); the session's
+ * ue_held entry is written when the sender retransmits released data, so
+ * that its further retransmissions pass in the kernel, and when a TLS
+ * session is released for good once its ClientHello is judged. HTTP
+ * sessions are released segment by segment (per request).
  *
  * Which segment waits: every one goes through the daemon, but only the one
  * that completes a request head or ClientHello waits for a verdict (the
@@ -35,6 +37,7 @@
 #include "enforcer/blocklist.h"
 #include "enforcer/capture.h"
 #include "enforcer/inject.h"
+#include "enforcer/pipeline.h"
 #include "enforcer/port_set.h"
 
 #define HOLD_MAX_IFACES 16
@@ -69,14 +72,17 @@ struct hold {
  */
 int hold_open(struct hold *h, struct blocklist *bl, const struct port_set *http_ports,
 	      const struct port_set *tls_ports, const int *ifindex, unsigned n);
-/* The frame F the pipeline has just processed: release it or keep it held. */
-void hold_settle(const struct hold *h, const struct capture_frame *f,
+/*
+ * The frame F the pipeline PIPE has just processed: release it or keep it
+ * held. The flow's struct hold_mark records what is released.
+ */
+void hold_settle(const struct hold *h, struct pipeline *pipe, const struct capture_frame *f,
 		 enum hold_outcome outcome, struct hold_stats *st);
 /*
  * For the RST of a blocked session: where the server's stream stands, if
  * TC has held part of what the client sent (pos->withheld then).
  */
-void hold_position(const struct hold *h, const struct flow_tuple *t,
+void hold_position(const struct hold *h, struct pipeline *pipe, const struct flow_tuple *t,
 		   struct session_position *pos);
 void hold_close(struct hold *h);
 

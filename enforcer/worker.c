@@ -49,7 +49,7 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 	/* TLS cannot carry a page without a forged certificate: reset instead. */
 	err = pipeline_position(w->pipe, &r->tuple, &pos);
 	if (!err && dm->o->hold)
-		hold_position(&dm->hold, &r->tuple, &pos);
+		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
 	if (!err)
 		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
 			   : injector_reset(&dm->inj, &r->tuple, &pos);
@@ -122,7 +122,7 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	w->frame_outcome = HOLD_RELEASE;
 	pipeline_packet(w->pipe, &fr);
 	if (w->d->o->hold)
-		hold_settle(&w->d->hold, cf, w->frame_outcome, &w->hold);
+		hold_settle(&w->d->hold, w->pipe, cf, w->frame_outcome, &w->hold);
 }
 
 static void publish(struct worker *w)
