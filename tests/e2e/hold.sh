@@ -39,6 +39,13 @@ check blocked_not_answered test "$out" = timeout
 check blocked_never_reaches_server never_seen 'GET /bad'
 check blocked_logged grep -q '"target":"/bad".*"action":"block"' "$LOG"
 
+# --- IPv6
+CLIENT6() { in_cli /usr/bin/python3 "$TOP/tests/e2e/hold_client.py" "$SRV6" "$@"; }
+check ipv6_allowed_passes test "$(CLIENT6 80 bytes 'GET /v6-ok' 'GET /v6-ok2')" = "ok
+ok"
+CLIENT6 80 whole 'GET /bad-v6' >/dev/null
+check ipv6_blocked_never_reaches_server never_seen 'GET /bad-v6'
+
 # --- keep-alive: the second request on an allowed connection is judged too
 out=$(CLIENT 80 whole 'GET /first' 'GET /bad-second')
 check keepalive_first_answered sh -c "echo '$out' | head -1 | grep -qx ok"
