@@ -83,11 +83,12 @@ static int setup_per_frame(struct capture *c)
  */
 static int join_fanout(struct capture *c, uint16_t *group)
 {
-	int arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	/* the flags go in the top half: shifted unsigned (DEFRAG is 0x8000) */
+	int arg = (int)((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
 	socklen_t len = sizeof(arg);
 
 	if (*group == 0)
-		arg |= PACKET_FANOUT_FLAG_UNIQUEID << 16;
+		arg |= (int)((unsigned)PACKET_FANOUT_FLAG_UNIQUEID << 16);
 	else
 		arg |= *group;
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)))
