@@ -196,6 +196,10 @@ bench-verdict: all
 	$(Q)$(MAKE) --no-print-directory $(BENCH_MATCH)
 	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
+# --hold against the same daemon without it: latency, throughput, leak.
+bench-hold: all
+	$(Q)BUILD=$(BUILD) bash bench/hold.sh
+
 # ---- dependencies (Debian 12) ----
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -260,6 +264,7 @@ help:
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
+	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'

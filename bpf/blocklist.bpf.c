@@ -14,6 +14,14 @@
  *     fragments (RFC 8200 path MTU discovery), and without its first
  *     fragment the datagram is never reassembled.
  * Everything else passes, and so does whatever the daemon itself sends.
+ *
+ * With hold (--hold, ingress of the client-facing interface), a client->
+ * server payload segment to a tapped port that has not been judged yet is
+ * dropped here too: the tap, which runs before TC ingress, has handed it to
+ * the daemon, which sends it back out with UE_RELEASE_MARK once it has
+ * judged it; egress turns such a segment around to ingress, where the mark
+ * lets it pass. Retransmissions of released data pass on the per-session
+ * ue_held entry. See kern_user.h.
  */
 #include <linux/pkt_cls.h>
 
@@ -24,6 +32,7 @@ const volatile __u16 http_ports[UE_MAX_PORTS] = {};
 const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
 const volatile __u8 fail_closed = 0;
 const volatile __u64 heartbeat_timeout_ns = 0;
+const volatile __u8 hold = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -31,6 +40,14 @@ struct {
 	__type(key, struct ue_session_key);
 	__type(value, struct ue_block_value);
 } ue_blocklist SEC(".maps");
+
+/* --hold: sessions whose client payload TC ingress holds (kern_user.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, UE_HOLD_DEFAULT_FLOWS);   /* the daemon may set another */
+	__type(key, struct ue_session_key);
+	__type(value, struct ue_hold_value);
+} ue_held SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -69,6 +86,17 @@ static __always_inline int session_blocked(const struct ue_packet *p)
 
 	if (!v)
 		return 0;
+	/*
+	 * Both ends were reset: a new SYN is a new session that reuses the
+	 * port, not the old one resuming (its server side is gone). Without
+	 * a reset the server still holds the old session, so it stays blocked.
+	 */
+	if ((v->flags & UE_BLOCK_RESET) &&
+	    (p->tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) == UE_TCP_SYN) {
+		bpf_map_delete_elem(&ue_blocklist, &p->key);
+		count(UE_BLK_PORT_REUSED);
+		return 0;
+	}
 	v->last_hit_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&v->drops, 1);
 	return 1;
@@ -96,6 +124,48 @@ static __always_inline int quic_client(const struct ue_packet *p)
 	return bpf_map_lookup_elem(&ue_quic_clients, &k) != NULL;
 }
 
+/*
+ * --hold at ingress: should this client->server segment wait for the
+ * daemon? A session without an entry (the map is LRU: evicted, or begun
+ * before the daemon) gets one starting at this segment, so it is held, never
+ * let through unjudged. With the daemon gone, --fail open lets it pass
+ * (the sender's retransmissions then get through); closed keeps it held.
+ */
+static __always_inline int hold_segment(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	struct ue_hold_value *v, fresh = { .updated_ns = bpf_ktime_get_ns() };
+	__u32 start = p->seq;
+
+	if (!tapped_port(p->dport))
+		return 0;
+	if ((p->tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) == UE_TCP_SYN) {
+		/* a new connection on these ports starts over */
+		start = p->seq + 1;
+		fresh.released_to = start;
+		bpf_map_update_elem(&ue_held, &p->key, &fresh, BPF_ANY);
+	}
+	if (!p->payload_len)
+		return 0;
+	if (skb->mark == UE_RELEASE_MARK) {
+		count(UE_BLK_HOLD_RELEASED);
+		return 0;
+	}
+	v = bpf_map_lookup_elem(&ue_held, &p->key);
+	if (!v) {
+		fresh.released_to = start;
+		bpf_map_update_elem(&ue_held, &p->key, &fresh, BPF_NOEXIST);
+	} else if ((v->flags & UE_HOLD_PASS) ||
+		   (__s32)(start + p->payload_len - v->released_to) <= 0) {
+		return 0;
+	}
+	if (!fail_closed && daemon_absent()) {
+		count(UE_BLK_HOLD_UNJUDGED);
+		return 0;
+	}
+	count(UE_BLK_HOLD_HELD);
+	return 1;
+}
+
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 {
 	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
@@ -117,6 +187,8 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 			count(UE_BLK_FRAGMENT_DROP);
 			return TC_ACT_SHOT;
 		}
+		if (hold && seen == UE_BLK_SEEN_INGRESS && hold_segment(skb, &p))
+			return TC_ACT_SHOT;
 		if (fail_closed &&
 		    (p.tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) == UE_TCP_SYN &&
 		    tapped_port(p.dport) && daemon_absent()) {
@@ -139,6 +211,12 @@ int blk_ingress(struct __sk_buff *skb)
 SEC("tc")
 int blk_egress(struct __sk_buff *skb)
 {
+	/* a held segment the daemon released: back in at this interface's ingress */
+	if (hold && skb->mark == UE_RELEASE_MARK) {
+		count(UE_BLK_SEEN_EGRESS);
+		count(UE_BLK_HOLD_TURNED);
+		return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
+	}
 	return handle(skb, UE_BLK_SEEN_EGRESS, UE_BLK_DROP_EGRESS);
 }
 

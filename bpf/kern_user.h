@@ -19,6 +19,14 @@
 #define UE_INJECT_MARK 0x75656e66u
 
 /*
+ * --hold: skb->mark of a held client->server segment the daemon sends back
+ * out of the interface it arrived on (AF_PACKET, SO_MARK). TC egress turns
+ * it around to the same interface's ingress (bpf_redirect, BPF_F_INGRESS),
+ * where TC ingress lets it pass; the socket filter does not tap it again.
+ */
+#define UE_RELEASE_MARK 0x75656e72u
+
+/*
  * One TCP session, the same key for both directions: the endpoint whose
  * (address, port) compares lower is stored in lo_*. IPv4 addresses are stored
  * v4-mapped (::ffff:a.b.c.d) so one key type serves both families.
@@ -34,7 +42,7 @@ struct ue_session_key {
 
 /* Why a session is in the blocklist; set by the daemon, read by TC. */
 enum ue_block_flags {
-	UE_BLOCK_RESET = 1 << 0,  /* daemon also sent RSTs (informational) */
+	UE_BLOCK_RESET = 1 << 0,  /* both ends were reset: a new SYN may reuse the port */
 	UE_BLOCK_CLIENT_HI = 1 << 1, /* the client is the key's hi endpoint: lets a
 				      * listing tell client from server */
 };
@@ -56,6 +64,7 @@ enum ue_tap_counter {
 	UE_TAP_NO_PAYLOAD,    /* pure ACKs etc. */
 	UE_TAP_FRAGMENT,      /* later IP fragments (no L4 header) */
 	UE_TAP_MALFORMED,     /* truncated or inconsistent headers */
+	UE_TAP_RELEASED,      /* --hold: a segment the daemon re-sent (UE_RELEASE_MARK) */
 	UE_TAP_COUNTER_MAX,
 };
 
@@ -68,8 +77,33 @@ enum ue_blk_counter {
 	UE_BLK_QUIC_DROP,         /* client->server UDP to a TLS port, `block quic` */
 	UE_BLK_FAIL_CLOSED_DROP,  /* new session refused: daemon heartbeat stale */
 	UE_BLK_FRAGMENT_DROP,     /* first fragment of IPv6 TCP to a tapped port */
+	UE_BLK_PORT_REUSED,       /* a reset session's port opened anew: entry removed */
+	UE_BLK_HOLD_HELD,         /* --hold: client payload kept out of the stack */
+	UE_BLK_HOLD_RELEASED,     /* --hold: a segment the daemon released, passed at ingress */
+	UE_BLK_HOLD_TURNED,       /* --hold: released segments turned from egress to ingress */
+	UE_BLK_HOLD_UNJUDGED,     /* --hold, --fail open: passed, daemon heartbeat stale */
 	UE_BLK_COUNTER_MAX,
 };
+
+/*
+ * --hold: one client->server session whose payload TC ingress holds, keyed
+ * by struct ue_session_key. A segment ending at or before released_to
+ * (client sequence space) passes: it was judged, this is a retransmission.
+ * TC creates the entry at the client's SYN (released_to = ISN + 1) or at
+ * the first payload of a session it did not see start; the daemon moves
+ * released_to forward, over contiguous data only, as it releases.
+ */
+enum ue_hold_flags {
+	UE_HOLD_PASS = 1 << 0,    /* judged for good (a TLS session after its ClientHello) */
+};
+
+struct ue_hold_value {
+	__u32 released_to;
+	__u32 flags;              /* enum ue_hold_flags */
+	__u64 updated_ns;         /* bpf_ktime_get_ns(): last change */
+};
+
+#define UE_HOLD_DEFAULT_FLOWS 65536
 
 #define UE_QUIC_MAX_PREFIXES 4096   /* client prefixes for `block quic` */
 

@@ -61,6 +61,7 @@ struct ue_packet {
 	__u16 sport;                 /* host byte order */
 	__u16 dport;
 	__u32 payload_len;           /* L4 payload, from the IP length fields */
+	__u32 seq;                   /* TCP sequence number, host order; 0 for UDP */
 	__u8 l4_proto;               /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 tcp_flags;              /* 0 for UDP */
 	__u8 src_is_lo;              /* the sender is the key's lo endpoint */
@@ -107,7 +108,7 @@ static __always_inline int ue_parse_ipv4(struct __sk_buff *skb, __u32 *off,
 					 __u32 *l4_end, __u8 *proto,
 					 __u8 src[16], __u8 dst[16], __u8 *first_fragment)
 {
-	struct iphdr ip;
+	struct iphdr ip = {};
 	__u32 hlen, tot_len;
 
 	if (ue_load(skb, *off, &ip, sizeof(ip)))
@@ -132,7 +133,7 @@ static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 					 __u32 *l4_end, __u8 *proto,
 					 __u8 src[16], __u8 dst[16], __u8 *first_fragment)
 {
-	struct ipv6hdr ip6;
+	struct ipv6hdr ip6 = {};
 	__u8 nexthdr;
 	int i;
 
@@ -184,9 +185,11 @@ static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 {
 	__u16 proto = bpf_ntohs(skb->protocol);
-	__u8 src[16], dst[16], l4_proto = 0, first_fragment = 0;
+	/* All zeroed: without CAP_PERFMON the verifier refuses any read of
+	 * stack bytes it cannot prove were written on every path. */
+	__u8 src[16] = {}, dst[16] = {}, l4_proto = 0, first_fragment = 0;
 	__u32 off = 0, l4_end = 0, hlen;
-	__u16 ports[2];
+	__u16 ports[2] = {};
 	int i, ret;
 
 	for (i = 0; i < UE_MAX_VLAN_TAGS; i++) {
@@ -210,7 +213,7 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		return ret;
 
 	if (l4_proto == IPPROTO_TCP) {
-		struct tcphdr th;
+		struct tcphdr th = {};
 
 		if (ue_load(skb, off, &th, sizeof(th)))
 			return UE_PARSE_MALFORMED;
@@ -219,15 +222,17 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 			return UE_PARSE_MALFORMED;
 		/* flags byte: the 14th of the header (CWR..FIN) */
 		p->tcp_flags = ((__u8 *)&th)[13];
+		p->seq = bpf_ntohl(th.seq);
 		ports[0] = th.source;
 		ports[1] = th.dest;
 	} else if (l4_proto == IPPROTO_UDP) {
-		struct udphdr uh;
+		struct udphdr uh = {};
 
 		if (ue_load(skb, off, &uh, sizeof(uh)))
 			return UE_PARSE_MALFORMED;
 		hlen = sizeof(uh);
 		p->tcp_flags = 0;
+		p->seq = 0;
 		ports[0] = uh.source;
 		ports[1] = uh.dest;
 	} else {

@@ -32,6 +32,9 @@ static __always_inline __u32 verdict(struct __sk_buff *skb)
 {
 	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
 
+	/* --hold: a segment the daemon released, already tapped once */
+	if (skb->mark == UE_RELEASE_MARK)
+		return UE_TAP_RELEASED;
 	switch (ue_parse(skb, &p)) {
 	case UE_PARSE_OK:
 		break;

@@ -26,6 +26,7 @@
 _Static_assert(sizeof(struct ue_session_key) == 40, "session key layout");
 _Static_assert(sizeof(struct ue_block_value) == 32, "block value layout");
 _Static_assert(sizeof(struct ue_prefix_key) == 20, "prefix key layout");
+_Static_assert(sizeof(struct ue_hold_value) == 16, "hold value layout");
 
 struct blocklist {
 	struct blocklist_bpf *skel;
@@ -163,11 +164,14 @@ struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 	rodata->fail_closed = cfg->fail_closed;
 	rodata->heartbeat_timeout_ns = (cfg->heartbeat_timeout_ms ? cfg->heartbeat_timeout_ms
 				       : BLOCKLIST_DEFAULT_HEARTBEAT_MS) * 1000000ull;
+	rodata->hold = cfg->hold;
 	err = bpf_map__set_max_entries(bl->skel->maps.ue_blocklist,
 				       cfg->max_entries ? cfg->max_entries
 							: BLOCKLIST_DEFAULT_SIZE);
 	if (!err && cfg->pin_path)
 		err = adopt_pinned(bl, cfg->pin_path);
+	if (!err && cfg->held_flows)
+		err = bpf_map__set_max_entries(bl->skel->maps.ue_held, cfg->held_flows);
 	if (!err)
 		err = blocklist_bpf__load(bl->skel);
 	if (err) {
@@ -337,6 +341,27 @@ int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix 
 		k = next;
 	}
 	return end == ENOENT ? 0 : -end;
+}
+
+int blocklist_hold_get(struct blocklist *bl, const struct flow_tuple *t,
+		       struct ue_hold_value *out)
+{
+	struct ue_session_key k;
+
+	key_from_tuple(&k, t);
+	return bpf_map_lookup_elem(bpf_map__fd(bl->skel->maps.ue_held), &k, out) ? -errno : 0;
+}
+
+int blocklist_hold_set(struct blocklist *bl, const struct flow_tuple *t,
+		       const struct ue_hold_value *v)
+{
+	struct ue_hold_value w = *v;
+	struct ue_session_key k;
+
+	key_from_tuple(&k, t);
+	w.updated_ns = monotonic_ns();
+	return bpf_map_update_elem(bpf_map__fd(bl->skel->maps.ue_held), &k, &w, BPF_ANY)
+	       ? -errno : 0;
 }
 
 int blocklist_heartbeat_renew(struct blocklist *bl)

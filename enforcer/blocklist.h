@@ -35,6 +35,14 @@ struct blocklist_config {
 	bool fail_closed;
 	uint32_t heartbeat_timeout_ms; /* 0: BLOCKLIST_DEFAULT_HEARTBEAT_MS */
 	/*
+	 * --hold: TC ingress holds unjudged client payload (kern_user.h,
+	 * struct ue_hold_value) in a map of held_flows sessions (0:
+	 * UE_HOLD_DEFAULT_FLOWS), LRU: an evicted session is held again from
+	 * its next segment on, never let through unjudged.
+	 */
+	bool hold;
+	uint32_t held_flows;
+	/*
 	 * A file on a BPF file system where the blocklist map is pinned, so
 	 * that blocks outlive a crashed daemon: the next blocklist_open() with
 	 * this path takes the map over if it fits (same size and layout; a
@@ -101,6 +109,13 @@ int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg);
  */
 int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
 			       size_t n);
+
+/* --hold: the session's entry; -ENOENT if TC holds nothing of it. */
+int blocklist_hold_get(struct blocklist *bl, const struct flow_tuple *t,
+		       struct ue_hold_value *out);
+/* --hold: writes the session's entry (updated_ns is set here). 0 or -errno. */
+int blocklist_hold_set(struct blocklist *bl, const struct flow_tuple *t,
+		       const struct ue_hold_value *v);
 
 /* The daemon is alive: renew at least every heartbeat_timeout_ms / 3. */
 int blocklist_heartbeat_renew(struct blocklist *bl);

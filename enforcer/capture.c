@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "enforcer/capture.h"
@@ -16,12 +17,15 @@
 #define DEFAULT_BLOCK_SIZE  (256u << 10)
 #define DEFAULT_BLOCK_COUNT 32u
 #define DEFAULT_RETIRE_MS   5u
+#define PER_FRAME_MAX       65600u      /* a GRO aggregate: 64 KiB of IP plus headers */
+#define PER_FRAME_RCVBUF    (8 << 20)
 
 struct capture {
 	int fd;
 	uint8_t *ring;
 	size_t ring_len;
 	unsigned block_size, block_count, next_block;
+	uint8_t *frame;                 /* per_frame: the one frame being handed over */
 	uint64_t packets, drops;        /* atomics: the kernel resets its own on read */
 };
 
@@ -56,6 +60,22 @@ static int setup_ring(struct capture *c, const struct capture_opts *o)
 	return 0;
 }
 
+static int setup_per_frame(struct capture *c)
+{
+	int one = 1, rcvbuf = PER_FRAME_RCVBUF;
+
+	c->frame = malloc(PER_FRAME_MAX);
+	if (!c->frame)
+		return -ENOMEM;
+	/* beyond rmem_max where allowed (CAP_NET_ADMIN): bursts queue here */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (setsockopt(c->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) ||
+	    setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
+		return -errno;
+	return 0;
+}
+
 /*
  * DEFRAG: the kernel reassembles IPv4 fragments before the fanout (on a
  * copy; the stack still gets the fragments), so the filter and the daemon
@@ -63,11 +83,12 @@ static int setup_ring(struct capture *c, const struct capture_opts *o)
  */
 static int join_fanout(struct capture *c, uint16_t *group)
 {
-	int arg = (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
+	/* the flags go in the top half: shifted unsigned (DEFRAG is 0x8000) */
+	int arg = (int)((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
 	socklen_t len = sizeof(arg);
 
 	if (*group == 0)
-		arg |= PACKET_FANOUT_FLAG_UNIQUEID << 16;
+		arg |= (int)((unsigned)PACKET_FANOUT_FLAG_UNIQUEID << 16);
 	else
 		arg |= *group;
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)))
@@ -106,7 +127,7 @@ struct capture *capture_open(const char *ifname, int tap_fd, uint16_t *group,
 		err = -errno;
 		goto fail;
 	}
-	err = setup_ring(c, opts);
+	err = opts && opts->per_frame ? setup_per_frame(c) : setup_ring(c, opts);
 	if (err)
 		goto fail;
 	if (bind(c->fd, (struct sockaddr *)&sll, sizeof(sll))) {
@@ -161,13 +182,81 @@ static int take_socket_error(struct capture *c)
 	return err ? -err : -EIO;
 }
 
+/* One frame from a per_frame socket: 1, 0 if none is queued, or -errno. */
+static int read_frame(struct capture *c, struct capture_frame *f)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
+			 CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct sockaddr_ll sll;
+	struct iovec iov = { .iov_base = c->frame, .iov_len = PER_FRAME_MAX };
+	struct msghdr msg = {
+		.msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_TRUNC);
+
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	memset(f, 0, sizeof(*f));
+	f->data = c->frame;
+	f->len = (uint32_t)n;
+	f->caplen = n > PER_FRAME_MAX ? PER_FRAME_MAX : (uint32_t)n;
+	f->ifindex = sll.sll_ifindex;
+	f->pkttype = sll.sll_pkttype;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(&f->ts, CMSG_DATA(cm), sizeof(f->ts));
+		} else if (cm->cmsg_level == SOL_PACKET && cm->cmsg_type == PACKET_AUXDATA) {
+			struct tpacket_auxdata aux;
+
+			memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+			f->len = aux.tp_len;
+			f->csum_unchecked = aux.tp_status &
+					    (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID);
+			if (aux.tp_status & TP_STATUS_VLAN_VALID) {
+				f->vlan_tci = aux.tp_vlan_tci;
+				f->vlan_tpid = aux.tp_status & TP_STATUS_VLAN_TPID_VALID ?
+					       aux.tp_vlan_tpid : ETH_P_8021Q;
+			}
+		}
+	}
+	if (!f->ts.tv_sec)
+		clock_gettime(CLOCK_REALTIME, &f->ts);
+	return 1;
+}
+
+static int next_frames(struct capture *c, int timeout_ms, capture_cb cb, void *arg)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct capture_frame f;
+	int n = 0, r;
+
+	r = poll(&pfd, 1, timeout_ms);
+	if (r < 0)
+		return -errno;
+	if (pfd.revents & POLLNVAL)
+		return -EIO;
+	if (pfd.revents & POLLERR)
+		return take_socket_error(c);
+	while (n < CAPTURE_PER_FRAME_BATCH && (r = read_frame(c, &f)) > 0) {
+		cb(&f, arg);
+		n++;
+	}
+	return r < 0 && !n ? r : n;
+}
+
 int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *arg)
 {
 	struct tpacket_block_desc *bd =
-		(void *)(c->ring + (size_t)c->next_block * c->block_size);
+		c->ring ? (void *)(c->ring + (size_t)c->next_block * c->block_size) : NULL;
 	const uint8_t *p;
 	uint32_t n;
 
+	if (c->frame)
+		return next_frames(c, timeout_ms, cb, arg);
 	if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		int r = poll(&pfd, 1, timeout_ms);
@@ -223,6 +312,7 @@ void capture_close(struct capture *c)
 		return;
 	if (c->ring)
 		munmap(c->ring, c->ring_len);
+	free(c->frame);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);

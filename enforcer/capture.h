@@ -39,7 +39,17 @@ struct capture_opts {
 	unsigned block_size;      /* bytes, a multiple of the page size; 0: 256 KiB */
 	unsigned block_count;     /* 0: 32 */
 	unsigned retire_ms;       /* a block not yet full is handed over after this; 0: 5 */
+	/*
+	 * No ring: each frame is read (recvmsg) and handed over as it arrives,
+	 * for --hold, where the client waits on every frame and a block's
+	 * retirement (milliseconds) would be added to each request. A "block"
+	 * is then what is queued when the call reads, at most
+	 * CAPTURE_PER_FRAME_BATCH frames. block_* and retire_ms are unused.
+	 */
+	bool per_frame;
 };
+
+#define CAPTURE_PER_FRAME_BATCH 64
 
 /*
  * Opens the socket on ifname with the socket filter tap_fd attached before

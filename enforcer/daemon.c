@@ -189,7 +189,7 @@ static void setup(struct daemon *d)
 	const struct options *o = d->o;
 	struct blocklist_config bcfg = {
 		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
-		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed,
+		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed, .hold = o->hold,
 	};
 	char pin_path[128];
 	struct policy *p;
@@ -231,6 +231,10 @@ static void setup(struct daemon *d)
 		log_info("%s: %s: blocks will not outlive a crash", pin_path,
 			 err == -EINVAL ? "no BPF file system" : strerror(-err));
 	update_quic_clients(d, time(NULL));
+	d->hold.fd = -1;
+	if (o->hold && (err = hold_open(&d->hold, d->bl, &o->http_ports, &o->tls_ports,
+					d->ifindex, o->n_interfaces)))
+		fatalx("--hold: the socket that releases held segments: %s", strerror(-err));
 	for (unsigned i = 0; i < o->n_interfaces; i++)
 		if ((err = blocklist_attach(d->bl, d->ifindex[i])))
 			fatalx("%s: attaching the TC programs: %s", o->interfaces[i], strerror(-err));
@@ -239,11 +243,26 @@ static void setup(struct daemon *d)
 	d->ct_open = !err;
 }
 
+/*
+ * A TPACKET_V3 block reaches its worker when full or when its retire timer
+ * fires: the timer bounds how long a quiet request waits for its verdict,
+ * so it is the shortest the kernel offers (1 ms). Blocks of 128 KiB hold a
+ * 64 KiB GRO packet whole; 64 of them (8 MiB a socket) give the worker 64 ms
+ * of slack even when every block retires after 1 ms.
+ */
+static const struct capture_opts capture_tuning = {
+	.block_size = 128 << 10, .block_count = 64, .retire_ms = 1,
+};
+
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
 	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
+	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
+	struct capture_opts copts = capture_tuning;
 	int err;
+
+	copts.per_frame = o->hold;
 
 	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
@@ -252,7 +271,7 @@ static void start_workers(struct daemon *d)
 	for (unsigned w = 0; w < d->n_workers; w++)
 		for (unsigned i = 0; i < o->n_interfaces; i++) {
 			d->workers[w].caps[i] = capture_open(o->interfaces[i], tap_prog_fd(d->tap),
-							     &groups[i], NULL);
+							     &groups[i], &copts);
 			if (!d->workers[w].caps[i])
 				fatal("%s: capture", o->interfaces[i]);
 		}
@@ -272,6 +291,7 @@ static void teardown(struct daemon *d)
 	}
 	free(d->workers);
 	blocklist_close(d->bl);           /* detaches from every interface */
+	hold_close(&d->hold);
 	tap_prog_destroy(d->tap);
 	if (d->ct_open)
 		conntrack_watch_close(&d->ct);

@@ -18,6 +18,7 @@
 #include "enforcer/conntrack.h"
 #include "enforcer/control.h"
 #include "enforcer/decision_log.h"
+#include "enforcer/hold.h"
 #include "enforcer/inject.h"
 #include "enforcer/judge.h"
 #include "enforcer/options.h"
@@ -47,6 +48,7 @@ struct worker_counters {
 	uint64_t blocks_added;
 	uint64_t inject_failures;
 	struct verdict_histogram verdict;
+	struct hold_stats hold;
 };
 
 struct worker {
@@ -61,6 +63,8 @@ struct worker {
 	_Atomic uint64_t seen_gen;    /* published: it no longer uses older policies */
 	uint64_t blocks_added, inject_failures;
 	struct verdict_histogram verdict;
+	struct hold_stats hold;
+	enum hold_outcome frame_outcome;   /* --hold: of the frame being processed */
 	pthread_mutex_t lock;         /* guards published */
 	struct worker_counters published;
 };
@@ -75,6 +79,7 @@ struct daemon {
 	struct tap_prog *tap;
 	struct blocklist *bl;
 	struct injector inj;
+	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
 	struct conntrack_watch ct;
 	bool ct_open;

@@ -129,6 +129,10 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		sum.capture.drops += c.capture.drops;
 		sum.blocks_added += c.blocks_added;
 		sum.inject_failures += c.inject_failures;
+		sum.hold.released += c.hold.released;
+		sum.hold.reinjected += c.hold.reinjected;
+		sum.hold.kept += c.hold.kept;
+		sum.hold.send_failures += c.hold.send_failures;
 		for (unsigned b = 0; b <= VERDICT_BUCKETS; b++)
 			sum.verdict.bucket[b] += c.verdict.bucket[b];
 		sum.verdict.sum_us += c.verdict.sum_us;
@@ -202,6 +206,25 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	       blk[UE_BLK_FRAGMENT_DROP], NULL, NULL);
 	metric(fd, "inject_failures_total", "counter", "Resets or block pages that could not be sent",
 	       sum.inject_failures, NULL, NULL);
+	metric(fd, "hold_held_total", "counter", "--hold: client segments TC ingress held",
+	       blk[UE_BLK_HOLD_HELD], NULL, NULL);
+	metric(fd, "hold_released_total", "counter", "--hold: held segments the daemon released",
+	       sum.hold.released, NULL, NULL);
+	metric(fd, "hold_reinjected_total", "counter",
+	       "--hold: released segments sent back in (no retransmission waited for)",
+	       sum.hold.reinjected, NULL, NULL);
+	metric(fd, "hold_marked_passed_total", "counter",
+	       "--hold: released segments TC ingress let in by their mark",
+	       blk[UE_BLK_HOLD_RELEASED], NULL, NULL);
+	metric(fd, "hold_dropped_total", "counter",
+	       "--hold: held segments of blocked sessions, never released", sum.hold.kept,
+	       NULL, NULL);
+	metric(fd, "hold_release_failures_total", "counter",
+	       "--hold: released segments that could not be sent (the sender retransmits)",
+	       sum.hold.send_failures, NULL, NULL);
+	metric(fd, "hold_unjudged_total", "counter",
+	       "--hold, --fail open: segments passed while no daemon renewed the heartbeat",
+	       blk[UE_BLK_HOLD_UNJUDGED], NULL, NULL);
 	verdict_histogram_rows(fd, &sum.verdict);
 	metric(fd, "log_lines_total", "counter", "Decision-log lines written", ls.written, NULL, NULL);
 	metric(fd, "log_lines_dropped_total", "counter", "Decision-log lines lost (queue full, errors)",

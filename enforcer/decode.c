@@ -136,6 +136,20 @@ bool decode_tcp_csum_ok(const struct packet *p)
 	return !p->verify_csum || csum_ok(csum_add(p->pseudo_sum, p->l4, p->l4_len));
 }
 
+static uint16_t csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t decode_tcp_csum(const struct packet *p, bool pseudo_only)
+{
+	if (pseudo_only)
+		return csum_fold(p->pseudo_sum);
+	return (uint16_t)~csum_fold(csum_add(p->pseudo_sum, p->l4, p->l4_len));
+}
+
 /* Client->server UDP is only counted (QUIC): its checksum is not checked. */
 static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
 {

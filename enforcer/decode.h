@@ -82,6 +82,13 @@ enum decode_result decode_packet(enum decode_link link, const uint8_t *frame,
 
 /* Is the TCP checksum of a DECODE_TCP packet right (or not to be verified)? */
 bool decode_tcp_csum_ok(const struct packet *p);
+/*
+ * The TCP checksum of P's segment, to memcpy into its header: with
+ * PSEUDO_ONLY the pseudo-header sum a CHECKSUM_PARTIAL segment carries (the
+ * device or GSO completes it), else the full checksum, computed with the
+ * header's checksum field as it is now (zero it first).
+ */
+uint16_t decode_tcp_csum(const struct packet *p, bool pseudo_only);
 
 /* A short stable name for counters and stats: "bad-tcp-csum". */
 const char *decode_result_name(enum decode_result r);

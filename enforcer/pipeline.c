@@ -30,6 +30,7 @@ struct flow_state {
 	bool syn_seen;
 	bool midstream;
 	bool ambiguous;          /* reported */
+	struct hold_mark hold;   /* --hold: what is released (hold.c) */
 	union {
 		struct http_stream http;
 		struct tls_stream tls;
@@ -250,6 +251,7 @@ static void on_syn(struct pipeline *p, struct flow *f, const struct packet *pkt)
 	}
 	st->syn_seen = true;
 	st->isn = pkt->seq;
+	st->hold = (struct hold_mark){ .released_to = pkt->seq + 1, .known = true };
 	st->status = STREAM_PARSING;
 	reasm_start(&st->reasm, pkt->seq + 1);
 }
@@ -435,6 +437,13 @@ int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
 		return -ENOENT;
 	*pos = (struct session_position){ .seq = st->client_next, .ack = st->client_ack };
 	return 0;
+}
+
+struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple *t)
+{
+	struct flow *f = flow_lookup(p->flows, t);
+
+	return f ? &state_of(f)->hold : NULL;
 }
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out)

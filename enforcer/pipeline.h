@@ -123,6 +123,21 @@ void pipeline_foreach_latest(struct pipeline *p,
 int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
 		      struct session_position *pos);
 
+/*
+ * --hold (hold.c): how much of a flow's client stream has been released,
+ * kept with the flow so that settling a segment costs no map lookup. It
+ * starts at ISN + 1 when the flow's SYN was seen (as the kernel's entry
+ * does), unknown otherwise, and starts over with a new connection.
+ */
+struct hold_mark {
+	uint32_t released_to;
+	bool known;              /* released_to is valid */
+	bool pass;               /* released for good (a TLS session after its ClientHello) */
+};
+
+/* The flow's mark; NULL for a flow the pipeline does not follow (now). */
+struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple *t);
+
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out);
 void pipeline_stats_add(struct pipeline_stats *sum, const struct pipeline_stats *add);
 

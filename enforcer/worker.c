@@ -48,6 +48,8 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 		return;
 	/* TLS cannot carry a page without a forged certificate: reset instead. */
 	err = pipeline_position(w->pipe, &r->tuple, &pos);
+	if (!err && dm->o->hold)
+		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
 	if (!err)
 		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
 			   : injector_reset(&dm->inj, &r->tuple, &pos);
@@ -66,8 +68,13 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 	struct decision d;
 
 	judge_event(&w->judge, ev, r, &d);
-	if (d.action == ACTION_BLOCK && acting(w))
+	if (d.action == ACTION_BLOCK && acting(w)) {
+		w->frame_outcome = HOLD_KEEP;
 		enforce(w, r, &d);
+	} else if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS &&
+		   w->frame_outcome == HOLD_RELEASE) {
+		w->frame_outcome = HOLD_RELEASE_SESSION;
+	}
 }
 
 static void judge_again_one(void *arg, const struct request *r)
@@ -112,7 +119,10 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 		.link = DECODE_LINK_ETHERNET, .verify_csum = !cf->csum_unchecked,
 	};
 
+	w->frame_outcome = HOLD_RELEASE;
 	pipeline_packet(w->pipe, &fr);
+	if (w->d->o->hold)
+		hold_settle(&w->d->hold, w->pipe, cf, w->frame_outcome, &w->hold);
 }
 
 static void publish(struct worker *w)
@@ -132,6 +142,7 @@ static void publish(struct worker *w)
 	c.blocks_added = w->blocks_added;
 	c.inject_failures = w->inject_failures;
 	c.verdict = w->verdict;
+	c.hold = w->hold;
 	pthread_mutex_lock(&w->lock);
 	w->published = c;
 	pthread_mutex_unlock(&w->lock);

@@ -6,6 +6,7 @@
  * judged in rule order, cheap checks (method, port, client, time) first, so
  * the first allow or block among them is the first in the whole policy.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,21 @@ struct match_scratch {
 	bool clock_valid;
 };
 
+/* PCRE2's JIT stack allocator caches the page size in a static, unlocked,
+ * on first use: threads creating their first scratch at once would race on
+ * it (all writing the same value). The first use goes through pthread_once. */
+static void jit_stack_warm_up(void)
+{
+	pcre2_jit_stack_free(pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MIN, NULL));
+}
+
 struct match_scratch *match_scratch_new(void)
 {
-	struct match_scratch *s = calloc(1, sizeof(*s));
+	static pthread_once_t warm_up = PTHREAD_ONCE_INIT;
+	struct match_scratch *s;
 
+	pthread_once(&warm_up, jit_stack_warm_up);
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	/* one ovector pair: a decision needs only whether a rule matched */

@@ -41,9 +41,10 @@ struct policy;
 struct match_scratch;         /* per thread: PCRE2 match data, prefilter state */
 
 /*
- * Parse and compile PATH. On any error returns NULL and has written every
- * diagnostic, one a line, as "FILE:LINE:COL: error: MESSAGE" to DIAG;
- * warnings go to DIAG too (as "warning:") and do not fail the load.
+ * Parse and compile PATH. On any error returns NULL (errno EINVAL, or the
+ * system's error) and has written every diagnostic, one a line, as
+ * "FILE:LINE:COL: error: MESSAGE" to DIAG; warnings go to DIAG too (as
+ * "warning:") and do not fail the load. DIAG may be NULL.
  */
 struct policy *policy_load(const char *path, FILE *diag);
 void policy_free(struct policy *p);

@@ -16,7 +16,7 @@
 #include "policies/ascii.h"
 #include "policies/regex_literal.h"
 
-#define DEPTH_MAX 32
+#define DEPTH_MAX 16         /* nested groups (~6 KB of stack each); deeper: no literal */
 #define REPEAT_MANY 2       /* any maximum above one */
 
 struct fragment {

@@ -1,7 +1,9 @@
 /*
  * Earlier rules are found by what they match: a map from field + case +
- * pattern to rule indexes, and one from domain names to `domain` rules, whose
- * label suffixes find the parent domains.
+ * pattern to rule indexes (a case-sensitive rule also looks for its caseless
+ * twin), one from domain names to `domain` rules, whose label suffixes find
+ * the parent domains, and the policy's own domain index for the lists that
+ * hold a name or a parent.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -122,24 +124,43 @@ static enum verdict judge(const struct rule *e, const struct rule *r, bool same_
 struct probe {
 	const struct policy *p;
 	const struct rule *r;
+	bool same_key;              /* the rules probed have R's pattern and case */
 	const struct rule *found;
 	enum verdict verdict;
 };
 
+static void probe_rule(struct probe *pr, const struct rule *e)
+{
+	/* a domain found by suffix may be a parent of R's */
+	bool same = pr->same_key &&
+		    (pr->r->field != FIELD_DOMAIN || !strcmp(e->pattern, pr->r->pattern));
+	enum verdict verdict = pr->found ? UNRELATED : judge(e, pr->r, same);
+
+	if (verdict != UNRELATED) {
+		pr->found = e;
+		pr->verdict = verdict;
+	}
+}
+
+/* V: earlier rules. */
 static void probe_earlier(const uint32_t *v, unsigned n, void *arg)
 {
 	struct probe *pr = arg;
 
-	for (unsigned i = 0; i < n && !pr->found; i++) {
-		const struct rule *e = &pr->p->rules[v[i]];
-		/* a key match is the same pattern; a domain may be a parent */
-		bool same = pr->r->field != FIELD_DOMAIN || !strcmp(e->pattern, pr->r->pattern);
-		enum verdict verdict = judge(e, pr->r, same);
+	for (unsigned i = 0; i < n; i++)
+		probe_rule(pr, &pr->p->rules[v[i]]);
+}
 
-		if (verdict != UNRELATED) {
-			pr->found = e;
-			pr->verdict = verdict;
-		}
+/* V: domain sources holding a suffix of R's name; the lists among them. */
+static void probe_lists(const uint32_t *v, unsigned n, void *arg)
+{
+	struct probe *pr = arg;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct domain_source *src = &pr->p->sources[v[i]];
+
+		for (unsigned j = 0; src->list_path && j < src->n_rules; j++)
+			probe_rule(pr, &pr->p->rules[src->rules[j]]);
 	}
 }
 
@@ -153,7 +174,7 @@ int shadow_check(struct shadow_index *s, const struct policy *p, uint32_t idx,
 		 unsigned col, struct diag *d)
 {
 	const struct rule *r = &p->rules[idx];
-	struct probe pr = { .p = p, .r = r };
+	struct probe pr = { .p = p, .r = r, .same_key = true };
 	const char *pattern = r->pattern ? r->pattern : "";
 	size_t klen = strlen(pattern) + 2;
 	char *key = malloc(klen + 1);
@@ -166,12 +187,23 @@ int shadow_check(struct shadow_index *s, const struct policy *p, uint32_t idx,
 	if (r->field == FIELD_DOMAIN) {
 		name_map_each_suffix(s->domains, r->pattern, strlen(r->pattern),
 				     probe_earlier, &pr);
+		pr.same_key = false;    /* a list holding the name or a parent */
+		name_map_each_suffix(p->domains, r->pattern, strlen(r->pattern),
+				     probe_lists, &pr);
 	} else {
 		unsigned n;
 		const uint32_t *v = name_map_get(s->patterns, key, klen, &n);
 
 		if (v)
 			probe_earlier(v, n, &pr);
+		if (r->case_sensitive) {   /* the same pattern caseless matches more */
+			key[1] = 'i';
+			pr.same_key = false;
+			v = name_map_get(s->patterns, key, klen, &n);
+			if (v)
+				probe_earlier(v, n, &pr);
+			key[1] = 's';
+		}
 	}
 	if (pr.verdict == DUPLICATE)
 		diag_warning(d, r->info.file, r->info.line, col, "duplicate of the rule at %s:%u",

@@ -1,8 +1,9 @@
 /*
  * Warnings for rules that can never decide anything: an exact duplicate of an
  * earlier rule, or a rule an earlier allow/block rule with the same field and
- * pattern (or, for `domain`, a parent domain) and no narrower options always
- * matches first.
+ * pattern (caseless where the later one is case-sensitive; for `domain`, a
+ * parent domain or a domain list holding the name or a parent) and no
+ * narrower options always matches first.
  */
 #ifndef UE_SHADOW_H
 #define UE_SHADOW_H

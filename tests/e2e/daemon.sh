@@ -14,6 +14,8 @@ mkdir -p "$TMP/www"
 echo hello > "$TMP/www/index.html"
 echo later > "$TMP/www/later"
 http_server "$NS_SRV" 80
+spawn "$NS_SRV" sh -c "exec /usr/bin/python3 $TOP/examples/demo/server.py 8080 2>/dev/null"
+wait_port "$NS_SRV" 8080
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_server.py" 8000 "$TMP/hold.log"
 wait_port "$NS_SRV" 8000
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
@@ -29,7 +31,13 @@ block path ^/reset response=reset id=reset-rule
 block domain page.test response=page id=page-rule
 block host ^blocked\.test$ response=reset id=sni
 block path ^/v6 response=reset id=v6
+block path ^/second response=reset id=second
+block path ^/form method=POST response=reset id=post-only
+block path ^/port port=8080 response=reset id=port-8080
+block domain-list lists.txt response=reset id=list
+block tls no-sni response=reset id=no-sni
 R
+printf '# a list\n0.0.0.0 listed.test\n||adblock.test^\n' > "$TMP/lists.txt"
 spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/base.rules" -s "$SOCK" -l "$LOG" --workers 2
 for _ in $(seq 50); do [ -S "$SOCK" ] && CTL status >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -77,10 +85,44 @@ in_cli curl -s -m 5 "http://[$SRV6]:8000/v6"; rc=$?
 check ipv6_reset test "$rc" = 56
 check ipv6_logged sh -c "grep -q '\"client\":\"$CLI6\".*\"target\":\"/v6\".*\"action\":\"block\"' '$LOG'"
 
+# --- keep-alive: the second request on one connection is judged on its own
+out=$(in_cli curl -s -m 5 "http://$SRV4:8080/first" "http://$SRV4:8080/second")
+check keepalive_first_answered sh -c "echo '$out' | grep -q 'hello from.*/first'"
+check keepalive_second_blocked sh -c "! echo '$out' | grep -q 'hello from.*/second' &&
+	grep '\"target\":\"/second\"' '$LOG' | grep -q '\"action\":\"block\"'"
+# --- pipelined: both requests in one segment
+in_cli /usr/bin/python3 -c "
+import socket,sys
+s=socket.create_connection((sys.argv[1],8080)); s.settimeout(3)
+s.sendall(b'GET /pipe1 HTTP/1.1\r\nHost: p.test\r\n\r\nGET /second?piped HTTP/1.1\r\nHost: p.test\r\n\r\n')
+try: s.recv(4096)
+except Exception: pass" "$SRV4"
+sleep 0.3
+check pipelined_second_blocked sh -c "grep '\"target\":\"/second?piped\"' '$LOG' | grep -q '\"rule_id\":\"second\"'"
+# --- method=, port=, domain-list (hosts and adblock lines), tls no-sni
+in_cli curl -s -m 3 -o /dev/null "http://$SRV4:8080/form"; rc=$?
+check method_get_not_blocked test "$rc" = 0
+# (the demo server has no POST handler and answers 501 at once: judge by the log)
+in_cli curl -s -m 3 -o /dev/null -d x=1 "http://$SRV4:8080/form"
+sleep 0.3
+check method_post_blocked sh -c "grep '\"method\":\"POST\"' '$LOG' | grep -q '\"rule_id\":\"post-only\"'"
+check method_get_not_logged sh -c "! grep '\"method\":\"GET\"' '$LOG' | grep -q '\"rule_id\":\"post-only\"'"
+in_cli curl -s -m 3 -o /dev/null "http://$SRV4:8080/port"; rc=$?
+check port_8080_blocked test "$rc" = 56
+in_cli curl -s -m 3 -o /dev/null "http://$SRV4/port"; rc=$?
+check port_80_not_blocked test "$rc" = 0
+in_cli curl -s -m 3 -o /dev/null -H 'Host: www.listed.test' "http://$SRV4:8080/"; rc=$?
+check domain_list_hosts_line test "$rc" = 56
+in_cli curl -s -m 3 -o /dev/null -H 'Host: adblock.test' "http://$SRV4:8080/"; rc=$?
+check domain_list_adblock_line test "$rc" = 56
+in_cli timeout 5 openssl s_client -connect "$SRV4:443" -noservername </dev/null >/dev/null 2>&1
+sleep 0.3
+check tls_no_sni_logged sh -c "grep '\"proto\":\"tls\"' '$LOG' | grep -q '\"rule_id\":\"no-sni\"'"
+
 # --- counters (workers publish them ten times a second)
 sleep 0.3
 stats=$(CTL stats --json)
-check stats_count_blocks /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['decisions_total']['block']>=5, s; assert s['kernel_drops_total']['ingress']>=1, s; assert s['requests_parsed_total']['tls']>=2, s" "$stats"
+check stats_count_blocks /usr/bin/python3 -c "import json,sys; s=json.loads(sys.argv[1]); assert s['decisions_total']['block']>=12, s; assert s['kernel_drops_total']['ingress']>=1, s; assert s['requests_parsed_total']['tls']>=2, s" "$stats"
 prom=$(CTL stats --prometheus)
 check stats_prometheus_format /usr/bin/python3 -c "
 import re,sys

@@ -495,3 +495,32 @@ void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
 	ASSERT_OK(umount(fs));
 	ASSERT_OK(rmdir(fs));
 }
+
+/* A reset session's port opened anew passes and unblocks; a drop block does not. */
+void test_bpf_blocklist_reset_port_reuse(void)
+{
+	struct blocklist *bl = open_blocklist();
+	const struct pkt_spec syn = { V4_C2S, .tcp_flags = TH_SYN };
+	const struct pkt_spec synack = { V4_S2C, .tcp_flags = TH_SYN | TH_ACK };
+	uint64_t before[UE_BLK_COUNTER_MAX], after[UE_BLK_COUNTER_MAX];
+	int in = blocklist_prog_fd(bl, BLOCKLIST_INGRESS);
+	uint8_t f[PKT_MAX];
+	uint32_t ret;
+
+	ASSERT_OK(blocklist_add(bl, tuple("10.0.0.2", 40000, "10.0.1.2", 80), 1, UE_BLOCK_RESET));
+	ASSERT_OK(blocklist_counters(bl, before));
+	/* a SYN-ACK is no new session: still dropped */
+	ASSERT_OK(bpf_testrun(in, f, pkt_build(&synack, f, sizeof(f)), 0, &ret));
+	ASSERT_EQ(ret, TC_ACT_SHOT);
+	ASSERT_OK(bpf_testrun(in, f, pkt_build(&syn, f, sizeof(f)), 0, &ret));
+	ASSERT_EQ(ret, TC_ACT_OK);
+	ASSERT_OK(blocklist_counters(bl, after));
+	ASSERT_EQ(after[UE_BLK_PORT_REUSED] - before[UE_BLK_PORT_REUSED], 1);
+	ASSERT_EQ(find_block(bl, tuple("10.0.0.2", 40000, "10.0.1.2", 80)).found, 0);
+
+	ASSERT_OK(blocklist_add(bl, tuple("10.0.0.2", 40000, "10.0.1.2", 80), 1, 0));
+	ASSERT_OK(bpf_testrun(in, f, pkt_build(&syn, f, sizeof(f)), 0, &ret));
+	ASSERT_EQ(ret, TC_ACT_SHOT);
+	ASSERT_EQ(find_block(bl, tuple("10.0.0.2", 40000, "10.0.1.2", 80)).found, 1);
+	blocklist_close(bl);
+}

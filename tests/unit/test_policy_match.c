@@ -1,8 +1,10 @@
 /*
  * Matching semantics: first match, log rules, the default, each field and
- * option, groups, includes, case. Every decision is also reached by the
- * naive evaluation, which must agree.
+ * option, groups, includes, case; threads sharing one policy. Every decision
+ * is also reached by the naive evaluation, which must agree.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -420,5 +422,67 @@ void test_policy_summary_and_path(void)
 	ASSERT_TRUE(strstr(policy_path(p), "/t.rules"));
 	ASSERT_STREQ(policy_action_name(ACTION_LOG), "log");
 	ASSERT_STREQ(policy_response_name(RESPONSE_PAGE), "page");
+	policy_free(p);
+}
+
+/* ---- many threads, one policy ---- */
+
+#define THREADS 4
+#define REQUESTS 3000
+
+struct worker {
+	const struct policy *p;
+	const struct test_request *reqs;
+	unsigned lines[REQUESTS];
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct match_scratch *s = match_scratch_new();
+	struct decision d;
+
+	for (int round = 0; round < 5; round++) {
+		for (unsigned i = 0; i < REQUESTS; i++) {
+			policy_match(w->p, &w->reqs[i].r, 0, s, &d);
+			w->lines[i] = d.rule ? d.rule->line : 0;
+		}
+	}
+	match_scratch_free(s);
+	return NULL;
+}
+
+void test_policy_threads_share_a_policy(void)
+{
+	static struct test_request reqs[REQUESTS];
+	static struct worker workers[THREADS];
+	static const char *const hosts[] = { "ads.example", "www.shop.example", "cdn.test", "x.y" };
+	pthread_t tid[THREADS];
+	struct policy *p = load("block domain ads.example\n"
+				"log url (banner|popup)\\d+\n"
+				"allow path ^/ok/\n"
+				"block url /(banner|popup)\\d+\\.js\n"
+				"block host ^cdn\\.\n"
+				"block path \\?token=\n");
+	struct decision d;
+
+	for (unsigned i = 0; i < REQUESTS; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/%s/%s%u.js%s", i % 5 ? "a" : "ok",
+			 i % 3 ? "banner" : "popup", i, i % 7 ? "" : "?token=1");
+		req_http(&reqs[i], "GET", hosts[i % 4], 80, path, NULL);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		workers[t] = (struct worker){ .p = p, .reqs = reqs };
+		ASSERT_OK(pthread_create(&tid[t], NULL, worker_run, &workers[t]));
+	}
+	for (int t = 0; t < THREADS; t++)
+		ASSERT_OK(pthread_join(tid[t], NULL));
+	for (unsigned i = 0; i < REQUESTS; i++) {
+		d = judge(p, &reqs[i]);
+		for (int t = 0; t < THREADS; t++)
+			ASSERT_EQ(workers[t].lines[i], d.rule ? d.rule->line : 0);
+	}
 	policy_free(p);
 }

@@ -299,13 +299,16 @@ void test_policy_warnings(void)
 		  "first\n" },
 		{ "block quic\nblock quic\n",
 		  "t.rules:2:1: warning: duplicate of the rule at t.rules:1\n" },
+		{ "block url X\nallow url X case=sensitive\n",
+		  "t.rules:2:1: warning: never matches: the rule at t.rules:1 always decides "
+		  "first\n" },
 		/* narrower earlier rules, a log rule, another case: no warning */
 		{ "block url x client=10.0.0.0/8\nallow url x\n", "" },
 		{ "block url x method=GET\nallow url x method=GET,POST\n", "" },
 		{ "block url x port=80\nallow url x\n", "" },
 		{ "block url x time=mon@*\nallow url x\n", "" },
 		{ "log url x\nblock url x\n", "" },
-		{ "block url X\nblock url X case=sensitive\n", "" },
+		{ "block url X case=sensitive\nblock url X\n", "" },
 		{ "block domain www.example.com\nallow domain example.com\n", "" },
 	};
 
@@ -321,6 +324,19 @@ void test_policy_warnings(void)
 	ASSERT_NONNULL(p);
 	ASSERT_STREQ(diag, "lists/ads.txt:5:1: warning: 2 lines skipped (first here): not a "
 		     "domain name, a hosts-file line or an adblock ||name^ line\n");
+	free(diag);
+	policy_free(p);
+
+	fixture_write("lists/games.txt", "games.example\nplay.test\n");
+	p = fixture_load("t.rules", "block domain-list lists/games.txt\n"
+			 "allow domain www.games.example\n"
+			 "allow domain games.example client=10.0.0.0/8\n"
+			 "allow domain other.example\n", &diag);
+	ASSERT_NONNULL(p);
+	ASSERT_STREQ(diag, "t.rules:2:1: warning: never matches: the rule at t.rules:1 always "
+		     "decides first\n"
+		     "t.rules:3:1: warning: never matches: the rule at t.rules:1 always "
+		     "decides first\n");
 	free(diag);
 	policy_free(p);
 
