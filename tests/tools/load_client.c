@@ -312,6 +312,10 @@ int main(int argc, char **argv)
 			session_event(&l, ev[i].data.ptr, ev[i].events);
 	}
 	report(&l, (double)(now_ns() - start) / 1e9);
+	for (unsigned i = 0; i < conns; i++)
+		session_close(&sessions[i]);
+	free(sessions);
+	close(l.ep);
 	fclose(l.bad_file);
 	return 0;
 }
