@@ -155,6 +155,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
 FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c \
+	enforcer/reasm.c enforcer/ctl_proto.c \
 	$(POLICY_SRCS)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

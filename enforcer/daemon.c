@@ -118,9 +118,10 @@ int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 		log_warnx("%s: invalid, the policy in force stays", path);
 		return -EINVAL;
 	}
+	/* PATH may be the old policy's own (SIGHUP), freed by the swap. */
+	log_info("policy %s in force", policy_path(p));
 	swap_policy(d, p);
 	d->reloads++;
-	log_info("policy %s in force", path);
 	return 0;
 }
 
