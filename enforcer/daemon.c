@@ -315,18 +315,6 @@ static int epoll_add(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* SIGHUP: the policy's own file again (its path dies with the old policy). */
-static void reload_same_file(struct daemon *d)
-{
-	char *path = strdup(policy_path(atomic_load(&d->policy)));
-
-	if (path)
-		daemon_reload(d, path, -1);
-	else
-		log_warn("SIGHUP");
-	free(path);
-}
-
 /* Returns when SIGINT or SIGTERM arrives. */
 static void main_loop(struct daemon *d)
 {
@@ -358,7 +346,7 @@ static void main_loop(struct daemon *d)
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
 				if (si.ssi_signo == SIGHUP)
-					reload_same_file(d);
+					daemon_reload(d, policy_path(atomic_load(&d->policy)), -1);
 				else if (si.ssi_signo == SIGUSR1)
 					decision_log_reopen(d->log);
 				else
