@@ -244,6 +244,8 @@ int inject_craft_page(const struct flow_tuple *t, const struct session_position 
 	return 0;
 }
 
+static const int inject_sndbuf = 4 << 20;
+
 static int open_raw(int family)
 {
 	const int one = 1;
@@ -261,6 +263,10 @@ static int open_raw(int family)
 		close(fd);
 		return err;
 	}
+	/* A burst of blocks must not find the buffer full (a lost page leaves
+	 * the client waiting); best effort, the default still works. */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &inject_sndbuf, sizeof(inject_sndbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &inject_sndbuf, sizeof(inject_sndbuf));
 	return fd;
 }
 
