@@ -264,6 +264,7 @@ help:
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
+	@echo '  bench-pipeline  offline pipeline on a generated 1M-request pcap vs libpcap, tshark, ndpiReader'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
