@@ -41,6 +41,7 @@ struct verdict_histogram {
 	uint64_t count;
 };
 
+/* Every field a uint64_t count, so that workers' counters add up field by field. */
 struct worker_counters {
 	struct pipeline_stats pipe;
 	struct judge_stats judge;
@@ -110,6 +111,7 @@ uint32_t daemon_rule_label(struct daemon *d, const struct rule_info *rule);
 int worker_start(struct worker *w, struct daemon *d, unsigned id);
 void worker_join(struct worker *w);
 void worker_counters(struct worker *w, struct worker_counters *out);
+void worker_counters_add(struct worker_counters *sum, const struct worker_counters *add);
 
 /* daemon_ctl.c */
 void daemon_ctl_register(struct daemon *d);

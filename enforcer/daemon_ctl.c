@@ -119,24 +119,7 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		struct worker_counters c;
 
 		worker_counters(&d->workers[w], &c);
-		pipeline_stats_add(&sum.pipe, &c.pipe);
-		sum.judge.allowed += c.judge.allowed;
-		sum.judge.blocked += c.judge.blocked;
-		sum.judge.logged += c.judge.logged;
-		sum.judge.overflow_decisions += c.judge.overflow_decisions;
-		sum.judge.ambiguous_decisions += c.judge.ambiguous_decisions;
-		sum.capture.packets += c.capture.packets;
-		sum.capture.drops += c.capture.drops;
-		sum.blocks_added += c.blocks_added;
-		sum.inject_failures += c.inject_failures;
-		sum.hold.released += c.hold.released;
-		sum.hold.reinjected += c.hold.reinjected;
-		sum.hold.kept += c.hold.kept;
-		sum.hold.send_failures += c.hold.send_failures;
-		for (unsigned b = 0; b <= VERDICT_BUCKETS; b++)
-			sum.verdict.bucket[b] += c.verdict.bucket[b];
-		sum.verdict.sum_us += c.verdict.sum_us;
-		sum.verdict.count += c.verdict.count;
+		worker_counters_add(&sum, &c);
 	}
 	for (int r = DECODE_FIRST_MALFORMED; r < DECODE_RESULT_MAX; r++)
 		malformed += sum.pipe.decode[r];

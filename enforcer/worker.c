@@ -233,3 +233,13 @@ void worker_counters(struct worker *w, struct worker_counters *out)
 	*out = w->published;
 	pthread_mutex_unlock(&w->lock);
 }
+
+void worker_counters_add(struct worker_counters *sum, const struct worker_counters *add)
+{
+	uint64_t *s = (uint64_t *)sum;
+	const uint64_t *a = (const uint64_t *)add;
+
+	_Static_assert(sizeof(*sum) % sizeof(uint64_t) == 0, "worker_counters: counts only");
+	for (size_t i = 0; i < sizeof(*sum) / sizeof(uint64_t); i++)
+		s[i] += a[i];
+}
