@@ -277,9 +277,7 @@ static int on_unblock(void *arg, int fd, const uint8_t *args, const uint8_t *end
 	if (ctl_arg_next(&args, end, &what) != 1)
 		return CTL_USAGE;
 	if (strcmp(what, "all")) {
-		if (inet_pton(AF_INET, what, &ip.s6_addr[12]) == 1)
-			ip.s6_addr[10] = ip.s6_addr[11] = 0xff;
-		else if (inet_pton(AF_INET6, what, &ip) != 1) {
+		if (ip_parse_mapped(what, &ip)) {
 			control_send_msg(fd, "unblock: not an IP address nor \"all\": %s", what);
 			return CTL_USAGE;
 		}

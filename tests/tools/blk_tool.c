@@ -27,6 +27,7 @@
 #include "enforcer/blocklist.h"
 #include "enforcer/libbpf_log.h"
 #include "enforcer/tc_attach.h"
+#include "enforcer/request_text.h"
 
 static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_SEEN_INGRESS] = "seen_ingress",
@@ -37,21 +38,14 @@ static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_QUIC_DROP] = "quic_drop",
 	[UE_BLK_FAIL_CLOSED_DROP] = "fail_closed_drop",
 	[UE_BLK_FRAGMENT_DROP] = "fragment_drop",
+	[UE_BLK_PORT_REUSED] = "port_reused",
+	[UE_BLK_HOLD_HELD] = "hold_held",
+	[UE_BLK_HOLD_RELEASED] = "hold_released",
+	[UE_BLK_HOLD_TURNED] = "hold_turned",
+	[UE_BLK_HOLD_UNJUDGED] = "hold_unjudged",
 };
-
-/* IPv4 stored v4-mapped, as struct flow_tuple wants it. */
-static int parse_addr(const char *s, struct in6_addr *a)
-{
-	struct in_addr v4;
-
-	if (inet_pton(AF_INET, s, &v4) == 1) {
-		memset(a, 0, sizeof(*a));
-		a->s6_addr[10] = a->s6_addr[11] = 0xff;
-		memcpy(&a->s6_addr[12], &v4, 4);
-		return 0;
-	}
-	return inet_pton(AF_INET6, s, a) == 1 ? 0 : -EINVAL;
-}
+/* A counter added to kern_user.h must be named here too. */
+_Static_assert(UE_BLK_COUNTER_MAX == 13, "name every blocklist counter above");
 
 /* "10.0.0.0/8" (stored v4-mapped, len 96 + 8) or "fd00::/16" */
 static int parse_prefix(const char *s, struct client_prefix *p)
@@ -59,7 +53,7 @@ static int parse_prefix(const char *s, struct client_prefix *p)
 	char addr[64];
 	unsigned len;
 
-	if (sscanf(s, "%63[^/]/%u", addr, &len) != 2 || parse_addr(addr, &p->addr))
+	if (sscanf(s, "%63[^/]/%u", addr, &len) != 2 || ip_parse_mapped(addr, &p->addr))
 		return -EINVAL;
 	if (IN6_IS_ADDR_V4MAPPED(&p->addr))
 		len += 96;
@@ -92,7 +86,7 @@ static int parse_tuple(char *args, struct flow_tuple *t)
 
 	if (sscanf(args, "%63s %u %63s %u", client, &cport, server, &sport) != 4 ||
 	    cport > 65535 || sport > 65535 ||
-	    parse_addr(client, &t->client) || parse_addr(server, &t->server))
+	    ip_parse_mapped(client, &t->client) || ip_parse_mapped(server, &t->server))
 		return -EINVAL;
 	t->client_port = cport;
 	t->server_port = sport;

@@ -21,26 +21,13 @@
 
 #include "enforcer/blocklist.h"
 #include "enforcer/inject.h"
+#include "enforcer/request_text.h"
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: inject_tool reset|page CLIENT CPORT SERVER SPORT SEQ LEN ACK "
 		"[RULE_ID] [withheld] [block=IFACE]\n");
 	return 2;
-}
-
-/* IPv4 stored v4-mapped, as struct flow_tuple wants it. */
-static int parse_addr(const char *s, struct in6_addr *a)
-{
-	struct in_addr v4;
-
-	if (inet_pton(AF_INET, s, &v4) == 1) {
-		memset(a, 0, sizeof(*a));
-		a->s6_addr[10] = a->s6_addr[11] = 0xff;
-		memcpy(&a->s6_addr[12], &v4, 4);
-		return 0;
-	}
-	return inet_pton(AF_INET6, s, a) == 1 ? 0 : -EINVAL;
 }
 
 static int parse_u32(const char *s, uint32_t max, uint32_t *out)
@@ -107,8 +94,8 @@ int main(int argc, char **argv)
 
 	if (argc < 9 || argc > 12 || (strcmp(argv[1], "reset") && strcmp(argv[1], "page")))
 		return usage();
-	if (parse_addr(argv[2], &t.client) || parse_u32(argv[3], 65535, &cport) ||
-	    parse_addr(argv[4], &t.server) || parse_u32(argv[5], 65535, &sport) ||
+	if (ip_parse_mapped(argv[2], &t.client) || parse_u32(argv[3], 65535, &cport) ||
+	    ip_parse_mapped(argv[4], &t.server) || parse_u32(argv[5], 65535, &sport) ||
 	    parse_u32(argv[6], UINT32_MAX, &pos.seq) || parse_u32(argv[7], UINT32_MAX, &pos.len) ||
 	    parse_u32(argv[8], UINT32_MAX, &pos.ack))
 		return usage();
