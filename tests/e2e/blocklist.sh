@@ -17,23 +17,6 @@ need /usr/bin/python3 tc
 topology_up || { fail setup "topology"; exit 1; }
 pins_before=$(ls /sys/fs/bpf 2>/dev/null | sort)
 
-# tool_start: blk_tool on gw-lan as a coprocess; waits for "ready"
-tool_start() {
-	coproc BLK { exec ip netns exec "$NS_GW" "$TOOL" -s 1024 gw-lan 2>>"$TMP/blk.err"; }
-	TOOL_PID=$BLK_PID     # bash unsets BLK_PID once the coprocess is reaped
-	PIDS+=("$TOOL_PID")
-	local line
-	read -r -t 10 line <&"${BLK[0]}" && [ "$line" = ready ]
-}
-
-# tool CMD: one command, its first reply line on stdout
-tool() {
-	local line
-	echo "$*" >&"${BLK[1]}"
-	read -r -t 5 line <&"${BLK[0]}" || return 1
-	echo "$line"
-}
-
 # count FILE: the number a chatter side recorded (0 if none yet)
 count() { cat "$TMP/$1" 2>/dev/null || echo 0; }
 
@@ -60,7 +43,7 @@ wait_talking() {
 
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/chatter.py" server $PORT "$TMP"
 wait_port "$NS_SRV" $PORT || { fail setup "chatter server did not start"; exit 1; }
-tool_start || { fail setup "blk_tool: $(cat "$TMP/blk.err")"; exit 1; }
+blk_tool_start -s 1024 gw-lan || { fail setup "blk_tool: $(cat "$TMP/blk.err")"; exit 1; }
 check attach-lists-filters sh -c "ip netns exec $NS_GW tc filter show dev gw-lan ingress | grep -q blk_ingress && ip netns exec $NS_GW tc filter show dev gw-lan egress | grep -q blk_egress"
 
 spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/chatter.py" client $SRV4 $PORT $A4 "$TMP/client-$A4"
@@ -69,8 +52,8 @@ spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/chatter.py" client $SRV6 $PORT 
 spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/chatter.py" client $SRV6 $PORT $B6 "$TMP/client-$B6"
 wait_talking $A4 $B4 $A6 $B6 || { fail setup "sessions did not start talking: $(snapshot | tr '\n' ' ')"; exit 1; }
 
-r4=$(tool block $CLI4 $A4 $SRV4 $PORT)
-r6=$(tool block $CLI6 $A6 $SRV6 $PORT)
+r4=$(blk_tool block $CLI4 $A4 $SRV4 $PORT)
+r6=$(blk_tool block $CLI6 $A6 $SRV6 $PORT)
 [ "$r4 $r6" = "ok ok" ] && ok block-command || fail block-command "replies: $r4 / $r6"
 
 sleep 0.5          # what was in flight when the block landed arrives
@@ -90,7 +73,7 @@ while read -r port c1 s1 && read -r _ c2 s2 <&3; do
 	esac
 done <<<"$before" 3<<<"$after"
 
-counters=$(tool counters)
+counters=$(blk_tool counters)
 drop_in=$(sed -n 's/.*drop_ingress=\([0-9]*\).*/\1/p' <<<"$counters")
 drop_out=$(sed -n 's/.*drop_egress=\([0-9]*\).*/\1/p' <<<"$counters")
 [ "${drop_in:-0}" -gt 0 ] && [ "${drop_out:-0}" -gt 0 ] && ok drops-counted-both-hooks ||
@@ -105,7 +88,7 @@ grep -q "^$CLI4 $A4 $SRV4 $PORT drops=[1-9]" <<<"$listing" &&
 	fail list-names-client-and-server "$(tr '\n' ';' <<<"$listing")"
 
 # unblocked, the session resumes once TCP retransmits (backoff: a few s)
-r=$(tool unblock $CLI4 $A4 $SRV4 $PORT)
+r=$(blk_tool unblock $CLI4 $A4 $SRV4 $PORT)
 c1=$(count client-$A4) s1=$(count server-$A4)
 for _ in $(seq 100); do
 	[ "$(count client-$A4)" -gt "$c1" ] && [ "$(count server-$A4)" -gt "$s1" ] && break
@@ -114,23 +97,23 @@ done
 [ "$r" = ok ] && [ "$(count client-$A4)" -gt "$c1" ] && [ "$(count server-$A4)" -gt "$s1" ] &&
 	ok unblock-resumes || fail unblock-resumes "reply $r; counts $c1/$s1 -> $(count client-$A4)/$(count server-$A4)"
 
-tool quit >/dev/null
-wait "$TOOL_PID" 2>/dev/null
+blk_tool quit >/dev/null
+wait "$BLK_TOOL_PID" 2>/dev/null
 left=$(our_filters)
 [ -z "$left" ] && ok detach-leaves-no-filter || fail detach-leaves-no-filter "$left"
 in_gw tc qdisc show dev gw-lan | grep -q clsact && fail detach-removes-own-clsact "$(in_gw tc qdisc show dev gw-lan)" ||
 	ok detach-removes-own-clsact
 
 # a crashed tool: its filters stay in the kernel until the next start
-tool_start || { fail setup "blk_tool restart: $(cat "$TMP/blk.err")"; exit 1; }
-kill -9 "$TOOL_PID"; wait "$TOOL_PID" 2>/dev/null
+blk_tool_start -s 1024 gw-lan || { fail setup "blk_tool restart: $(cat "$TMP/blk.err")"; exit 1; }
+kill -9 "$BLK_TOOL_PID"; wait "$BLK_TOOL_PID" 2>/dev/null
 our_filters | grep -q blk_ && ok crash-leaves-filters || fail crash-leaves-filters "none left?"
 : >"$TMP/blk.err"
-tool_start || { fail setup "blk_tool after crash: $(cat "$TMP/blk.err")"; exit 1; }
+blk_tool_start -s 1024 gw-lan || { fail setup "blk_tool after crash: $(cat "$TMP/blk.err")"; exit 1; }
 grep -q "removed 2 stale filters" "$TMP/blk.err" && ok restart-removes-stale ||
 	fail restart-removes-stale "$(cat "$TMP/blk.err")"
-tool quit >/dev/null
-wait "$TOOL_PID" 2>/dev/null
+blk_tool quit >/dev/null
+wait "$BLK_TOOL_PID" 2>/dev/null
 left=$(our_filters)
 [ -z "$left" ] && ok no-filter-after-restart-and-detach || fail no-filter-after-restart-and-detach "$left"
 

@@ -17,22 +17,6 @@ need /usr/bin/python3 tc ping
 [ -x "$TOOL" ] || { fail setup "$TOOL not built"; exit 1; }
 topology_up || { fail setup "topology"; exit 1; }
 
-tool_start() {
-	coproc BLK { exec ip netns exec "$NS_GW" "$TOOL" -H $TAPPED -T $TLS -f $TIMEOUT_MS \
-		gw-lan 2>>"$TMP/blk.err"; }
-	TOOL_PID=$BLK_PID     # bash unsets BLK_PID once the coprocess is reaped
-	PIDS+=("$TOOL_PID")
-	local line
-	read -r -t 10 line <&"${BLK[0]}" && [ "$line" = ready ]
-}
-
-tool() {
-	local line
-	echo "$*" >&"${BLK[1]}"
-	read -r -t 5 line <&"${BLK[0]}" || return 1
-	echo "$line"
-}
-
 # udp_echo PORT: answers every datagram, IPv4 and IPv6
 udp_echo() {
 	spawn "$NS_SRV" /usr/bin/python3 -c '
@@ -81,7 +65,7 @@ wait_udp() {
 }
 wait_port "$NS_SRV" $TAPPED && wait_port "$NS_SRV" $UNTAPPED && wait_udp $TLS &&
 	wait_udp $OTHER_UDP || { fail setup "servers"; exit 1; }
-tool_start || { fail setup "blk_tool: $(cat "$TMP/blk.err")"; exit 1; }
+blk_tool_start -H $TAPPED -T $TLS -f $TIMEOUT_MS gw-lan || { fail setup "blk_tool: $(cat "$TMP/blk.err")"; exit 1; }
 # neighbour discovery first, so no probe below waits on it
 in_cli ping -c1 -W3 $SRV4 >/dev/null && in_cli ping -c1 -W3 $SRV6 >/dev/null ||
 	{ fail setup "server unreachable"; exit 1; }
@@ -89,17 +73,17 @@ in_cli ping -c1 -W3 $SRV4 >/dev/null && in_cli ping -c1 -W3 $SRV6 >/dev/null ||
 # ---- block quic ----
 udp_answered $SRV4 $TLS && udp_answered $SRV6 $TLS && ok quic-passes-unlisted ||
 	fail quic-passes-unlisted "no echo before any quic rule"
-r=$(tool quic 10.77.1.0/24)
+r=$(blk_tool quic 10.77.1.0/24)
 [ "$r" = ok ] || fail quic-command "$r"
 ! udp_answered $SRV4 $TLS && ok quic-dropped-for-listed-client || fail quic-dropped-for-listed-client "echo came back"
 udp_answered $SRV6 $TLS && ok quic-ipv6-client-not-listed || fail quic-ipv6-client-not-listed "no echo"
 udp_answered $SRV4 $OTHER_UDP && ok quic-other-udp-port-passes || fail quic-other-udp-port-passes "no echo"
-r=$(tool quic 10.77.1.0/24 fd77:1::/64)
+r=$(blk_tool quic 10.77.1.0/24 fd77:1::/64)
 ! udp_answered $SRV6 $TLS && ok quic-dropped-for-listed-ipv6 || fail quic-dropped-for-listed-ipv6 "reply $r; echo came back"
-r=$(tool quic)
+r=$(blk_tool quic)
 udp_answered $SRV4 $TLS && udp_answered $SRV6 $TLS && ok quic-flows-once-unlisted ||
 	fail quic-flows-once-unlisted "reply $r; no echo"
-counters=$(tool counters)
+counters=$(blk_tool counters)
 grep -q 'quic_drop=[1-9]' <<<"$counters" && ok quic-drops-counted || fail quic-drops-counted "$counters"
 
 # ---- fail closed ----
@@ -107,7 +91,7 @@ connects $SRV4 $TAPPED && ok new-session-while-alive || fail new-session-while-a
 spawn "$NS_CLI" /usr/bin/python3 "$TOP/tests/e2e/chatter.py" client $SRV4 $TAPPED 41001 "$TMP/client-41001"
 for _ in $(seq 50); do [ "$(count client-41001)" -ge 3 ] && break; sleep 0.1; done
 
-kill -9 "$TOOL_PID"; wait "$TOOL_PID" 2>/dev/null
+kill -9 "$BLK_TOOL_PID"; wait "$BLK_TOOL_PID" 2>/dev/null
 sleep 1            # past the heartbeat timeout
 ! connects $SRV4 $TAPPED && ok new-session-refused-when-dead || fail new-session-refused-when-dead "connected"
 ! connects $SRV6 $TAPPED && ok new-ipv6-session-refused-when-dead || fail new-ipv6-session-refused-when-dead "connected"
@@ -119,10 +103,10 @@ sleep 1
 	fail established-session-carries-on "counts $c1/$s1 -> $(count client-41001)/$(count server-41001)"
 
 : >"$TMP/blk.err"
-tool_start || { fail setup "blk_tool restart: $(cat "$TMP/blk.err")"; exit 1; }
+blk_tool_start -H $TAPPED -T $TLS -f $TIMEOUT_MS gw-lan || { fail setup "blk_tool restart: $(cat "$TMP/blk.err")"; exit 1; }
 connects $SRV4 $TAPPED && ok new-session-after-restart || fail new-session-after-restart "refused; $(cat "$TMP/blk.err")"
-tool quit >/dev/null
-wait "$TOOL_PID" 2>/dev/null
+blk_tool quit >/dev/null
+wait "$BLK_TOOL_PID" 2>/dev/null
 left=$(in_gw tc filter show dev gw-lan ingress; in_gw tc filter show dev gw-lan egress)
 [ -z "$left" ] && ok no-filter-left || fail no-filter-left "$left"
 exit $FAILED

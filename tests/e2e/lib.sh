@@ -136,3 +136,22 @@ N
 	spawn "$ns" "$@" nginx -c "$TMP/nginx/nginx.conf"
 	wait_port "$ns" 80
 }
+
+# blk_tool_start ARG... IFACE: tests/tools/blk_tool on the gateway as a
+# coprocess (attaches the blocklist programs to IFACE); waits for "ready".
+# BLK_TOOL_PID is its pid.
+blk_tool_start() {
+	coproc BLK { exec ip netns exec "$NS_GW" "$BUILD/tests/blk_tool" "$@" 2>>"$TMP/blk.err"; }
+	BLK_TOOL_PID=$BLK_PID     # bash unsets BLK_PID once the coprocess is reaped
+	PIDS+=("$BLK_TOOL_PID")
+	local line
+	read -r -t 10 line <&"${BLK[0]}" && [ "$line" = ready ]
+}
+
+# blk_tool CMD...: one command to the running blk_tool, its reply line on stdout
+blk_tool() {
+	local line
+	echo "$*" >&"${BLK[1]}"
+	read -r -t 5 line <&"${BLK[0]}" || return 1
+	echo "$line"
+}
