@@ -12,13 +12,14 @@ CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
+PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto
 
 # Debian 12 packages to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk
+	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
+	libssl-dev
 
 ifeq ($(V),1)
 Q :=
