@@ -258,26 +258,42 @@ int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t)
 	return bpf_map_delete_elem(bl->map_fd, &k) ? -errno : 0;
 }
 
+/* Entries read a syscall at a time by blocklist_foreach(). */
+#define FOREACH_BATCH 256
+
 int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg)
 {
-	struct ue_session_key key, next;
-	struct ue_block_value v;
+	struct ue_session_key keys[FOREACH_BATCH];
+	struct ue_block_value vals[FOREACH_BATCH];
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct ue_session_key cursor;
 	struct flow_tuple t;
-	int end, ret;
+	bool first = true, last = false;
+	int ret;
 
-	end = bpf_map_get_next_key(bl->map_fd, NULL, &key) ? errno : 0;
-	while (!end) {
-		/* Step before the callback so it may delete the entry. */
-		end = bpf_map_get_next_key(bl->map_fd, &key, &next) ? errno : 0;
-		if (!bpf_map_lookup_elem(bl->map_fd, &key, &v)) {
-			tuple_from_key(&t, &key, v.flags & UE_BLOCK_CLIENT_HI);
-			ret = cb(&t, &v, arg);
+	/*
+	 * A batch ends on a hash bucket boundary; the cursor names the next
+	 * bucket, so deleting what a batch returned (cb may) moves nothing
+	 * that is still to come.
+	 */
+	while (!last) {
+		__u32 n = FOREACH_BATCH;
+
+		if (bpf_map_lookup_batch(bl->map_fd, first ? NULL : &cursor, &cursor,
+					 keys, vals, &n, &opts)) {
+			if (errno != ENOENT)
+				return -errno;
+			last = true;
+		}
+		first = false;
+		for (__u32 i = 0; i < n; i++) {
+			tuple_from_key(&t, &keys[i], vals[i].flags & UE_BLOCK_CLIENT_HI);
+			ret = cb(&t, &vals[i], arg);
 			if (ret)
 				return ret;
 		}
-		key = next;
 	}
-	return end == ENOENT ? 0 : -end;
+	return 0;
 }
 
 int blocklist_counters(const struct blocklist *bl, uint64_t out[UE_BLK_COUNTER_MAX])
