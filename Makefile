@@ -45,6 +45,9 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I. \
 
 BPF_SRCS      := $(wildcard bpf/*.bpf.c)
 BPF_SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+# Layers, lowest first: common/ (both binaries), policies/, the enforcer's
+# sub-folders (a packet's path), the daemon's life cycle in enforcer/.
+COMMON_SRCS   := $(wildcard common/*.c)
 POLICY_SRCS   := $(wildcard policies/*.c)
 ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c enforcer/*/*.c))
 CTL_SRCS      := $(wildcard ctl/*.c)
@@ -52,6 +55,7 @@ TEST_SRCS     := $(wildcard tests/unit/*.c) tests/harness.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+COMMON_LIB   := $(BUILD)/libcommon.a
 POLICY_LIB   := $(BUILD)/libpolicy.a
 ENFORCER_LIB := $(BUILD)/libenforcer.a
 DAEMON       := $(BUILD)/url-enforcer
@@ -90,6 +94,10 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(COMMON_LIB): $(call obj,$(COMMON_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(POLICY_LIB): $(call obj,$(POLICY_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -98,11 +106,11 @@ $(ENFORCER_LIB): $(call obj,$(ENFORCER_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(DAEMON): $(call obj,enforcer/main.c) $(ENFORCER_LIB) $(POLICY_LIB)
+$(DAEMON): $(call obj,enforcer/main.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(URLCTL): $(call obj,$(CTL_SRCS)) $(ENFORCER_LIB) $(POLICY_LIB)
+$(URLCTL): $(call obj,$(CTL_SRCS)) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -116,11 +124,11 @@ $(BUILD)/obj/registry.o: $(BUILD)/tests/registry.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB)
+$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB)
+$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(BUILD)/tests/fanout_id_zero: $(call obj,tests/unit/fanout_id.c)
@@ -145,7 +153,7 @@ $(BUILD)/bench/gen_pcap: $(call obj,bench/gen_pcap.c tests/unit/pktbuild.c tests
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB) $(POLICY_LIB)
+$(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -156,13 +164,13 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c \
-	enforcer/reasm.c enforcer/ctl_proto.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c enforcer/proto/http.c enforcer/proto/tls.c \
+	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
 	$(POLICY_SRCS)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h enforcer/*.h policies/*.h)
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h common/*.h enforcer/*/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8
@@ -181,7 +189,7 @@ BENCH_MATCH := $(BUILD)/bench/bench_match
 
 $(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
 
-$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB)
+$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)

@@ -20,8 +20,8 @@
 
 #include "enforcer/daemon.h"
 #include "enforcer/libbpf_log.h"
-#include "enforcer/log.h"
-#include "enforcer/port_set.h"
+#include "common/log.h"
+#include "enforcer/capture/port_set.h"
 #include "enforcer/privileges.h"
 #include "policies/array.h"
 #include "policies/name_map.h"

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "../enforcer/request.h"
+#include "common/request.h"
 
 enum policy_action { ACTION_ALLOW, ACTION_BLOCK, ACTION_LOG };
 enum policy_response { RESPONSE_DROP, RESPONSE_RESET, RESPONSE_PAGE };

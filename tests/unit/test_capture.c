@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "enforcer/capture.h"
-#include "enforcer/tap_loader.h"
+#include "enforcer/capture/capture.h"
+#include "enforcer/capture/tap_loader.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/fanout_id.h"
