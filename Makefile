@@ -64,7 +64,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match bench-log \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -157,6 +157,15 @@ $(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The decision log line written directly against jansson, ns a line.
+$(BUILD)/bench/bench_log: $(call obj,bench/bench_log.c tests/unit/log_jansson.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-log: $(BUILD)/bench/bench_log
+	$(Q)$(BUILD)/bench/bench_log
 
 bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 	$(Q)BUILD=$(BUILD) bash bench/pipeline.sh
@@ -277,6 +286,7 @@ help:
 	@echo '  bench-pipeline  offline pipeline on a generated 1M-request pcap vs libpcap, tshark, ndpiReader'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
+	@echo '  bench-log       one decision log line: written directly vs jansson, ns a line'
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
