@@ -67,7 +67,7 @@ static int metric(int fd, const char *name, const char *type, const char *help,
 static void verdict_histogram_rows(int fd, const struct verdict_histogram *h)
 {
 	static const char help[] =
-		"Microseconds from a blocked request's last packet to its blocklist entry";
+		"Microseconds from each request's last packet to its verdict (a block: its blocklist entry)";
 	static struct ctl_msg m;
 	uint64_t cumulative = 0;
 	char le[16];
