@@ -131,6 +131,7 @@ $(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) 
 $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/fanout_id_zero: $(call obj,tests/unit/fanout_id.c)
 
 # demo and test first install what is missing, then build with the flags
 # pkg-config gives once the libraries are there (hence the second make).

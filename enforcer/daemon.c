@@ -289,7 +289,7 @@ static const struct capture_opts capture_tuning = {
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
-	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
+	struct fanout_group groups[OPTIONS_MAX_INTERFACES] = { 0 };
 	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
 	struct capture_opts copts = capture_tuning;
 	int err;

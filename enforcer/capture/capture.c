@@ -81,27 +81,28 @@ static int setup_per_frame(struct capture *c)
  * copy; the stack still gets the fragments), so the filter and the daemon
  * see the datagram the server will, and it hashes to its flow's worker.
  */
-static int join_fanout(struct capture *c, uint16_t *group)
+static int join_fanout(struct capture *c, struct fanout_group *group)
 {
 	/* the flags go in the top half: shifted unsigned (DEFRAG is 0x8000) */
 	int arg = (int)((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
 	socklen_t len = sizeof(arg);
 
-	if (*group == 0)
-		arg |= (int)((unsigned)PACKET_FANOUT_FLAG_UNIQUEID << 16);
+	if (group->joined)
+		arg |= group->id;
 	else
-		arg |= *group;
+		arg |= (int)((unsigned)PACKET_FANOUT_FLAG_UNIQUEID << 16);
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)))
 		return -errno;
-	if (*group == 0) {
+	if (!group->joined) {
 		if (getsockopt(c->fd, SOL_PACKET, PACKET_FANOUT, &arg, &len))
 			return -errno;
-		*group = arg & 0xffff;
+		group->id = arg & 0xffff;
+		group->joined = true;
 	}
 	return 0;
 }
 
-struct capture *capture_open(const char *ifname, int tap_fd, uint16_t *group,
+struct capture *capture_open(const char *ifname, int tap_fd, struct fanout_group *group,
 			     const struct capture_opts *opts)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };

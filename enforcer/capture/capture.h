@@ -4,7 +4,7 @@
  * sockets of one interface form a PACKET_FANOUT group hashed by flow, so
  * every packet of a flow lands on the same worker.
  *
- *   uint16_t group = 0;                       one per interface
+ *   struct fanout_group group = { 0 };        one per interface
  *   for (w = 0; w < workers; w++)
  *           cap[w] = capture_open("eth0", tap_prog_fd(tap), &group, NULL);
  *   ... in worker w:
@@ -19,6 +19,16 @@
 #include <time.h>
 
 struct capture;
+
+/*
+ * The fanout group one interface's sockets share. The kernel hands out
+ * unique group ids from 0 (the first daemon after boot gets 0), so "no
+ * group yet" is a flag of its own, never an id.
+ */
+struct fanout_group {
+	bool joined;
+	uint16_t id;
+};
 
 struct capture_frame {
 	const uint8_t *data;      /* the frame from its MAC header; valid during the callback */
@@ -54,11 +64,11 @@ struct capture_opts {
 /*
  * Opens the socket on ifname with the socket filter tap_fd attached before
  * it is bound (no unfiltered packet gets in), maps its ring and joins the
- * fanout group *group; *group == 0 creates a new group and stores its id
- * for the interface's other workers. opts may be NULL. NULL with errno set
- * on failure.
+ * fanout group *group; a group not joined yet is created with a unique id,
+ * stored in *group for the interface's other workers. opts may be NULL.
+ * NULL with errno set on failure.
  */
-struct capture *capture_open(const char *ifname, int tap_fd, uint16_t *group,
+struct capture *capture_open(const char *ifname, int tap_fd, struct fanout_group *group,
 			     const struct capture_opts *opts);
 /*
  * Waits up to timeout_ms (-1: forever, 0: not at all) for the next block of
