@@ -8,7 +8,7 @@
 
 #include "enforcer/proto/quic.h"
 #include "enforcer/proto/quic_packet.h"
-#include "enforcer/tls.h"
+#include "enforcer/proto/tls.h"
 
 #define HANDSHAKE_HEADER 4
 #define HANDSHAKE_CLIENT_HELLO 1

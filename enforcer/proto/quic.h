@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "enforcer/parse_ctx.h"
+#include "enforcer/proto/parse_ctx.h"
 #include "enforcer/proto/quic_crypto.h"
 
 #define QUIC_HELLO_MAX 16384
