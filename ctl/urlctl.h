@@ -23,6 +23,7 @@ struct command {
 /* Offline, from a rule file (cmd_policy.c). */
 int cmd_check(const struct ctl_env *env, int argc, char **argv);
 int cmd_test(const struct ctl_env *env, int argc, char **argv);
+int cmd_services(const struct ctl_env *env, int argc, char **argv);   /* cmd_services.c */
 
 /* Prints the usage to F. */
 void urlctl_usage(FILE *f);

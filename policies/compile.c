@@ -58,6 +58,7 @@ int policy_index(struct policy *p)
 			break;
 		case FIELD_DOMAIN:
 		case FIELD_DOMAIN_LIST:     /* found through the domain index */
+		case FIELD_SERVICE:
 		case FIELD_QUIC:            /* never matches a request: the kernel's job */
 			break;
 		}
