@@ -15,8 +15,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "enforcer/pcap_source.h"
-#include "enforcer/pipeline.h"
+#include "enforcer/capture/pcap_source.h"
+#include "enforcer/pipeline/pipeline.h"
 
 static double seconds(void)
 {

@@ -5,7 +5,7 @@
 
 #include "ctl/render.h"
 #include "ctl/urlctl.h"
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 #include "policies/policy.h"
 
 static int service_row(const char *name, const char *path, unsigned long domains, void *arg)

@@ -10,7 +10,7 @@
 
 #include "ctl/cmd_daemon.h"
 #include "ctl/urlctl.h"
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 
 static int cmd_help(const struct ctl_env *env, int argc, char **argv);
 

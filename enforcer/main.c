@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/flow.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
+#include "common/log.h"
 #include "enforcer/options.h"
 
 #define EXIT_USAGE 2

@@ -5,12 +5,12 @@
  * "mode" still says what the daemon would do live. Deterministic: the same
  * file and rules give the same lines, timestamps taken from the capture.
  */
-#include "enforcer/decision_log.h"
-#include "enforcer/judge.h"
-#include "enforcer/log.h"
+#include "enforcer/judge/decision_log.h"
+#include "enforcer/judge/judge.h"
+#include "common/log.h"
 #include "enforcer/options.h"
-#include "enforcer/pcap_source.h"
-#include "enforcer/pipeline.h"
+#include "enforcer/capture/pcap_source.h"
+#include "enforcer/pipeline/pipeline.h"
 
 static void report(const struct pipeline *p, const struct judge *j)
 {

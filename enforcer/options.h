@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "enforcer/port_set.h"
+#include "enforcer/capture/port_set.h"
 
 #define OPTIONS_MAX_INTERFACES 16
 #define UE_VERSION "0.1.0"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "enforcer/decision_log.h"
+#include "enforcer/judge/decision_log.h"
 #include "tests/harness.h"
 
 static struct flow_tuple v4_tuple(void)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "enforcer/pcap_source.h"
+#include "enforcer/capture/pcap_source.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
 
