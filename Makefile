@@ -65,7 +65,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -154,8 +154,12 @@ test:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory test-run
 
-test-run: all $(UNIT_TESTS) $(TEST_TOOLS)
+test-run: check-layers all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+# Every #include points to its own folder or one below (the order is in the script).
+check-layers:
+	$(Q)python3 tests/include_layers.py
 
 # ---- benchmarks ----
 $(BUILD)/bench/gen_pcap: $(call obj,bench/gen_pcap.c tests/unit/pktbuild.c tests/unit/tlsbuild.c)
@@ -283,6 +287,7 @@ help:
 	@echo 'make [V=1] [SAN=1] TARGET'
 	@echo '  all             build/url-enforcer and build/urlctl (default)'
 	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
+	@echo '  check-layers    every include points down the layers, no include circles (part of test)'
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'

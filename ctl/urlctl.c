@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctl/cmd_daemon.h"
 #include "ctl/urlctl.h"
 #include "common/ctl_proto.h"
 

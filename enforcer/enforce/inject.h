@@ -21,18 +21,7 @@
 #include <stdint.h>
 
 #include "common/request.h"
-
-/*
- * Where the session stands, read from its latest client->server segment.
- * WITHHELD: that segment never reached the server (--hold dropped it), so the
- * server still expects SEQ, not SEQ + LEN, and its RST must carry that.
- */
-struct session_position {
-	uint32_t seq;         /* the segment's sequence number */
-	uint32_t len;         /* its payload length */
-	uint32_t ack;         /* its acknowledgment number: the server's next sequence number */
-	bool withheld;
-};
+#include "enforcer/stream/session_position.h"
 
 /*
  * At most this many bytes a packet, IP header included: IPv6's minimum MTU,

@@ -34,11 +34,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "enforcer/stream/decode.h"
-#include "enforcer/enforce/inject.h"
-#include "enforcer/capture/port_set.h"
-#include "enforcer/stream/reasm.h"
 #include "common/request.h"
+#include "enforcer/capture/frame.h"
+#include "enforcer/capture/port_set.h"
+#include "enforcer/stream/decode.h"
+#include "enforcer/stream/reasm.h"
+#include "enforcer/stream/session_position.h"
 
 enum pipeline_event {
 	PIPELINE_REQUEST,        /* a request head or ClientHello completed */
@@ -58,15 +59,6 @@ struct pipeline_config {
 	uint32_t http_head_max;        /* 0: HTTP_HEAD_MAX_DEFAULT */
 	pipeline_fn emit;
 	void *arg;
-};
-
-/* One captured frame. */
-struct frame {
-	const uint8_t *data;
-	uint32_t caplen, wirelen;
-	struct timespec ts;            /* CLOCK_REALTIME (live) or the pcap's */
-	enum decode_link link;
-	bool verify_csum;              /* see decode.h: false for CHECKSUM_PARTIAL frames */
 };
 
 /* Every field a count, so that workers' stats add up field by field. */
@@ -107,6 +99,11 @@ void pipeline_free(struct pipeline *p);
 
 /* Everything a frame leads to happens in this call, callbacks included. */
 void pipeline_packet(struct pipeline *p, const struct frame *fr);
+/* pipeline_packet as a frame_fn, for pcap_source_run. */
+static inline void pipeline_feed(void *p, const struct frame *fr)
+{
+	pipeline_packet(p, fr);
+}
 
 /* Forget flows idle at NOW (seconds of the frames' clock); for quiet times. */
 void pipeline_expire(struct pipeline *p, int64_t now);
