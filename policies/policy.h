@@ -1,5 +1,5 @@
 /*
- * The policy library: rule files (SPEC section 4) compiled to an immutable
+ * The policy library: rule files (url-enforcer.rules(5)) compiled to an immutable
  * object that any number of threads may match against at once. Linked by the
  * daemon, by urlctl (check, test -p) and by the tests.
  */
