@@ -1,5 +1,5 @@
 /*
- * The daemon's answers to urlctl (SPEC section 6): typed rows only; urlctl
+ * The daemon's answers to urlctl (urlctl(8)): typed rows only; urlctl
  * renders them. Runs on the main thread, between its other events.
  */
 #include <arpa/inet.h>

@@ -59,6 +59,7 @@ int policy_index(struct policy *p)
 			break;
 		case FIELD_DOMAIN:
 		case FIELD_DOMAIN_LIST:     /* found through the domain index */
+		case FIELD_SERVICE:
 			break;
 		}
 	}

@@ -242,6 +242,7 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 		return regex_matches(e, r);
 	case FIELD_DOMAIN:
 	case FIELD_DOMAIN_LIST:
+	case FIELD_SERVICE:
 		return pattern_known || domain_matches(e, r);
 	case FIELD_TLS_NO_SNI:
 		return is_client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);

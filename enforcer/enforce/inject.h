@@ -1,5 +1,6 @@
 /*
- * The packets a block sends besides the blocklist entry (SPEC 3, response=):
+ * The packets a block sends besides the blocklist entry (`response=`,
+ * url-enforcer.rules(5); url-enforcer(8) ENFORCEMENT):
  * `reset` RSTs both endpoints, `page` answers the client with a 403 page and
  * FIN and RSTs the server. Each packet impersonates the other endpoint and
  * goes out through a raw IP socket with the source address spoofed and

@@ -1,6 +1,7 @@
 /*
- * The decision log (SPEC section 5): JSON Lines, one object a line, keys in
- * the order SPEC gives them, written with jansson and flushed line by line.
+ * The decision log (url-enforcer(8), DECISION LOG): JSON Lines, one object
+ * a line, keys in the order the man page gives them, written with jansson
+ * and flushed line by line.
  *
  *   ts mode proto client client_port server server_port [method] [host] [url]
  *   [target] action rule rule_id response enforced [reason]
