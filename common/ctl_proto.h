@@ -36,7 +36,7 @@ enum ctl_type {
 	CTL_REC_END,          /* one u64 field "status": urlctl's exit code */
 };
 
-/* urlctl's exit codes, carried by CTL_REC_END (SPEC section 6). */
+/* urlctl's exit codes, carried by CTL_REC_END (urlctl(8) EXIT STATUS). */
 enum ctl_status { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2, CTL_UNREACHABLE = 3 };
 
 struct ctl_hdr {

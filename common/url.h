@@ -1,10 +1,10 @@
 /*
- * URL normalization (SPEC section 4): host lower-cased, trailing dot dropped,
+ * URL normalization (url-enforcer.rules(5), URL NORMALIZATION): host lower-cased, trailing dot dropped,
  * default port dropped; absolute-form targets take their host from the
  * target; no Host header: the server's IP literal; percent-escapes of
  * unreserved characters decoded; dot-segments removed.
  *
- * Decisions where the SPEC leaves room (tests/unit/test_url.c pins each):
+ * Decisions where the man page leaves room (tests/unit/test_url.c pins each):
  * - Port: the URL's port is the one the Host header (or the absolute or
  *   authority target) names, dropped when it is the scheme's default (http
  *   80, https 443). A Host port that differs from the flow's server port is

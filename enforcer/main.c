@@ -1,5 +1,5 @@
 /*
- * url-enforcer: the command line (SPEC section 2), then one of two modes:
+ * url-enforcer: the command line (url-enforcer(8)), then one of two modes:
  * offline (--pcap, offline.c) or live (-i, daemon.c).
  */
 #include <errno.h>

@@ -50,12 +50,11 @@ pcap_t *pcap_source_open(const char *path)
 	return pc;
 }
 
-int pcap_source_run(const char *path, struct pipeline *p)
+int pcap_source_run(const char *path, frame_fn fn, void *arg)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	struct frame fr = { .verify_csum = true };
-	struct pipeline_stats st;
 	pcap_t *pc;
 	int rc;
 
@@ -74,7 +73,7 @@ int pcap_source_run(const char *path, struct pipeline *p)
 		fr.wirelen = hdr->len;
 		fr.ts.tv_sec = hdr->ts.tv_sec;
 		fr.ts.tv_nsec = hdr->ts.tv_usec;   /* nanoseconds: the precision asked for */
-		pipeline_packet(p, &fr);
+		fn(arg, &fr);
 	}
 	if (rc == PCAP_ERROR) {
 		log_warnx("%s: %s", path, pcap_geterr(pc));
@@ -82,10 +81,5 @@ int pcap_source_run(const char *path, struct pipeline *p)
 		return -EINVAL;
 	}
 	pcap_close(pc);
-	pipeline_stats(p, &st);
-	if (st.decode[DECODE_BAD_TCP_CSUM])
-		log_warnx("%s: %llu segments with a bad TCP checksum were ignored (a capture "
-			  "taken on the sending host has offloaded checksums not filled in)",
-			  path, (unsigned long long)st.decode[DECODE_BAD_TCP_CSUM]);
 	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * --hold, the daemon's half (SPEC 3): settles each client->server payload
+ * --hold, the daemon's half (url-enforcer(8), The first request): settles each client->server payload
  * segment TC ingress held (bpf/blocklist.bpf.c) once the pipeline has
  * processed it, judgment included.
  *

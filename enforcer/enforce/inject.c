@@ -1,5 +1,6 @@
 /*
- * Crafting and sending the RSTs and the block page of SPEC 3 `response=`.
+ * Crafting and sending the RSTs and the block page of `response=`
+ * (url-enforcer.rules(5)).
  * See inject.h for why raw IP sockets with spoofed sources.
  */
 #include <errno.h>

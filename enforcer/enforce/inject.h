@@ -1,5 +1,6 @@
 /*
- * The packets a block sends besides the blocklist entry (SPEC 3, response=):
+ * The packets a block sends besides the blocklist entry (`response=`,
+ * url-enforcer.rules(5); url-enforcer(8) ENFORCEMENT):
  * `reset` RSTs both endpoints, `page` answers the client with a 403 page and
  * FIN and RSTs the server. Each packet impersonates the other endpoint and
  * goes out through a raw IP socket with the source address spoofed and
@@ -21,18 +22,7 @@
 #include <stdint.h>
 
 #include "common/request.h"
-
-/*
- * Where the session stands, read from its latest client->server segment.
- * WITHHELD: that segment never reached the server (--hold dropped it), so the
- * server still expects SEQ, not SEQ + LEN, and its RST must carry that.
- */
-struct session_position {
-	uint32_t seq;         /* the segment's sequence number */
-	uint32_t len;         /* its payload length */
-	uint32_t ack;         /* its acknowledgment number: the server's next sequence number */
-	bool withheld;
-};
+#include "enforcer/stream/session_position.h"
 
 /*
  * At most this many bytes a packet, IP header included: IPv6's minimum MTU,

@@ -1,6 +1,6 @@
 /*
  * Judging: each request the pipeline hands over is matched against the
- * policy, and the decision log gets what SPEC section 5 asks for: one line
+ * policy, and the decision log gets what url-enforcer(8) DECISION LOG says: one line
  * per matching `log` rule, then the decision's line when a rule decided or
  * the default blocked (every decision with log_all). A flow over a limit is
  * decided by the overflow rule (--on-overflow): logged when it blocks. A

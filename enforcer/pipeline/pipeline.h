@@ -34,11 +34,13 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "enforcer/stream/decode.h"
-#include "enforcer/enforce/inject.h"
-#include "enforcer/capture/port_set.h"
-#include "enforcer/stream/reasm.h"
 #include "common/request.h"
+#include "enforcer/capture/frame.h"
+#include "enforcer/capture/port_set.h"
+#include "enforcer/stream/decode.h"
+#include "enforcer/stream/flow.h"
+#include "enforcer/stream/reasm.h"
+#include "enforcer/stream/session_position.h"
 
 enum pipeline_event {
 	PIPELINE_REQUEST,        /* a request head or ClientHello completed */
@@ -60,15 +62,6 @@ struct pipeline_config {
 	void *arg;
 };
 
-/* One captured frame. */
-struct frame {
-	const uint8_t *data;
-	uint32_t caplen, wirelen;
-	struct timespec ts;            /* CLOCK_REALTIME (live) or the pcap's */
-	enum decode_link link;
-	bool verify_csum;              /* see decode.h: false for CHECKSUM_PARTIAL frames */
-};
-
 /* Every field a count, so that workers' stats add up field by field. */
 struct pipeline_stats {
 	uint64_t packets;
@@ -87,16 +80,8 @@ struct pipeline_stats {
 	uint64_t ambiguous;            /* flows whose stream reads two ways */
 	uint64_t no_ack;               /* segments ignored for want of an ACK */
 	uint64_t parse_failures;       /* out of memory in a parser */
-	uint64_t retransmits;          /* struct reasm_stats, see reasm.h */
-	uint64_t overlaps;
-	uint64_t overlap_conflicts;
-	uint64_t held_segments;
-	uint64_t reasm_overflows;
-	uint64_t flows_created;        /* struct flow_stats, see flow.h */
-	uint64_t flows_closed;
-	uint64_t flows_expired;
-	uint64_t flows_evicted;
-	uint64_t flows_active;
+	struct reasm_stats reasm;
+	struct flow_stats flows;
 };
 
 struct pipeline;
@@ -107,6 +92,11 @@ void pipeline_free(struct pipeline *p);
 
 /* Everything a frame leads to happens in this call, callbacks included. */
 void pipeline_packet(struct pipeline *p, const struct frame *fr);
+/* pipeline_packet as a frame_fn, for pcap_source_run. */
+static inline void pipeline_feed(void *p, const struct frame *fr)
+{
+	pipeline_packet(p, fr);
+}
 
 /* Forget flows idle at NOW (seconds of the frames' clock); for quiet times. */
 void pipeline_expire(struct pipeline *p, int64_t now);

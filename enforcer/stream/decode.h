@@ -23,12 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum decode_link {
-	DECODE_LINK_ETHERNET,     /* pcap EN10MB; AF_PACKET on Ethernet-like devices */
-	DECODE_LINK_RAW,          /* pcap RAW, IPV4, IPV6; AF_PACKET on tun devices */
-	DECODE_LINK_SLL,          /* pcap LINUX_SLL ("any" device, v1) */
-	DECODE_LINK_SLL2,         /* pcap LINUX_SLL2 */
-};
+#include "enforcer/capture/frame.h"
 
 enum decode_result {
 	DECODE_TCP,               /* out is filled in */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exactly once with several workers and interfaces (SPEC section 3): every
+# Exactly once with several workers and interfaces (url-enforcer(8)): every
 # request and ClientHello is judged, logged and enforced once, here with two
 # LAN sides tapped. The daemon starts as the first one after boot does: the
 # kernel hands its first fanout group the id 0 (tests/tools/fanout_id_zero),

@@ -1,0 +1,316 @@
+/*
+ * The daemon's answers to urlctl (urlctl(8)): typed rows only; urlctl
+ * renders them. Runs on the main thread, between its other events.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "enforcer/daemon.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/request_text.h"
+
+/* Every answer is built here in turn: one main thread, one row at a time. */
+static struct ctl_msg reply;
+
+static const char *addr_text(const struct in6_addr *a, char *buf, size_t len)
+{
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return inet_ntop(AF_INET, &a->s6_addr[12], buf, len);
+	return inet_ntop(AF_INET6, a, buf, len);
+}
+
+static int send_row(int fd, struct ctl_msg *m)
+{
+	return ctl_msg_send(fd, m) ? CTL_FAILED : CTL_OK;
+}
+
+static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	struct daemon *d = arg;
+	struct policy_summary ps;
+	char ifaces[512] = "";
+	size_t n = 0;
+
+	(void)args, (void)end;
+	for (unsigned i = 0; i < d->o->n_interfaces && n < sizeof(ifaces); i++)
+		n += snprintf(ifaces + n, sizeof(ifaces) - n, "%s%s", i ? "," : "",
+			      d->o->interfaces[i]);
+	policy_summarize(atomic_load(&d->policy), &ps);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "mode", atomic_load(&d->audit) ? "audit" : "enforce");
+	ctl_msg_add_str(&reply, "interfaces", ifaces);
+	ctl_msg_add_str(&reply, "policy", policy_path(atomic_load(&d->policy)));
+	ctl_msg_add_u64(&reply, "rules", ps.rules);
+	ctl_msg_add_str(&reply, "default", policy_action_name(ps.default_action));
+	ctl_msg_add_u64(&reply, "workers", d->n_workers);
+	ctl_msg_add_u64(&reply, "uptime_s", time(NULL) - d->started);
+	ctl_msg_add_str(&reply, "fail", d->o->fail_closed ? "closed" : "open");
+	ctl_msg_add_bool(&reply, "hold", d->o->hold);
+	return send_row(fd, &reply);
+}
+
+/*
+ * What urlctl stats reports, gathered once a request; each metric's WHERE
+ * in common/metrics.h names a member of it.
+ */
+struct stats_snapshot {
+	struct worker_counters workers;       /* summed over the workers */
+	uint64_t tap[UE_TAP_COUNTER_MAX];
+	uint64_t blk[UE_BLK_COUNTER_MAX];
+	struct decision_log_stats log;
+	struct daemon_counters daemon;
+	uint64_t malformed;                   /* decode results that are malformed */
+	uint64_t blocks_active;
+	uint64_t log_lost;                    /* dropped and write errors */
+	uint64_t control_rejected;
+};
+
+static int count_block(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
+{
+	(void)t, (void)v;
+	++*(uint64_t *)arg;
+	return 0;
+}
+
+static void snapshot(struct daemon *d, struct stats_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned w = 0; w < d->n_workers; w++) {
+		struct worker_counters c;
+
+		worker_counters(&d->workers[w], &c);
+		worker_counters_add(&s->workers, &c);
+	}
+	for (int r = DECODE_FIRST_MALFORMED; r < DECODE_RESULT_MAX; r++)
+		s->malformed += s->workers.pipe.decode[r];
+	tap_prog_counters(d->tap, s->tap);
+	blocklist_counters(d->bl, s->blk);
+	blocklist_foreach(d->bl, count_block, &s->blocks_active);
+	decision_log_stats(d->log, &s->log);
+	s->log_lost = s->log.dropped + s->log.write_errors;
+	s->daemon = d->counters;
+	s->control_rejected = d->ctl.rejected;
+}
+
+/* A row of one series: name, its label if any, value. Help and kind are urlctl's. */
+static int value_row(int fd, const struct metric_def *def, const uint64_t *value)
+{
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "metric", def->name);
+	ctl_msg_add_u64(&reply, "value", *value);
+	if (def->label)
+		ctl_msg_add_str(&reply, def->label, def->label_value);
+	return ctl_msg_send(fd, &reply);
+}
+
+/* A histogram's series as Prometheus has them: cumulative _bucket rows, _sum, _count. */
+static int histogram_rows(int fd, const struct metric_def *def, const struct verdict_histogram *h)
+{
+	static const char *const suffix[] = { "_bucket", "_sum", "_count" };
+	uint64_t cumulative = 0;
+	char name[128], le[16];
+	int err = 0;
+
+	for (unsigned b = 0; b <= VERDICT_BUCKETS + 2; b++) {
+		unsigned part = b < VERDICT_BUCKETS + 1 ? 0 : b - VERDICT_BUCKETS;
+
+		snprintf(name, sizeof(name), "%s%s", def->name, suffix[part]);
+		ctl_msg_init(&reply, CTL_REC_ROW);
+		ctl_msg_add_str(&reply, "metric", name);
+		ctl_msg_add_str(&reply, "family", def->name);
+		if (part == 0) {
+			cumulative += h->bucket[b];
+			if (b < VERDICT_BUCKETS)
+				snprintf(le, sizeof(le), "%u", verdict_bucket_us[b]);
+			else
+				snprintf(le, sizeof(le), "+Inf");
+			ctl_msg_add_u64(&reply, "value", cumulative);
+			ctl_msg_add_str(&reply, "le", le);
+		} else {
+			ctl_msg_add_u64(&reply, "value", part == 1 ? h->sum_us : h->count);
+		}
+		err = err ?: ctl_msg_send(fd, &reply);
+	}
+	return err;
+}
+
+#define METRIC_ROWS(fd, def, where) _Generic((where), \
+	const uint64_t *: value_row, \
+	const struct verdict_histogram *: histogram_rows)(fd, def, where)
+
+static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	static struct stats_snapshot s;
+	const struct stats_snapshot *sp = &s;
+	const struct metric_def *def = metric_defs;
+	int err = 0;
+
+	(void)args, (void)end;
+	snapshot(arg, &s);
+#define ROW(name, kind, label, label_value, where, help) \
+	err = err ?: METRIC_ROWS(fd, def, &sp->where); \
+	def++;
+	UE_METRICS(ROW)
+#undef ROW
+	return err ? CTL_FAILED : CTL_OK;
+}
+
+struct blocks_walk {
+	struct daemon *d;
+	int fd;
+	const struct in6_addr *only;    /* unblock IP: either endpoint */
+	bool remove;
+	uint64_t count;
+};
+
+static int block_row(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
+{
+	struct blocks_walk *b = arg;
+	struct timespec now;
+	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
+	const char *rule = "-";
+
+	if (b->only && memcmp(b->only, &t->client, 16) && memcmp(b->only, &t->server, 16))
+		return 0;
+	b->count++;
+	if (b->remove) {
+		blocklist_remove(b->d->bl, t);
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (v->rule_hash && v->rule_hash <= b->d->n_labels)
+		rule = b->d->labels[v->rule_hash - 1];
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "client", addr_text(&t->client, client, sizeof(client)));
+	ctl_msg_add_u64(&reply, "client_port", t->client_port);
+	ctl_msg_add_str(&reply, "server", addr_text(&t->server, server, sizeof(server)));
+	ctl_msg_add_u64(&reply, "server_port", t->server_port);
+	ctl_msg_add_str(&reply, "rule", rule);
+	ctl_msg_add_u64(&reply, "age_s", (now.tv_sec * 1000000000ull + now.tv_nsec - v->created_ns) /
+				     1000000000ull);
+	ctl_msg_add_u64(&reply, "drops", v->drops);
+	return ctl_msg_send(b->fd, &reply) ? -EPIPE : 0;
+}
+
+static int on_blocks(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	struct blocks_walk b = { .d = arg, .fd = fd };
+
+	(void)args, (void)end;
+	return blocklist_foreach(b.d->bl, block_row, &b) ? CTL_FAILED : CTL_OK;
+}
+
+static int on_unblock(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	struct blocks_walk b = { .d = arg, .fd = fd, .remove = true };
+	const char *what = NULL;
+	struct in6_addr ip = { 0 };
+
+	if (ctl_arg_next(&args, end, &what) != 1)
+		return CTL_USAGE;
+	if (strcmp(what, "all")) {
+		if (ip_parse_mapped(what, &ip)) {
+			control_send_msg(fd, "unblock: not an IP address nor \"all\": %s", what);
+			return CTL_USAGE;
+		}
+		b.only = &ip;
+	}
+	blocklist_foreach(b.d->bl, block_row, &b);
+	log_info("unblock %s: %llu sessions", what, (unsigned long long)b.count);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_u64(&reply, "unblocked", b.count);
+	return send_row(fd, &reply);
+}
+
+static int on_mode(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	struct daemon *d = arg;
+	const char *mode = NULL;
+
+	if (ctl_arg_next(&args, end, &mode) != 1 ||
+	    (strcmp(mode, "enforce") && strcmp(mode, "audit")))
+		return CTL_USAGE;
+	atomic_store(&d->audit, !strcmp(mode, "audit"));
+	log_info("mode %s", mode);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "mode", mode);
+	return send_row(fd, &reply);
+}
+
+static int on_apply(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	struct daemon *d = arg;
+	const char *path = NULL;
+	struct policy_summary ps;
+
+	if (ctl_arg_next(&args, end, &path) != 1 || path[0] != '/')
+		return CTL_USAGE;
+	if (daemon_reload(d, path, fd))
+		return CTL_FAILED;
+	policy_summarize(atomic_load(&d->policy), &ps);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "policy", path);
+	ctl_msg_add_u64(&reply, "rules", ps.rules);
+	return send_row(fd, &reply);
+}
+
+static int decision_row(int fd, const struct request *r, enum policy_action action,
+			const struct rule_info *rule, enum policy_response response)
+{
+	char where[512];
+
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "proto", r->proto == REQUEST_TLS ? "tls" : "http");
+	ctl_msg_add_str(&reply, "url", r->url);
+	ctl_msg_add_str(&reply, "action", policy_action_name(action));
+	if (rule) {
+		snprintf(where, sizeof(where), "%s:%u", rule->file, rule->line);
+		ctl_msg_add_str(&reply, "rule", where);
+	} else {
+		ctl_msg_add_str(&reply, "rule", "default");
+	}
+	if (rule && rule->id)
+		ctl_msg_add_str(&reply, "rule_id", rule->id);
+	else
+		ctl_msg_add_null(&reply, "rule_id");
+	ctl_msg_add_str(&reply, "response", action == ACTION_BLOCK ? policy_response_name(response) : "-");
+	return ctl_msg_send(fd, &reply);
+}
+
+static int on_test(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	static struct url_norm norm[2];
+	struct daemon *d = arg;
+	const char *url = NULL, *client = NULL, *method = NULL;
+	struct request r;
+	struct decision dec;
+
+	if (ctl_arg_next(&args, end, &url) != 1 || ctl_arg_next(&args, end, &client) != 1 ||
+	    ctl_arg_next(&args, end, &method) != 1)
+		return CTL_USAGE;
+	if (request_from_text(url, *client ? client : NULL, *method ? method : NULL, norm, &r)) {
+		control_send_msg(fd, "urlctl test: not a URL or address: %s %s", url, client);
+		return CTL_USAGE;
+	}
+	if (!d->ctl_scratch && !(d->ctl_scratch = match_scratch_new()))
+		return CTL_FAILED;
+	policy_match(atomic_load(&d->policy), &r, time(NULL), d->ctl_scratch, &dec);
+	for (unsigned i = 0; i < dec.n_logged && i < POLICY_MAX_LOGGED; i++)
+		decision_row(fd, &r, ACTION_LOG, dec.logged[i], dec.logged[i]->response);
+	return decision_row(fd, &r, dec.action, dec.rule, dec.response) ? CTL_FAILED : CTL_OK;
+}
+
+void daemon_ctl_register(struct daemon *d)
+{
+	d->ctl.arg = d;
+	d->ctl.handlers[CTL_REQ_STATUS] = on_status;
+	d->ctl.handlers[CTL_REQ_STATS] = on_stats;
+	d->ctl.handlers[CTL_REQ_BLOCKS] = on_blocks;
+	d->ctl.handlers[CTL_REQ_UNBLOCK] = on_unblock;
+	d->ctl.handlers[CTL_REQ_MODE] = on_mode;
+	d->ctl.handlers[CTL_REQ_APPLY] = on_apply;
+	d->ctl.handlers[CTL_REQ_TEST] = on_test;
+}
