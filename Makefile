@@ -12,13 +12,14 @@ CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
+PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libnats libcrypto
 
 # Debian 12 packages to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
-	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk
+	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
+	libnats-dev libssl-dev nats-server
 
 ifeq ($(V),1)
 Q :=
@@ -45,7 +46,7 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I. \
 BPF_SRCS      := $(wildcard bpf/*.bpf.c)
 BPF_SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 POLICY_SRCS   := $(wildcard policies/*.c)
-ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c))
+ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c enforcer/fleet/*.c))
 CTL_SRCS      := $(wildcard ctl/*.c)
 TEST_SRCS     := $(wildcard tests/unit/*.c) tests/harness.c
 

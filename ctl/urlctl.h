@@ -24,6 +24,10 @@ struct command {
 int cmd_check(const struct ctl_env *env, int argc, char **argv);
 int cmd_test(const struct ctl_env *env, int argc, char **argv);
 
+/* A fleet on NATS JetStream (cmd_fleet.c). */
+int cmd_publish(const struct ctl_env *env, int argc, char **argv);
+int cmd_fleet(const struct ctl_env *env, int argc, char **argv);
+
 /* Prints the usage to F. */
 void urlctl_usage(FILE *f);
 

@@ -18,6 +18,7 @@
 #include "enforcer/conntrack.h"
 #include "enforcer/control.h"
 #include "enforcer/decision_log.h"
+#include "enforcer/fleet/fleet.h"
 #include "enforcer/hold.h"
 #include "enforcer/inject.h"
 #include "enforcer/judge.h"
@@ -82,6 +83,7 @@ struct daemon {
 	struct injector inj;
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
+	struct fleet *fleet;           /* --nats; NULL without */
 	struct conntrack_watch ct;
 	bool ct_open;
 	struct control ctl;

@@ -46,6 +46,14 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_u64(&m, "uptime_s", time(NULL) - d->started);
 	ctl_msg_add_str(&m, "fail", d->o->fail_closed ? "closed" : "open");
 	ctl_msg_add_bool(&m, "hold", d->o->hold);
+	if (d->fleet) {
+		struct fleet_stats fs;
+
+		fleet_stats(d->fleet, &fs);
+		ctl_msg_add_str(&m, "fleet_name", d->o->name);
+		ctl_msg_add_bool(&m, "fleet_connected", fs.connected);
+		ctl_msg_add_u64(&m, "bundle_generation", fs.generation);
+	}
 	return send_row(fd, &m);
 }
 
@@ -97,6 +105,22 @@ static void verdict_histogram_rows(int fd, const struct verdict_histogram *h)
 	ctl_msg_add_str(&m, "family", "verdict_latency_us");
 	ctl_msg_add_u64(&m, "value", h->count);
 	ctl_msg_send(fd, &m);
+}
+
+static void fleet_metrics(int fd, struct fleet *f)
+{
+	struct fleet_stats fs;
+
+	fleet_stats(f, &fs);
+	metric(fd, "fleet_connected", "gauge", "1 while a NATS server of the fleet answers",
+	       fs.connected, NULL, NULL);
+	metric(fd, "fleet_bundle_generation", "gauge",
+	       "Generation of the fleet bundle in force (0: the -p file)", fs.generation, NULL, NULL);
+	metric(fd, "fleet_bundles_applied_total", "counter", "Fleet bundles put in force",
+	       fs.bundles_applied, NULL, NULL);
+	metric(fd, "fleet_bundles_refused_total", "counter",
+	       "Fleet bundles refused (invalid, damaged): the policy in force stayed",
+	       fs.bundles_refused, NULL, NULL);
 }
 
 static int count_block(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
@@ -215,6 +239,8 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	metric(fd, "policy_reloads_total", "counter", "Policies swapped in", d->reloads, NULL, NULL);
 	metric(fd, "policy_reload_failures_total", "counter", "Invalid policies refused",
 	       d->reload_failures, NULL, NULL);
+	if (d->fleet)
+		fleet_metrics(fd, d->fleet);
 	return metric(fd, "control_rejected_total", "counter", "Malformed or refused control requests",
 		      d->ctl.rejected, NULL, NULL) ? CTL_FAILED : CTL_OK;
 }

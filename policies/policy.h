@@ -77,6 +77,16 @@ const char *policy_response_name(enum policy_response r);   /* "drop", "reset", 
 /* The file policy_load() read. */
 const char *policy_path(const struct policy *p);
 
+/*
+ * Calls FN with the path of every file the policy was compiled from: the
+ * rule files (PATH first, then its includes in the order read) and the
+ * domain lists, each once, named as the rule files name them (relative to
+ * the working folder unless absolute). Stops at FN's first non-zero return
+ * and returns it. What `urlctl publish` packs into a bundle.
+ */
+typedef int (*policy_file_fn)(const char *path, void *arg);
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg);
+
 struct policy_summary {
 	unsigned rules;
 	unsigned regexes;              /* url, host and path rules */

@@ -28,6 +28,18 @@ const char *policy_path(const struct policy *p)
 	return p->path;
 }
 
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < p->n_files && !rc; i++)
+		rc = fn(p->files[i], arg);
+	for (unsigned i = 0; i < p->n_sources && !rc; i++)
+		if (p->sources[i].list_path)
+			rc = fn(p->sources[i].list_path, arg);
+	return rc;
+}
+
 void policy_summarize(const struct policy *p, struct policy_summary *s)
 {
 	memset(s, 0, sizeof(*s));
