@@ -1,4 +1,4 @@
-/* urlctl publish and urlctl fleet: a fleet's bundles and gateways on NATS (SPEC section 8). */
+/* urlctl publish and urlctl fleet: a fleet's bundles and gateways on NATS (url-enforcer(8), FLEET). */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -8,9 +8,10 @@
 
 #include "ctl/render.h"
 #include "ctl/urlctl.h"
-#include "enforcer/ctl_proto.h"
-#include "enforcer/fleet/bundle_store.h"
-#include "enforcer/fleet/fleet_nats.h"
+#include "common/ctl_proto.h"
+#include "common/bundle_store.h"
+#include "ctl/bundle_pack.h"
+#include "common/fleet_nats.h"
 
 struct fleet_args {
 	struct fleet_settings nats;

@@ -1,5 +1,5 @@
 /*
- * url-enforcer: the command line (SPEC section 2), then one of two modes:
+ * url-enforcer: the command line (url-enforcer(8)), then one of two modes:
  * offline (--pcap, offline.c) or live (-i, daemon.c).
  */
 #include <errno.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "enforcer/fleet/fleet_nats.h"
-#include "enforcer/flow.h"
+#include "common/fleet_nats.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
+#include "common/log.h"
 #include "enforcer/options.h"
 
 #define EXIT_USAGE 2

@@ -12,10 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "enforcer/fleet/bundle_store.h"
+#include "common/bundle_store.h"
 #include "enforcer/fleet/fleet.h"
-#include "enforcer/log.h"
-#include "enforcer/options.h"
+#include "common/log.h"
 
 #define POLL_MS 1000
 #define WHY_MAX 512
@@ -125,7 +124,7 @@ static void bundles_remove_except(struct fleet *f, const char *keep)
 static void status_put(struct fleet *f)
 {
 	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "gateway", f->cfg.name,
-			      "version", UE_VERSION, "generation", (json_int_t)f->running.generation,
+			      "version", f->cfg.version, "generation", (json_int_t)f->running.generation,
 			      "digest", f->running.digest, "applied", f->applied_at);
 	char *text;
 	natsStatus st;

@@ -1,5 +1,5 @@
 /*
- * This gateway in a fleet (--nats, SPEC section 8). A background thread
+ * This gateway in a fleet (--nats; url-enforcer(8), FLEET). A background thread
  * keeps the NATS connection: it watches the bundles bucket, fetches and
  * compiles each new bundle and offers the compiled policy to the main
  * thread, which swaps it in as `urlctl apply` does; it records in the
@@ -18,13 +18,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "enforcer/fleet/fleet_nats.h"
+#include "common/fleet_nats.h"
 #include "policies/policy.h"
 
 struct fleet_config {
 	struct fleet_settings nats;
 	const char *name;           /* --name: this gateway's key and subject token */
 	const char *state_dir;      /* --state-dir */
+	const char *version;        /* the daemon's, for urlctl fleet */
 };
 
 struct fleet_stats {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/fleet/bundle_store.h"
-#include "enforcer/fleet/fleet_nats.h"
+#include "common/bundle_store.h"
+#include "common/fleet_nats.h"
 
 static int publish_raw(jsCtx *js, const char *file)
 {

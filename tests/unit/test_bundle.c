@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enforcer/fleet/bundle.h"
+#include "ctl/bundle_pack.h"
 #include "policies/policy.h"
 #include "tests/harness.h"
 
