@@ -7,6 +7,7 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
+DATADIR ?= $(PREFIX)/share/url-enforcer
 DESTDIR ?=
 CC      ?= cc
 CLANG   ?= clang
@@ -75,6 +76,15 @@ FLAGS_STAMP := $(BUILD)/.flags
 $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(FLAGS_STAMP).new && \
 	(cmp -s $(FLAGS_STAMP).new $(FLAGS_STAMP) || mv $(FLAGS_STAMP).new $(FLAGS_STAMP)); \
 	rm -f $(FLAGS_STAMP).new)
+
+# The installed service lists' folder is compiled into one object; only it
+# is rebuilt when PREFIX or DATADIR change.
+DATADIR_STAMP := $(BUILD)/.datadir
+$(shell echo '$(DATADIR)' > $(DATADIR_STAMP).new && \
+	(cmp -s $(DATADIR_STAMP).new $(DATADIR_STAMP) || mv $(DATADIR_STAMP).new $(DATADIR_STAMP)); \
+	rm -f $(DATADIR_STAMP).new)
+$(BUILD)/obj/policies/services.o: CFLAGS += -DSERVICES_DIR='"$(DATADIR)/services"'
+$(BUILD)/obj/policies/services.o: $(DATADIR_STAMP)
 
 # ---- kernel programs: object, then a skeleton that embeds it ----
 # Static pattern rules: explicit targets, so they are kept (not intermediate)
@@ -172,6 +182,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
 FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
+	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -179,7 +190,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 $(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h common/*.h enforcer/*/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8 -lcrypto
 
 # New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
 fuzz: $(FUZZ_TARGETS)
@@ -237,8 +248,8 @@ clean:
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
-DATADIR     ?= $(PREFIX)/share/url-enforcer
 EXAMPLESDIR ?= $(DATADIR)/examples
+SERVICESDIR := $(DATADIR)/services
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DEFAULTSDIR := /etc/default
 MAN5 := docs/url-enforcer.rules.5
@@ -261,6 +272,8 @@ install: all
 	$(Q)install -m 0644 packaging/urlctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/urlctl
 	$(Q)for f in $(EXAMPLES); do \
 		install -D -m 0644 examples/$$f $(DESTDIR)$(EXAMPLESDIR)/$$f || exit 1; done
+	$(Q)install -d $(DESTDIR)$(SERVICESDIR)
+	$(Q)install -m 0644 policies/services/*.list $(DESTDIR)$(SERVICESDIR)/
 	@echo 'installed under $(DESTDIR)$(PREFIX); configure $(DEFAULTSDIR)/url-enforcer, then'
 	@echo '  systemctl daemon-reload && systemctl enable --now url-enforcer'
 
@@ -269,7 +282,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 		$(DESTDIR)$(UNITDIR)/url-enforcer.service $(DESTDIR)$(BASHCOMPDIR)/urlctl
-	rm -rf $(DESTDIR)$(EXAMPLESDIR)
+	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(SERVICESDIR)
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 	@echo 'kept $(DESTDIR)$(DEFAULTSDIR)/url-enforcer (your settings)'
 
@@ -287,7 +300,8 @@ help:
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
-	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='
+	@echo '                  bash completion (packaging/), examples, service lists;'
+	@echo '                  PREFIX=/usr/local DESTDIR='
 	@echo '  uninstall       remove them again (keeps /etc/default/url-enforcer)'
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -36,11 +36,12 @@ static bool packed(struct packer *pk, const char *rel)
 	return false;
 }
 
-static int pack_file(const char *path, void *arg)
+/* PATH as the bundle's BESIDE: an installed service list travels as services/NAME.list. */
+static int pack_file(const char *path, const char *beside, void *arg)
 {
 	struct packer *pk = arg;
 	char rel[BUNDLE_PATH_MAX], *copy, **names;
-	int err = bundle_relative(pk->dir, path, rel, sizeof(rel));
+	int err = bundle_relative(pk->dir, beside, rel, sizeof(rel));
 
 	if (err) {
 		say(pk->diag, "%s: outside the policy's folder%s%s: a bundle carries only what "

@@ -26,6 +26,7 @@ struct decision_log {
 
 static const char *const proto_names[] = {
 	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
+	[REQUEST_QUIC] = "quic",
 };
 static const char *const action_names[] = {
 	[ACTION_ALLOW] = "allow", [ACTION_BLOCK] = "block", [ACTION_LOG] = "log",

@@ -156,3 +156,44 @@ void test_bundle_unpack_refuses_hostile_bundles(void)
 	ASSERT_NE(access("/etc/escape", F_OK), 0);
 	bundle_remove_dir(tmp);
 }
+
+/* An installed service's list travels as services/NAME.list beside the rule file, where a gateway looks first. */
+void test_bundle_pack_carries_installed_service_lists(void)
+{
+	char src[] = "/tmp/ue-bundle-XXXXXX", dir[600], top[600], out[600], *policy = NULL;
+	char why[256];
+	const char *old = getenv("URL_ENFORCER_SERVICES");
+	char *saved = old ? strdup(old) : NULL;
+	struct bundle b;
+	struct policy *p;
+
+	ASSERT_NONNULL(mkdtemp(src));
+	snprintf(dir, sizeof(dir), "%s/installed", src);
+	mkdir(dir, 0755);
+	write_file(dir, "tube.list", "tube.test\n");
+	snprintf(dir, sizeof(dir), "%s/pol", src);
+	mkdir(dir, 0755);
+	write_file(dir, "main.rules", "block service tube id=tube\n");
+	snprintf(dir, sizeof(dir), "%s/installed", src);
+	setenv("URL_ENFORCER_SERVICES", dir, 1);
+	snprintf(top, sizeof(top), "%s/pol/main.rules", src);
+	ASSERT_OK(bundle_pack(top, &b, NULL));
+	ASSERT_EQ(b.n_files, 2);
+	/* on the gateway, nothing installed: the bundle's copy serves */
+	snprintf(dir, sizeof(dir), "%s/none", src);
+	setenv("URL_ENFORCER_SERVICES", dir, 1);
+	snprintf(out, sizeof(out), "%s/unpacked", src);
+	ASSERT_OK(bundle_unpack(b.data, b.size, out, &policy, why, sizeof(why)));
+	ASSERT_STREQ(read_file(out, "services/tube.list"), "tube.test\n");
+	p = policy_load(policy, NULL);
+	if (saved)
+		setenv("URL_ENFORCER_SERVICES", saved, 1);
+	else
+		unsetenv("URL_ENFORCER_SERVICES");
+	free(saved);
+	ASSERT_NONNULL(p);
+	policy_free(p);
+	free(policy);
+	bundle_release(&b);
+	bundle_remove_dir(src);
+}
