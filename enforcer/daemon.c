@@ -117,7 +117,7 @@ static void install_policy(struct daemon *d, struct policy *p)
 	/* the old policy's path (SIGHUP's) is freed by the swap: log the new one's */
 	log_info("policy %s in force", policy_path(p));
 	swap_policy(d, p);
-	d->reloads++;
+	d->counters.reloads++;
 }
 
 int daemon_reload(struct daemon *d, const char *path, int reply_fd)
@@ -137,7 +137,7 @@ int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 	}
 	free(diag);
 	if (!p) {
-		d->reload_failures++;
+		d->counters.reload_failures++;
 		log_warnx("%s: invalid, the policy in force stays", path);
 		return -EINVAL;
 	}
@@ -179,7 +179,7 @@ static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v,
 	struct sweep *s = arg;
 
 	if (s->now_ns - v->last_hit_ns > s->idle_ns && !blocklist_remove(s->d->bl, t))
-		s->d->blocks_expired++;
+		s->d->counters.blocks_expired++;
 	return 0;
 }
 
@@ -200,7 +200,7 @@ static void on_session_end(void *arg, const struct flow_tuple *t)
 	struct daemon *d = arg;
 
 	if (!blocklist_remove(d->bl, t))
-		d->blocks_ended++;
+		d->counters.blocks_ended++;
 }
 
 static void tick(struct daemon *d)

@@ -73,6 +73,11 @@ struct worker {
 
 struct name_map;
 
+/* The main thread's own counts (urlctl stats, common/metrics.h). */
+struct daemon_counters {
+	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+};
+
 struct daemon {
 	const struct options *o;
 	_Atomic(struct policy *) policy;
@@ -96,7 +101,7 @@ struct daemon {
 	int ifindex[OPTIONS_MAX_INTERFACES];
 	time_t started;
 	time_t next_change;            /* of a time= window; 0: none */
-	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+	struct daemon_counters counters;
 	char **labels;                 /* main thread: intern_label() in daemon.c */
 	unsigned n_labels;
 	struct name_map *label_index;  /* label -> its index in labels, plus 1 */

@@ -28,11 +28,12 @@ struct fleet_config {
 	const char *version;        /* the daemon's, for urlctl fleet */
 };
 
+/* Each a uint64_t: urlctl stats reads them by name (common/metrics.h). */
 struct fleet_stats {
 	uint64_t generation;        /* of the bundle in force; 0: none (the -p file) */
 	uint64_t bundles_applied;
 	uint64_t bundles_refused;
-	bool connected;
+	uint64_t connected;         /* 1 or 0 */
 };
 
 struct fleet;
