@@ -13,14 +13,14 @@ CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto
+PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto libnats
 
 # Debian 12 packages to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev
+	libssl-dev libnats-dev nats-server
 
 ifeq ($(V),1)
 Q :=
@@ -134,7 +134,9 @@ $(BUILD)/obj/registry.o: $(BUILD)/tests/registry.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+# ctl/bundle_pack.c: urlctl's packer, tested beside common/'s unpacker
+$(UNIT_TESTS): $(call obj,$(TEST_SRCS) ctl/bundle_pack.c) $(BUILD)/obj/registry.o $(ENFORCER_LIB) \
+		$(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -95,7 +95,15 @@
 	M("policy_reload_failures_total", COUNTER, NULL, NULL, daemon.reload_failures, \
 	  "Invalid policies refused") \
 	M("control_rejected_total", COUNTER, NULL, NULL, control_rejected, \
-	  "Malformed or refused control requests")
+	  "Malformed or refused control requests") \
+	M("fleet_connected", GAUGE, NULL, NULL, fleet.connected, \
+	  "--nats: 1 while a NATS server of the fleet answers") \
+	M("fleet_bundle_generation", GAUGE, NULL, NULL, fleet.generation, \
+	  "--nats: generation of the fleet's bundle in force (0: the -p file)") \
+	M("fleet_bundles_applied_total", COUNTER, NULL, NULL, fleet.bundles_applied, \
+	  "--nats: fleet bundles put in force") \
+	M("fleet_bundles_refused_total", COUNTER, NULL, NULL, fleet.bundles_refused, \
+	  "--nats: fleet bundles refused (invalid, damaged); the policy in force stayed")
 
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 

@@ -19,6 +19,7 @@
 #include "enforcer/control/control.h"
 #include "enforcer/judge/decision_log.h"
 #include "enforcer/enforce/hold.h"
+#include "enforcer/fleet/fleet.h"
 #include "enforcer/enforce/inject.h"
 #include "enforcer/judge/judge.h"
 #include "enforcer/options.h"
@@ -91,6 +92,7 @@ struct daemon {
 	struct injector inj;
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
+	struct fleet *fleet;           /* --nats; NULL without */
 	struct conntrack_watch ct;
 	bool ct_open;
 	struct control ctl;
