@@ -77,6 +77,16 @@ void policy_match(const struct policy *p, const struct request *r, time_t now,
 void policy_match_naive(const struct policy *p, const struct request *r, time_t now,
 			struct match_scratch *s, struct decision *d);
 
+/*
+ * Whether the ClientHello R really hides its server name with Encrypted
+ * Client Hello: it carries the extension (REQUEST_TLS_ECH_EXT) and its SNI
+ * is an ECH public name (built in: cloudflare-ech.com; more with
+ * ech-public-name). Browsers send the extension alone as GREASE on nearly
+ * every handshake: such a hello is judged by its SNI. What `tls ech` rules
+ * match and what the log calls "ech".
+ */
+bool policy_ech(const struct policy *p, const struct request *r);
+
 const char *policy_action_name(enum policy_action a);       /* "allow", "block", "log" */
 const char *policy_response_name(enum policy_response r);   /* "drop", "reset", "page" */
 
