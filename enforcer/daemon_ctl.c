@@ -142,6 +142,19 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	       sum.pipe.requests_tls, "proto", "tls");
 	metric(fd, "requests_parsed_total", "counter", "Requests and ClientHellos parsed",
 	       sum.pipe.requests_h2c, "proto", "h2c");
+	metric(fd, "requests_parsed_total", "counter", "Requests and ClientHellos parsed",
+	       sum.pipe.requests_quic, "proto", "quic");
+	metric(fd, "quic_initials_total", "counter", "QUIC client Initial packets opened",
+	       sum.pipe.quic_initials, NULL, NULL);
+	metric(fd, "quic_unopened_total", "counter",
+	       "QUIC Initial packets that opened with no key (forged, damaged)",
+	       sum.pipe.quic_unopened, NULL, NULL);
+	metric(fd, "quic_unknown_version_total", "counter",
+	       "QUIC connections in a version other than 1 and 2", sum.pipe.quic_unknown_version,
+	       NULL, NULL);
+	metric(fd, "quic_abandoned_total", "counter",
+	       "QUIC connections forgotten before their ClientHello was whole",
+	       sum.pipe.quic_abandoned, NULL, NULL);
 	metric(fd, "decisions_total", "counter", "Policy decisions by action",
 	       sum.judge.allowed, "action", "allow");
 	metric(fd, "decisions_total", "counter", "Policy decisions by action",

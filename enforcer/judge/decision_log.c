@@ -135,6 +135,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 			PUT("reason", json_string("overflow"));
 		else if (rec->ambiguous)
 			PUT("reason", json_string("ambiguous"));
+		else if (r->flags & REQUEST_QUIC_VERSION)
+			PUT("reason", json_string("quic-version"));
 	}
 #undef PUT
 	if (bad) {
