@@ -37,6 +37,7 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 
 	/* The entry first: from here on nothing of the session gets through. */
 	err = blocklist_add(dm->bl, &r->tuple, d->rule ? d->rule->label : 0,
+			    r->proto == REQUEST_QUIC ? UE_BLOCK_UDP :
 			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 	if (err) {
 		log_warnx("blocklist: %s", strerror(-err));
@@ -44,7 +45,8 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 	}
 	w->blocks_added++;
 	note_verdict_latency(w, &r->ts);
-	if (d->response == RESPONSE_DROP)
+	/* QUIC: nothing to reset; the client's Initials go unanswered */
+	if (d->response == RESPONSE_DROP || r->proto == REQUEST_QUIC)
 		return;
 	/* TLS cannot carry a page without a forged certificate: reset instead. */
 	err = pipeline_position(w->pipe, &r->tuple, &pos);
@@ -83,7 +85,8 @@ static void judge_again_one(void *arg, const struct request *r)
 	struct timespec now;
 	struct decision d;
 
-	if (blocklist_contains(w->d->bl, &r->tuple))
+	if (blocklist_contains(w->d->bl, &r->tuple,
+			       r->proto == REQUEST_QUIC ? IPPROTO_UDP : IPPROTO_TCP))
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);

@@ -78,8 +78,8 @@ static int iface_slot(const struct hold *h, int ifindex)
 }
 
 /*
- * Sends the frame back out of its interface, the TCP checksum left to the
- * kernel (CHECKSUM_PARTIAL), cut to the MTU by GSO if it is an aggregate.
+ * Sends the frame back out of its interface, the TCP or UDP checksum left
+ * to the kernel (CHECKSUM_PARTIAL), a TCP aggregate cut to the MTU by GSO.
  */
 static int reinject(const struct hold *h, const struct capture_frame *f, unsigned mtu)
 {
@@ -91,26 +91,28 @@ static int reinject(const struct hold *h, const struct capture_frame *f, unsigne
 	};
 	struct packet pkt;
 	uint16_t csum;
-	size_t l4_off, l3_off = ETH_HLEN, thlen;
+	size_t l4_off, l3_off = ETH_HLEN, thlen, csum_at;
+	enum decode_result res;
 	bool v4;
 
 	if (f->caplen < f->len || f->caplen > HOLD_FRAME_MAX)
 		return -EMSGSIZE;
 	memcpy(frame, f->data, f->caplen);
-	if (decode_packet(DECODE_LINK_ETHERNET, frame, f->caplen, f->len, false, &pkt) !=
-	    DECODE_TCP)
+	res = decode_packet(DECODE_LINK_ETHERNET, frame, f->caplen, f->len, false, &pkt);
+	if (res != DECODE_TCP && res != DECODE_UDP)
 		return -EINVAL;
 	l4_off = (size_t)(pkt.l4 - frame);
-	thlen = (size_t)(pkt.l4[12] >> 4) * 4;
+	thlen = res == DECODE_TCP ? (size_t)(pkt.l4[12] >> 4) * 4 : 8;
+	csum_at = res == DECODE_TCP ? 16 : 6;
 	v4 = IN6_IS_ADDR_V4MAPPED(&pkt.src);
 	memcpy(&to.sll_protocol, frame + 12, 2);
-	csum = decode_tcp_csum(&pkt, true);
-	memcpy(frame + l4_off + 16, &csum, 2);
+	csum = decode_tcp_csum(&pkt, true);     /* the pseudo-header sum: TCP's and UDP's alike */
+	memcpy(frame + l4_off + csum_at, &csum, 2);
 	memset(vh, 0, sizeof(*vh));
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = (uint16_t)l4_off;
-	vh->csum_offset = 16;
-	if (f->caplen > ETH_HLEN + mtu) {
+	vh->csum_offset = (uint16_t)csum_at;
+	if (res == DECODE_TCP && f->caplen > ETH_HLEN + mtu) {
 		vh->gso_type = v4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
 		vh->gso_size = (uint16_t)(mtu - (l4_off - l3_off) - thlen);
 		vh->hdr_len = (uint16_t)(l4_off + thlen);
@@ -119,6 +121,16 @@ static int reinject(const struct hold *h, const struct capture_frame *f, unsigne
 		   (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
 	return 0;
+}
+
+static void release(const struct hold *h, const struct capture_frame *f, int slot,
+		    struct hold_stats *st)
+{
+	st->released++;
+	if (reinject(h, f, h->mtu[slot]))
+		st->send_failures++;
+	else
+		st->reinjected++;
 }
 
 /* The flow's mark, from the kernel's entry when the pipeline has none yet. */
@@ -146,6 +158,7 @@ void hold_settle(const struct hold *h, struct pipeline *pipe, const struct captu
 	struct hold_mark scratch, *m;
 	struct flow_tuple t;
 	struct packet pkt;
+	enum decode_result res;
 	uint32_t end;
 	int slot = iface_slot(h, f->ifindex);
 	bool sync = false;
@@ -153,8 +166,17 @@ void hold_settle(const struct hold *h, struct pipeline *pipe, const struct captu
 	/* only what TC ingress can have held: client payload coming in */
 	if (slot < 0 || f->pkttype == PACKET_OUTGOING)
 		return;
-	if (decode_packet(DECODE_LINK_ETHERNET, f->data, f->caplen, f->len, false, &pkt) !=
-	    DECODE_TCP || !pkt.payload_len ||
+	res = decode_packet(DECODE_LINK_ETHERNET, f->data, f->caplen, f->len, false, &pkt);
+	/* QUIC: TC held every datagram the tap handed over; no state is kept */
+	if (res == DECODE_UDP && port_set_has(&h->tls_ports, pkt.dport)) {
+		if (outcome == HOLD_KEEP) {
+			st->kept++;
+			return;
+		}
+		release(h, f, slot, st);
+		return;
+	}
+	if (res != DECODE_TCP || !pkt.payload_len ||
 	    !(port_set_has(&h->http_ports, pkt.dport) || port_set_has(&h->tls_ports, pkt.dport)))
 		return;
 	if (outcome == HOLD_KEEP) {
@@ -184,11 +206,7 @@ void hold_settle(const struct hold *h, struct pipeline *pipe, const struct captu
 	if (sync && blocklist_hold_set(h->bl, &t, &(struct ue_hold_value){
 			.released_to = m->released_to, .flags = m->pass ? UE_HOLD_PASS : 0 }))
 		st->send_failures++;
-	st->released++;
-	if (reinject(h, f, h->mtu[slot]))
-		st->send_failures++;
-	else
-		st->reinjected++;
+	release(h, f, slot, st);
 }
 
 void hold_position(const struct hold *h, struct pipeline *pipe, const struct flow_tuple *t,
