@@ -44,7 +44,6 @@ struct pipeline {
 	struct flow_table *flows;
 	struct flow_table *quic_flows;   /* UDP 4-tuples: a table of their own */
 	struct quic_crypto *crypto;
-	struct quic_stats quic;
 	struct reasm_pool reasm;
 	struct pipeline_stats stats;
 	struct url_norm scratch;
@@ -432,7 +431,7 @@ static void quic_datagram(struct pipeline *p, const struct packet *pkt, const st
 		.scratch = &p->scratch,
 	};
 	rc = quic_feed(&st->parser.quic, p->crypto, pkt->payload, pkt->payload_len, &d.ctx,
-		       &p->quic);
+		       &p->stats.quic);
 	if (rc == -EPROTONOSUPPORT)
 		quic_unreadable(p, f, &fr->ts);
 	if (rc == -EPROTONOSUPPORT || (!rc && quic_conn_done(&st->parser.quic))) {
@@ -532,24 +531,9 @@ struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out)
 {
-	const struct flow_stats *fs = flow_table_stats(p->flows);
-	const struct reasm_stats *rs = &p->reasm.stats;
-
 	*out = p->stats;
-	out->quic_initials = p->quic.initials;
-	out->quic_unopened = p->quic.unopened;
-	out->quic_malformed = p->quic.malformed;
-	out->quic_other_packets = p->quic.other_packets;
-	out->retransmits = rs->retransmits;
-	out->overlaps = rs->overlaps;
-	out->overlap_conflicts = rs->overlap_conflicts;
-	out->held_segments = rs->held;
-	out->reasm_overflows = rs->overflows;
-	out->flows_created = fs->created;
-	out->flows_closed = fs->closed;
-	out->flows_expired = fs->expired;
-	out->flows_evicted = fs->evicted;
-	out->flows_active = fs->active;
+	out->reasm = p->reasm.stats;
+	out->flows = *flow_table_stats(p->flows);
 }
 
 _Static_assert(sizeof(struct pipeline_stats) % sizeof(uint64_t) == 0,

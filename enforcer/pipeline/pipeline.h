@@ -45,7 +45,9 @@
 #include "common/request.h"
 #include "enforcer/capture/frame.h"
 #include "enforcer/capture/port_set.h"
+#include "enforcer/proto/quic.h"
 #include "enforcer/stream/decode.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/stream/reasm.h"
 #include "enforcer/stream/session_position.h"
 
@@ -76,10 +78,6 @@ struct pipeline_stats {
 	uint64_t decode[DECODE_RESULT_MAX];  /* by result: TCP, UDP, fragments, malformed by reason */
 	uint64_t not_tapped;           /* TCP not to or from an HTTP or TLS port */
 	uint64_t quic_packets;         /* client->server UDP to a TLS port */
-	uint64_t quic_initials;        /* struct quic_stats, see quic.h */
-	uint64_t quic_unopened;
-	uint64_t quic_malformed;
-	uint64_t quic_other_packets;
 	uint64_t quic_unknown_version; /* connections in a version other than 1 and 2 */
 	uint64_t quic_abandoned;       /* connections forgotten before their ClientHello was whole */
 	uint64_t payload_bytes;        /* client->server TCP payload */
@@ -94,16 +92,9 @@ struct pipeline_stats {
 	uint64_t ambiguous;            /* flows whose stream reads two ways */
 	uint64_t no_ack;               /* segments ignored for want of an ACK */
 	uint64_t parse_failures;       /* out of memory in a parser */
-	uint64_t retransmits;          /* struct reasm_stats, see reasm.h */
-	uint64_t overlaps;
-	uint64_t overlap_conflicts;
-	uint64_t held_segments;
-	uint64_t reasm_overflows;
-	uint64_t flows_created;        /* struct flow_stats, see flow.h */
-	uint64_t flows_closed;
-	uint64_t flows_expired;
-	uint64_t flows_evicted;
-	uint64_t flows_active;
+	struct reasm_stats reasm;
+	struct flow_stats flows;
+	struct quic_stats quic;        /* Initial packets (quic.h) */
 };
 
 struct pipeline;
