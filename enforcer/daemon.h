@@ -15,6 +15,7 @@
 
 #include "enforcer/blocklist.h"
 #include "enforcer/capture.h"
+#include "enforcer/capture/tap_ring.h"
 #include "enforcer/conntrack.h"
 #include "enforcer/control.h"
 #include "enforcer/decision_log.h"
@@ -57,6 +58,7 @@ struct worker {
 	pthread_t thread;
 	unsigned id;
 	struct capture *caps[OPTIONS_MAX_INTERFACES];
+	struct tap_ring *ring;        /* --capture bpf-ring: this worker's frames */
 	struct pipeline *pipe;
 	struct judge judge;
 	uint64_t policy_gen;          /* the generation this worker matches with */

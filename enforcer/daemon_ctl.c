@@ -106,6 +106,17 @@ static int count_block(const struct flow_tuple *t, const struct ue_block_value *
 	return 0;
 }
 
+static int unrecorded_client_row(const uint8_t addr[16], uint64_t frames, void *arg)
+{
+	char client[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+
+	memcpy(&a, addr, sizeof(a));
+	return metric(*(int *)arg, "unrecorded_frames_total", "counter",
+		      "Frames the tap could not hand to the daemon (its ring was full), by client",
+		      frames, "client", addr_text(&a, client, sizeof(client)));
+}
+
 static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
 	struct daemon *d = arg;
@@ -131,7 +142,11 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	metric(fd, "packets_tapped_total", "counter", "Packets the socket filter passed to the daemon",
 	       sum.capture.packets, NULL, NULL);
 	metric(fd, "capture_drops_total", "counter", "Tapped packets lost because a ring was full",
-	       sum.capture.drops, NULL, NULL);
+	       sum.capture.drops + tap[UE_TAP_UNRECORDED], NULL, NULL);
+	metric(fd, "unrecorded_drops_total", "counter",
+	       "--fail closed: client segments TC dropped because the tap could not record them "
+	       "or an earlier part of their stream", blk[UE_BLK_UNRECORDED_DROP], NULL, NULL);
+	tap_prog_unrecorded_clients(d->tap, unrecorded_client_row, &fd);
 	metric(fd, "kernel_tap_seen_total", "counter", "Frames the socket filter examined",
 	       tap[UE_TAP_SEEN], NULL, NULL);
 	metric(fd, "malformed_packets_total", "counter", "Tapped frames that failed to decode",

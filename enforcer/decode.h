@@ -23,6 +23,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Which checksums decoding verifies (IPv4 header, TCP of decode_tcp_csum_ok). */
+enum csum_check {
+	CSUM_SKIP,            /* not filled in yet (CHECKSUM_PARTIAL) or checked by the device */
+	CSUM_VERIFY,
+	/*
+	 * The frame's state is unknown (the BPF ring capture): a TCP checksum
+	 * field holding only the pseudo-header sum passes too, as a segment
+	 * whose checksum is left to offload (CHECKSUM_PARTIAL, from a local
+	 * stack or a veth) carries it. A sender who forges that value gets the
+	 * segment judged although the server drops it; the copy the server
+	 * takes then conflicts with it, which blocks (PIPELINE_AMBIGUOUS).
+	 */
+	CSUM_VERIFY_OR_PARTIAL,
+};
+
 enum decode_link {
 	DECODE_LINK_ETHERNET,     /* pcap EN10MB; AF_PACKET on Ethernet-like devices */
 	DECODE_LINK_RAW,          /* pcap RAW, IPV4, IPV6; AF_PACKET on tun devices */
@@ -69,7 +84,7 @@ struct packet {
 	const uint8_t *l4;
 	uint32_t l4_len;
 	uint64_t pseudo_sum;
-	bool verify_csum;
+	enum csum_check verify_csum;
 };
 
 /*
@@ -77,7 +92,7 @@ struct packet {
  * OUT for DECODE_TCP and DECODE_UDP only.
  */
 enum decode_result decode_packet(enum decode_link link, const uint8_t *frame,
-				 uint32_t caplen, uint32_t wirelen, bool verify_csum,
+				 uint32_t caplen, uint32_t wirelen, enum csum_check verify_csum,
 				 struct packet *out);
 
 /* Is the TCP checksum of a DECODE_TCP packet right (or not to be verified)? */

@@ -66,7 +66,7 @@ struct frame {
 	uint32_t caplen, wirelen;
 	struct timespec ts;            /* CLOCK_REALTIME (live) or the pcap's */
 	enum decode_link link;
-	bool verify_csum;              /* see decode.h: false for CHECKSUM_PARTIAL frames */
+	enum csum_check verify_csum;   /* see decode.h */
 };
 
 /* Every field a count, so that workers' stats add up field by field. */

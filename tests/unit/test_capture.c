@@ -183,7 +183,7 @@ void test_capture_veth_fanout(void)
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "80"));
 	ASSERT_OK(port_set_parse(&tls, "443"));
-	tap = tap_prog_load(&http, &tls);
+	tap = tap_prog_load(&http, &tls, NULL);
 	if (!tap)
 		bpf_load_failed("tap", errno);
 	ret = in_fresh_netns(capture_body, tap, why, sizeof(why));
@@ -251,7 +251,7 @@ void test_capture_link_down_once(void)
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "80"));
 	ASSERT_OK(port_set_parse(&tls, "443"));
-	tap = tap_prog_load(&http, &tls);
+	tap = tap_prog_load(&http, &tls, NULL);
 	if (!tap)
 		skip("tap: %s", strerror(errno));
 	ret = in_fresh_netns(link_down_body, tap, why, sizeof(why));
