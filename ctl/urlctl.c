@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctl/cmd_daemon.h"
 #include "ctl/urlctl.h"
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 
 static int cmd_help(const struct ctl_env *env, int argc, char **argv);
 
@@ -27,6 +26,8 @@ static const struct command commands[] = {
 	{ "blocks", "[--json]", "active blocked sessions", cmd_blocks },
 	{ "unblock", "all|IP", "remove blocklist entries", cmd_unblock },
 	{ "mode", "enforce|audit", "switch at run time", cmd_mode },
+	{ "services", "[-p FILE] [--json]", "the service names `service` rules know\n"
+	  "(beside FILE, then installed) and their domains", cmd_services },
 	{ "help", "", "this text", cmd_help },
 };
 

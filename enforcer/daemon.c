@@ -20,8 +20,8 @@
 
 #include "enforcer/daemon.h"
 #include "enforcer/libbpf_log.h"
-#include "enforcer/log.h"
-#include "enforcer/port_set.h"
+#include "common/log.h"
+#include "enforcer/capture/port_set.h"
 #include "enforcer/privileges.h"
 #include "policies/array.h"
 #include "policies/name_map.h"
@@ -305,7 +305,7 @@ static struct capture_opts capture_opts_for(const struct options *o)
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
-	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
+	struct fanout_group groups[OPTIONS_MAX_INTERFACES] = { 0 };
 	struct capture_opts copts = capture_opts_for(o);
 	int err;
 

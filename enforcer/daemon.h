@@ -13,19 +13,19 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "enforcer/blocklist.h"
-#include "enforcer/capture.h"
+#include "enforcer/enforce/blocklist.h"
+#include "enforcer/capture/capture.h"
 #include "enforcer/capture/tap_ring.h"
-#include "enforcer/conntrack.h"
-#include "enforcer/control.h"
-#include "enforcer/decision_log.h"
-#include "enforcer/hold.h"
-#include "enforcer/inject.h"
-#include "enforcer/judge.h"
+#include "enforcer/enforce/conntrack.h"
+#include "enforcer/control/control.h"
+#include "enforcer/judge/decision_log.h"
+#include "enforcer/enforce/hold.h"
+#include "enforcer/enforce/inject.h"
+#include "enforcer/judge/judge.h"
 #include "enforcer/options.h"
-#include "enforcer/pipeline.h"
-#include "enforcer/tap_loader.h"
-#include "enforcer/tc_attach.h"
+#include "enforcer/pipeline/pipeline.h"
+#include "enforcer/capture/tap_loader.h"
+#include "enforcer/enforce/tc_attach.h"
 
 #define RULE_LABELS_MAX (1u << 20)   /* distinct rule labels over all reloads */
 

@@ -1,5 +1,5 @@
 /*
- * The daemon's answers to urlctl (SPEC section 6): typed rows only; urlctl
+ * The daemon's answers to urlctl (urlctl(8)): typed rows only; urlctl
  * renders them. Runs on the main thread, between its other events.
  */
 #include <arpa/inet.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
-#include "enforcer/request_text.h"
+#include "common/log.h"
+#include "common/request_text.h"
 
 static const char *addr_text(const struct in6_addr *a, char *buf, size_t len)
 {

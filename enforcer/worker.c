@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
+#include "common/log.h"
 
 static void note_verdict_latency(struct worker *w, const struct timespec *packet_ts)
 {

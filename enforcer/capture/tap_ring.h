@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "enforcer/capture.h"
+#include "enforcer/capture/capture.h"
 
 struct tap_ring;
 

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "enforcer/blocklist.h"
+#include "enforcer/enforce/blocklist.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/pktbuild.h"

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "enforcer/blocklist.h"
+#include "enforcer/enforce/blocklist.h"
 #include "enforcer/capture/tap_ring.h"
-#include "enforcer/tap_loader.h"
+#include "enforcer/capture/tap_loader.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/pktbuild.h"
