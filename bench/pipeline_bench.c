@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	       "(%.2fx the baseline's time)\n", best_pipe, (double)frames / best_pipe / 1e6,
 	       (double)req / best_pipe / 1e6, best_pipe / best_base);
 	printf("bytes per flow    %zu (+ lazy buffers); peak flows %llu created\n", per_flow,
-	       (unsigned long long)st.flows_created);
+	       (unsigned long long)st.flows.created);
 	printf("peak RSS          %.1f MiB\n", (double)ru.ru_maxrss / 1024);
 	return 0;
 }

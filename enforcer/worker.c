@@ -28,31 +28,36 @@ static void note_verdict_latency(struct worker *w, const struct timespec *packet
 	w->verdict.count++;
 }
 
-static void enforce(struct worker *w, const struct request *r, const struct decision *d)
+/* The entry first: from here on nothing of the session gets through. */
+static bool block_session(struct worker *w, const struct request *r, const struct decision *d)
+{
+	int err = blocklist_add(w->d->bl, &r->tuple, d->rule ? d->rule->label : 0,
+				d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
+
+	if (err) {
+		log_warnx("blocklist: %s", strerror(-err));
+		return false;
+	}
+	w->blocks_added++;
+	return true;
+}
+
+/* A blocked session's RSTs or page (judge.h: page only where HTTP/1.x can carry it). */
+static void respond(struct worker *w, const struct request *r, const struct decision *d)
 {
 	struct daemon *dm = w->d;
 	struct session_position pos;
-	bool page = d->response == RESPONSE_PAGE && r->proto == REQUEST_HTTP;
 	int err;
 
-	/* The entry first: from here on nothing of the session gets through. */
-	err = blocklist_add(dm->bl, &r->tuple, d->rule ? d->rule->label : 0,
-			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
-	if (err) {
-		log_warnx("blocklist: %s", strerror(-err));
-		return;
-	}
-	w->blocks_added++;
-	note_verdict_latency(w, &r->ts);
 	if (d->response == RESPONSE_DROP)
 		return;
-	/* TLS cannot carry a page without a forged certificate: reset instead. */
 	err = pipeline_position(w->pipe, &r->tuple, &pos);
 	if (!err && dm->o->hold)
 		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
 	if (!err)
-		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
-			   : injector_reset(&dm->inj, &r->tuple, &pos);
+		err = d->response == RESPONSE_PAGE ?
+		      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
+		      injector_reset(&dm->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
 }
@@ -69,12 +74,17 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 
 	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w)) {
+		bool blocked = block_session(w, r, &d);
+
 		w->frame_outcome = HOLD_KEEP;
-		enforce(w, r, &d);
-	} else if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS &&
-		   w->frame_outcome == HOLD_RELEASE) {
-		w->frame_outcome = HOLD_RELEASE_SESSION;
+		note_verdict_latency(w, &r->ts);
+		if (blocked)
+			respond(w, r, &d);
+		return;
 	}
+	note_verdict_latency(w, &r->ts);
+	if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS && w->frame_outcome == HOLD_RELEASE)
+		w->frame_outcome = HOLD_RELEASE_SESSION;
 }
 
 static void judge_again_one(void *arg, const struct request *r)
@@ -87,8 +97,8 @@ static void judge_again_one(void *arg, const struct request *r)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);
-	if (d.action == ACTION_BLOCK && acting(w))
-		enforce(w, r, &d);
+	if (d.action == ACTION_BLOCK && acting(w) && block_session(w, r, &d))
+		respond(w, r, &d);
 }
 
 /* Between batches: pick up a new policy, mode or re-judge request. */

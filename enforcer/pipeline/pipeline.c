@@ -448,20 +448,9 @@ struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out)
 {
-	const struct flow_stats *fs = flow_table_stats(p->flows);
-	const struct reasm_stats *rs = &p->reasm.stats;
-
 	*out = p->stats;
-	out->retransmits = rs->retransmits;
-	out->overlaps = rs->overlaps;
-	out->overlap_conflicts = rs->overlap_conflicts;
-	out->held_segments = rs->held;
-	out->reasm_overflows = rs->overflows;
-	out->flows_created = fs->created;
-	out->flows_closed = fs->closed;
-	out->flows_expired = fs->expired;
-	out->flows_evicted = fs->evicted;
-	out->flows_active = fs->active;
+	out->reasm = p->reasm.stats;
+	out->flows = *flow_table_stats(p->flows);
 }
 
 _Static_assert(sizeof(struct pipeline_stats) % sizeof(uint64_t) == 0,

@@ -38,6 +38,7 @@
 #include "enforcer/capture/frame.h"
 #include "enforcer/capture/port_set.h"
 #include "enforcer/stream/decode.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/stream/reasm.h"
 #include "enforcer/stream/session_position.h"
 
@@ -79,16 +80,8 @@ struct pipeline_stats {
 	uint64_t ambiguous;            /* flows whose stream reads two ways */
 	uint64_t no_ack;               /* segments ignored for want of an ACK */
 	uint64_t parse_failures;       /* out of memory in a parser */
-	uint64_t retransmits;          /* struct reasm_stats, see reasm.h */
-	uint64_t overlaps;
-	uint64_t overlap_conflicts;
-	uint64_t held_segments;
-	uint64_t reasm_overflows;
-	uint64_t flows_created;        /* struct flow_stats, see flow.h */
-	uint64_t flows_closed;
-	uint64_t flows_expired;
-	uint64_t flows_evicted;
-	uint64_t flows_active;
+	struct reasm_stats reasm;
+	struct flow_stats flows;
 };
 
 struct pipeline;
