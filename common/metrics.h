@@ -85,7 +85,7 @@
 	M("hold_unjudged_total", COUNTER, NULL, NULL, blk[UE_BLK_HOLD_UNJUDGED], \
 	  "--hold, --fail open: segments passed while no daemon renewed the heartbeat") \
 	M("verdict_latency_us", HISTOGRAM, NULL, NULL, workers.verdict, \
-	  "Microseconds from a blocked request's last packet to its blocklist entry") \
+	  "Microseconds from each request's last packet to its verdict (a block: its blocklist entry)") \
 	M("log_lines_total", COUNTER, NULL, NULL, log.written, \
 	  "Decision-log lines written") \
 	M("log_lines_dropped_total", COUNTER, NULL, NULL, log_lost, \
@@ -95,7 +95,15 @@
 	M("policy_reload_failures_total", COUNTER, NULL, NULL, daemon.reload_failures, \
 	  "Invalid policies refused") \
 	M("control_rejected_total", COUNTER, NULL, NULL, control_rejected, \
-	  "Malformed or refused control requests")
+	  "Malformed or refused control requests") \
+	M("fleet_connected", GAUGE, NULL, NULL, fleet.connected, \
+	  "--nats: 1 while a NATS server of the fleet answers") \
+	M("fleet_bundle_generation", GAUGE, NULL, NULL, fleet.generation, \
+	  "--nats: generation of the fleet's bundle in force (0: the -p file)") \
+	M("fleet_bundles_applied_total", COUNTER, NULL, NULL, fleet.bundles_applied, \
+	  "--nats: fleet bundles put in force") \
+	M("fleet_bundles_refused_total", COUNTER, NULL, NULL, fleet.bundles_refused, \
+	  "--nats: fleet bundles refused (invalid, damaged); the policy in force stayed")
 
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 

@@ -49,6 +49,14 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_u64(&reply, "uptime_s", time(NULL) - d->started);
 	ctl_msg_add_str(&reply, "fail", d->o->fail_closed ? "closed" : "open");
 	ctl_msg_add_bool(&reply, "hold", d->o->hold);
+	if (d->fleet) {
+		struct fleet_stats fs;
+
+		fleet_stats(d->fleet, &fs);
+		ctl_msg_add_str(&reply, "fleet_name", d->o->name);
+		ctl_msg_add_bool(&reply, "fleet_connected", fs.connected);
+		ctl_msg_add_u64(&reply, "bundle_generation", fs.generation);
+	}
 	return send_row(fd, &reply);
 }
 
@@ -66,6 +74,7 @@ struct stats_snapshot {
 	uint64_t blocks_active;
 	uint64_t log_lost;                    /* dropped and write errors */
 	uint64_t control_rejected;
+	struct fleet_stats fleet;             /* zero without --nats */
 };
 
 static int count_block(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
@@ -93,6 +102,8 @@ static void snapshot(struct daemon *d, struct stats_snapshot *s)
 	s->log_lost = s->log.dropped + s->log.write_errors;
 	s->daemon = d->counters;
 	s->control_rejected = d->ctl.rejected;
+	if (d->fleet)
+		fleet_stats(d->fleet, &s->fleet);
 }
 
 /* A row of one series: name, its label if any, value. Help and kind are urlctl's. */

@@ -28,23 +28,28 @@ static void note_verdict_latency(struct worker *w, const struct timespec *packet
 	w->verdict.count++;
 }
 
-static void enforce(struct worker *w, const struct request *r, struct pipeline_session *s,
+/* The entry first: from here on nothing of the session gets through. */
+static bool block_session(struct worker *w, const struct request *r, const struct decision *d)
+{
+	int err = blocklist_add(w->d->bl, &r->tuple, d->rule ? d->rule->label : 0,
+				d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
+
+	if (err) {
+		log_warnx("blocklist: %s", strerror(-err));
+		return false;
+	}
+	w->blocks_added++;
+	return true;
+}
+
+/* A blocked session's RSTs or page (judge.h: page only where HTTP/1.x can carry it). */
+static void respond(struct worker *w, const struct request *r, struct pipeline_session *s,
 		    const struct decision *d)
 {
 	struct daemon *dm = w->d;
 	struct session_position pos = s->pos;
-	bool page = d->response == RESPONSE_PAGE && r->proto == REQUEST_HTTP;
 	int err;
 
-	/* The entry first: from here on nothing of the session gets through. */
-	err = blocklist_add(dm->bl, &r->tuple, d->rule ? d->rule->label : 0,
-			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
-	if (err) {
-		log_warnx("blocklist: %s", strerror(-err));
-		return;
-	}
-	w->blocks_added++;
-	note_verdict_latency(w, &r->ts);
 	if (d->response == RESPONSE_DROP)
 		return;
 	if (!s->position_known) {
@@ -53,9 +58,9 @@ static void enforce(struct worker *w, const struct request *r, struct pipeline_s
 	}
 	if (dm->o->hold)
 		hold_position(&dm->hold, &r->tuple, s->hold, &pos);
-	/* TLS cannot carry a page without a forged certificate: reset instead. */
-	err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
-		   : injector_reset(&dm->inj, &r->tuple, &pos);
+	err = d->response == RESPONSE_PAGE ?
+	      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
+	      injector_reset(&dm->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
 }
@@ -73,12 +78,17 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
 
 	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w)) {
+		bool blocked = block_session(w, r, &d);
+
 		w->frame_outcome = HOLD_KEEP;
-		enforce(w, r, s, &d);
-	} else if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS &&
-		   w->frame_outcome == HOLD_RELEASE) {
-		w->frame_outcome = HOLD_RELEASE_SESSION;
+		note_verdict_latency(w, &r->ts);
+		if (blocked)
+			respond(w, r, s, &d);
+		return;
 	}
+	note_verdict_latency(w, &r->ts);
+	if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS && w->frame_outcome == HOLD_RELEASE)
+		w->frame_outcome = HOLD_RELEASE_SESSION;
 }
 
 static void judge_again_one(void *arg, const struct request *r, struct pipeline_session *s)
@@ -91,8 +101,8 @@ static void judge_again_one(void *arg, const struct request *r, struct pipeline_
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);
-	if (d.action == ACTION_BLOCK && acting(w))
-		enforce(w, r, s, &d);
+	if (d.action == ACTION_BLOCK && acting(w) && block_session(w, r, &d))
+		respond(w, r, s, &d);
 }
 
 /* Between batches: pick up a new policy, mode or re-judge request. */

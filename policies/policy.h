@@ -83,6 +83,19 @@ const char *policy_response_name(enum policy_response r);   /* "drop", "reset", 
 /* The file policy_load() read. */
 const char *policy_path(const struct policy *p);
 
+/*
+ * Calls FN with the path of every file the policy was compiled from: the
+ * rule files (PATH first, then its includes in the order read), the domain
+ * lists and the services' lists, named as the rule files name them
+ * (relative to the working folder unless absolute). BESIDE is where the
+ * rule file looks first: PATH itself, except for an installed service
+ * list, which a copy at BESIDE (services/NAME.list beside the rule file)
+ * would stand in for. A file may come more than once. Stops at FN's first
+ * non-zero return and returns it. What `urlctl publish` packs into a bundle.
+ */
+typedef int (*policy_file_fn)(const char *path, const char *beside, void *arg);
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg);
+
 struct policy_summary {
 	unsigned rules;
 	unsigned regexes;              /* url, host and path rules */
