@@ -43,21 +43,24 @@ static bool block_session(struct worker *w, const struct request *r, const struc
 }
 
 /* A blocked session's RSTs or page (judge.h: page only where HTTP/1.x can carry it). */
-static void respond(struct worker *w, const struct request *r, const struct decision *d)
+static void respond(struct worker *w, const struct request *r, struct pipeline_session *s,
+		    const struct decision *d)
 {
 	struct daemon *dm = w->d;
-	struct session_position pos;
+	struct session_position pos = s->pos;
 	int err;
 
 	if (d->response == RESPONSE_DROP)
 		return;
-	err = pipeline_position(w->pipe, &r->tuple, &pos);
-	if (!err && dm->o->hold)
-		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
-	if (!err)
-		err = d->response == RESPONSE_PAGE ?
-		      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
-		      injector_reset(&dm->inj, &r->tuple, &pos);
+	if (!s->position_known) {
+		w->inject_failures++;
+		return;
+	}
+	if (dm->o->hold)
+		hold_position(&dm->hold, &r->tuple, s->hold, &pos);
+	err = d->response == RESPONSE_PAGE ?
+	      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
+	      injector_reset(&dm->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
 }
@@ -67,7 +70,8 @@ static bool acting(const struct worker *w)
 	return !w->judge.cfg.audit;
 }
 
-static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
+static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
+		     struct pipeline_session *s)
 {
 	struct worker *w = arg;
 	struct decision d;
@@ -79,7 +83,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 		w->frame_outcome = HOLD_KEEP;
 		note_verdict_latency(w, &r->ts);
 		if (blocked)
-			respond(w, r, &d);
+			respond(w, r, s, &d);
 		return;
 	}
 	note_verdict_latency(w, &r->ts);
@@ -87,7 +91,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
 		w->frame_outcome = HOLD_RELEASE_SESSION;
 }
 
-static void judge_again_one(void *arg, const struct request *r)
+static void judge_again_one(void *arg, const struct request *r, struct pipeline_session *s)
 {
 	struct worker *w = arg;
 	struct timespec now;
@@ -98,7 +102,7 @@ static void judge_again_one(void *arg, const struct request *r)
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);
 	if (d.action == ACTION_BLOCK && acting(w) && block_session(w, r, &d))
-		respond(w, r, &d);
+		respond(w, r, s, &d);
 }
 
 /* Between batches: pick up a new policy, mode or re-judge request. */
@@ -132,7 +136,8 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	w->frame_outcome = HOLD_RELEASE;
 	pipeline_packet(w->pipe, &fr);
 	if (w->d->o->hold)
-		hold_settle(&w->d->hold, w->pipe, cf, w->frame_outcome, &w->hold);
+		hold_settle(&w->d->hold, pipeline_last_segment(w->pipe), cf, w->frame_outcome,
+			    &w->hold);
 }
 
 static void publish(struct worker *w)
