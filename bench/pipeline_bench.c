@@ -47,10 +47,12 @@ static double baseline(const char *path, uint64_t *frames)
 	return seconds() - t0;
 }
 
-static void count(void *arg, enum pipeline_event ev, const struct request *r)
+static void count(void *arg, enum pipeline_event ev, const struct request *r,
+		  struct pipeline_session *s)
 {
 	(void)ev;
 	(void)r;
+	(void)s;
 	(*(uint64_t *)arg)++;
 }
 

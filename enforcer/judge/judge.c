@@ -116,9 +116,11 @@ void judge_event(struct judge *j, enum pipeline_event ev, const struct request *
 		judge_ambiguous(j, r, d);
 }
 
-void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r)
+void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r,
+			  struct pipeline_session *s)
 {
 	struct decision d;
 
+	(void)s;
 	judge_event(judge, ev, r, &d);
 }

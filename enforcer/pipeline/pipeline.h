@@ -57,7 +57,10 @@ enum pipeline_event {
 	PIPELINE_AMBIGUOUS,      /* two readings: request as for PIPELINE_OVERFLOW */
 };
 
-typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r);
+struct pipeline_session;
+/* S: the flow the event is about, valid during the call (below). */
+typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r,
+			    struct pipeline_session *s);
 
 struct pipeline_config {
 	struct port_set http_ports;    /* disjoint from tls_ports */
@@ -116,15 +119,8 @@ void pipeline_expire(struct pipeline *p, int64_t now);
 
 /* Each open flow's latest request (to judge again under a new policy). */
 void pipeline_foreach_latest(struct pipeline *p,
-			     void (*fn)(void *arg, const struct request *r), void *arg);
-
-/*
- * Where the session T stands for a RST or block page (inject.h): the
- * client's next sequence number and the server's, from the furthest
- * client->server segment with an ACK. 0, or -ENOENT for an unknown flow.
- */
-int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
-		      struct session_position *pos);
+			     void (*fn)(void *arg, const struct request *r,
+					struct pipeline_session *s), void *arg);
 
 /*
  * --hold (hold.c): how much of a flow's client stream has been released,
@@ -138,8 +134,32 @@ struct hold_mark {
 	bool pass;               /* released for good (a TLS session after its ClientHello) */
 };
 
-/* The flow's mark; NULL for a flow the pipeline does not follow (now). */
-struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple *t);
+/*
+ * What an event's caller may act on without looking the flow up again:
+ * where the session stands for a RST or block page (inject.h), from the
+ * furthest client->server segment with an ACK, and the flow's --hold mark.
+ */
+struct pipeline_session {
+	struct session_position pos;
+	bool position_known;
+	struct hold_mark *hold;
+};
+
+/*
+ * The frame pipeline_packet() took last, for --hold to settle without
+ * decoding it again or looking its flow up (hold.c): its TCP segment, if it
+ * decoded as one (whatever its checksum), and the flow's mark, NULL when
+ * the pipeline follows no flow for it (or the frame ended the flow). Valid
+ * until the next call on the pipeline.
+ */
+struct pipeline_segment {
+	bool tcp;
+	bool quic;               /* UDP to a TLS port */
+	struct packet pkt;
+	struct hold_mark *hold;
+};
+
+const struct pipeline_segment *pipeline_last_segment(const struct pipeline *p);
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out);
 void pipeline_stats_add(struct pipeline_stats *sum, const struct pipeline_stats *add);

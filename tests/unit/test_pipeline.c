@@ -21,6 +21,8 @@ struct event {
 	char host[64], url[128];
 	uint16_t client_port;
 	long sec;
+	struct pipeline_session session;   /* its hold pointer only compared */
+	struct hold_mark hold;             /* *session.hold at the event */
 };
 
 struct recorder {
@@ -28,7 +30,8 @@ struct recorder {
 	unsigned n;
 };
 
-static void record(void *arg, enum pipeline_event kind, const struct request *r)
+static void record(void *arg, enum pipeline_event kind, const struct request *r,
+		   struct pipeline_session *s)
 {
 	struct recorder *rec = arg;
 	struct event *e;
@@ -42,6 +45,9 @@ static void record(void *arg, enum pipeline_event kind, const struct request *r)
 	snprintf(e->url, sizeof(e->url), "%s", r->url ? r->url : "");
 	e->client_port = r->tuple.client_port;
 	e->sec = r->ts.tv_sec;
+	e->session = *s;
+	if (s->hold)
+		e->hold = *s->hold;
 }
 
 /* A pipeline with the default ports, and a client 10.0.0.2:SPORT -> 10.0.1.2:DPORT. */
@@ -447,11 +453,11 @@ void test_pipeline_eviction_and_idle(void)
 	teardown(&b);
 }
 
-static void collect_latest(void *arg, const struct request *r)
+static void collect_latest(void *arg, const struct request *r, struct pipeline_session *s)
 {
 	struct recorder *rec = arg;
 
-	record(rec, PIPELINE_REQUEST, r);
+	record(rec, PIPELINE_REQUEST, r, s);
 }
 
 void test_pipeline_latest_requests_and_stats_sum(void)
@@ -475,5 +481,48 @@ void test_pipeline_latest_requests_and_stats_sum(void)
 	/* 160 + 8 for the session position a RST or block page needs,
 	 * + 8 for what --hold has released (struct hold_mark) */
 	ASSERT_TRUE(pipeline_bytes_per_flow(b.p) <= 176);
+	teardown(&b);
+}
+
+/*
+ * A request event carries its flow's session position and --hold mark, and
+ * the frame's decoded segment stays readable: the worker neither looks the
+ * flow up again nor decodes the frame again (hold.c).
+ */
+void test_pipeline_event_carries_session(void)
+{
+	struct rig b;
+	const struct pipeline_segment *seg;
+	const size_t len = sizeof(req1) - 1;
+
+	setup(&b, NULL);
+	client(&b, 43000, 80, TH_SYN, 1000, NULL, 0);
+	seg = pipeline_last_segment(b.p);
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_NONNULL(seg->hold);
+	ASSERT_TRUE(seg->hold->known);
+	ASSERT_EQ(seg->hold->released_to, 1001);        /* ISN + 1, as the kernel's entry */
+	seg->hold->released_to = 1005;                   /* hold.c moves it on */
+	client(&b, 43000, 80, TH_ACK | TH_PUSH, 1001, req1, len);
+	ASSERT_EQ(b.rec.n, 1);
+	ASSERT_TRUE(b.rec.ev[0].session.position_known);
+	ASSERT_EQ(b.rec.ev[0].session.pos.seq, 1001 + len);   /* the client's next */
+	ASSERT_EQ(b.rec.ev[0].session.pos.ack, 1);              /* the server's next */
+	ASSERT_EQ(b.rec.ev[0].session.pos.withheld, 0);
+	ASSERT_TRUE(b.rec.ev[0].session.hold == seg->hold);
+	ASSERT_EQ(b.rec.ev[0].hold.released_to, 1005);          /* the flow's own mark */
+	ASSERT_TRUE(seg == pipeline_last_segment(b.p));
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_EQ(seg->pkt.seq, 1001);
+	ASSERT_EQ(seg->pkt.payload_len, len);
+	ASSERT_NONNULL(seg->hold);
+	/* the FIN ends the flow: its mark goes with it */
+	client(&b, 43000, 80, TH_FIN | TH_ACK, 1001 + (uint32_t)len, NULL, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_NULL(seg->hold);
+	/* a server's segment has no flow of its own to mark */
+	server(&b, 80, 43000, TH_ACK);
+	ASSERT_NULL(seg->hold);
 	teardown(&b);
 }
