@@ -179,7 +179,7 @@ BENCH_MATCH := $(BUILD)/bench/bench_match
 
 $(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
 
-$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB)
+$(BENCH_MATCH): $(call obj,bench/bench_match.c bench/match_sets.c) $(POLICY_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)

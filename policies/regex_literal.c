@@ -10,11 +10,13 @@
  * no literal at all.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "policies/ascii.h"
 #include "policies/regex_literal.h"
+#include "policies/url_model.h"
 
 #define DEPTH_MAX 16         /* nested groups (~6 KB of stack each); deeper: no literal */
 #define REPEAT_MANY 2       /* any maximum above one */
@@ -50,35 +52,25 @@ static void frag_unknown(struct fragment *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* A literal present in nearly every URL tells the prefilter nothing. */
-static unsigned literal_score(const struct literal *l)
+/* The share of URLs expected to hold one of S's literals (a sum: an upper
+ * bound); HUGE_VAL when S is empty, nothing known. */
+static double set_share(const struct literal_set *s)
 {
-	static const char common[] = "https://www.";
+	double share = 0;
 
-	if (l->len < sizeof(common) && memmem(common, sizeof(common) - 1, l->s, l->len))
-		return 0;
-	return l->len;
+	if (!s->n)
+		return HUGE_VAL;
+	for (unsigned i = 0; i < s->n; i++)
+		share += url_share(s->lit[i].s, s->lit[i].len);
+	return share;
 }
 
-static unsigned set_score(const struct literal_set *s)
-{
-	unsigned score = s->n ? ~0u : 0;
-
-	for (unsigned i = 0; i < s->n; i++) {
-		unsigned sc = literal_score(&s->lit[i]);
-
-		if (sc < score)
-			score = sc;
-	}
-	return score;
-}
-
-/* Keeps in BEST whichever of BEST and CAND says more. */
+/* Keeps in BEST whichever of BEST and CAND is rarer in URLs. */
 static void set_keep_better(struct literal_set *best, const struct literal_set *cand)
 {
-	unsigned a = set_score(best), b = set_score(cand);
+	double a = set_share(best), b = set_share(cand);
 
-	if (b > a || (b == a && b && cand->n < best->n))
+	if (b < a || (b == a && cand->n && cand->n < best->n))
 		*best = *cand;
 }
 
@@ -86,6 +78,8 @@ static void set_keep_better_literal(struct literal_set *best, const struct liter
 {
 	struct literal_set one = { .n = 1 };
 
+	if (!l->len)
+		return;
 	one.lit[0] = *l;
 	set_keep_better(best, &one);
 }
@@ -194,7 +188,7 @@ static void frag_alternate(struct fragment *alt, const struct fragment *b)
 	alt->suf.len = n;
 	alt->exact = false;
 	alt->req.n = 0;
-	if (!set_score(&sa) || !set_score(&sb) || sa.n + sb.n > LITERAL_SET_MAX)
+	if (!sa.n || !sb.n || sa.n + sb.n > LITERAL_SET_MAX)
 		return;
 	alt->req = sa;
 	for (unsigned i = 0; i < sb.n; i++)
@@ -796,5 +790,5 @@ int regex_required_literals(const char *pattern, size_t len, struct literal_set 
 	if (sc.bail || !at_end(&sc))
 		return -ENOENT;
 	frag_best(&f, out);
-	return set_score(out) ? 0 : -ENOENT;
+	return set_share(out) < URL_SHARE_EVERY ? 0 : -ENOENT;
 }
