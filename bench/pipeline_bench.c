@@ -15,8 +15,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "enforcer/pcap_source.h"
-#include "enforcer/pipeline.h"
+#include "enforcer/capture/pcap_source.h"
+#include "enforcer/pipeline/pipeline.h"
 
 static double seconds(void)
 {
@@ -63,7 +63,7 @@ static double run_pipeline(const char *path, struct pipeline_stats *st, size_t *
 	struct pipeline *p = pipeline_new(&cfg);
 	double t0 = seconds(), t;
 
-	if (!p || pcap_source_run(path, p)) {
+	if (!p || pcap_source_run(path, pipeline_feed, p)) {
 		fprintf(stderr, "pipeline failed\n");
 		exit(1);
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ctl/cmd_daemon.h"
+#include "ctl/urlctl.h"
 #include "ctl/ctl_client.h"
 #include "ctl/render.h"
 #include "policies/policy.h"

@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "ctl/urlctl.h"
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 #include "ctl/cmd_daemon.h"
-#include "enforcer/request_text.h"
+#include "common/request_text.h"
 #include "policies/policy.h"
 
 int cmd_check(const struct ctl_env *env, int argc, char **argv)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "ctl/render.h"
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 
 #define METRIC_PREFIX "url_enforcer_"
 

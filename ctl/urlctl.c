@@ -8,9 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctl/cmd_daemon.h"
 #include "ctl/urlctl.h"
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 
 static int cmd_help(const struct ctl_env *env, int argc, char **argv);
 

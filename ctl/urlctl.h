@@ -23,6 +23,13 @@ struct command {
 /* Offline, from a rule file (cmd_policy.c). */
 int cmd_check(const struct ctl_env *env, int argc, char **argv);
 int cmd_test(const struct ctl_env *env, int argc, char **argv);
+/* Asking the running daemon (cmd_daemon.c, urlctl(8)). */
+int cmd_status(const struct ctl_env *env, int argc, char **argv);
+int cmd_stats(const struct ctl_env *env, int argc, char **argv);
+int cmd_blocks(const struct ctl_env *env, int argc, char **argv);
+int cmd_unblock(const struct ctl_env *env, int argc, char **argv);
+int cmd_mode(const struct ctl_env *env, int argc, char **argv);
+int cmd_apply(const struct ctl_env *env, int argc, char **argv);
 
 /* Prints the usage to F. */
 void urlctl_usage(FILE *f);

@@ -1,5 +1,5 @@
 /*
- * The daemon's answers to urlctl (SPEC section 6): typed rows only; urlctl
+ * The daemon's answers to urlctl (urlctl(8)): typed rows only; urlctl
  * renders them. Runs on the main thread, between its other events.
  */
 #include <arpa/inet.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
-#include "enforcer/request_text.h"
+#include "common/log.h"
+#include "common/request_text.h"
 
 static const char *addr_text(const struct in6_addr *a, char *buf, size_t len)
 {
@@ -243,10 +243,8 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&b->d->labels_lock);
 	if (v->rule_hash && v->rule_hash <= b->d->n_labels)
 		rule = b->d->labels[v->rule_hash - 1];
-	pthread_mutex_unlock(&b->d->labels_lock);
 	ctl_msg_init(&m, CTL_REC_ROW);
 	ctl_msg_add_str(&m, "client", addr_text(&t->client, client, sizeof(client)));
 	ctl_msg_add_u64(&m, "client_port", t->client_port);

@@ -1,5 +1,5 @@
 /*
- * The rule-file parser (SPEC section 4), hand-written in the manner of
+ * The rule-file parser (url-enforcer.rules(5)), hand-written in the manner of
  * OpenBSD's parse.y: one statement a line; an error is reported, the rest of
  * its line skipped and parsing goes on, so one run lists every error. Regexes
  * are compiled and domain lists read as their rules are met, so diagnostics

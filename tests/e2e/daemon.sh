@@ -18,10 +18,7 @@ spawn "$NS_SRV" sh -c "exec /usr/bin/python3 $TOP/examples/demo/server.py 8080 2
 wait_port "$NS_SRV" 8080
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_server.py" 8000 "$TMP/hold.log"
 wait_port "$NS_SRV" 8000
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
-	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
-spawn "$NS_SRV" openssl s_server -quiet -accept 443 -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
-wait_port "$NS_SRV" 443
+tls_server "$NS_SRV" 443
 
 cat > "$TMP/base.rules" <<'R'
 # e2e rules

@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "enforcer/pipeline.h"
+#include "enforcer/pipeline/pipeline.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
 #include "tests/unit/tlsbuild.h"

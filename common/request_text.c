@@ -1,0 +1,45 @@
+/* Requests made from text (request_text.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/request_text.h"
+
+int ip_parse_mapped(const char *s, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, &out->s6_addr[12]) == 1) {
+		out->s6_addr[10] = out->s6_addr[11] = 0xff;
+		return 0;
+	}
+	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -EINVAL;
+}
+
+int request_from_text(const char *url, const char *client, const char *method,
+		      struct url_norm norm[2], struct request *r)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (client && ip_parse_mapped(client, &r->tuple.client))
+		return -EINVAL;
+	if ((err = url_normalize_text(url, &norm[0])))
+		return err;
+	r->tuple.server_port = norm[0].port;
+	if (!strncasecmp(url, "https://", 8)) {
+		err = url_normalize_tls(norm[0].host, strlen(norm[0].host), &r->tuple, &norm[1]);
+		if (err)
+			return err;
+		norm++;
+		r->proto = REQUEST_TLS;
+	} else {
+		r->proto = REQUEST_HTTP;
+		r->method = method ? method : "GET";
+		r->target = norm->path;
+	}
+	r->host = norm->host;
+	r->url = norm->url;
+	r->path = norm->path;
+	return 0;
+}
