@@ -177,7 +177,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 $(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h common/*.h enforcer/*/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8 -lm
 
 # New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
 fuzz: $(FUZZ_TARGETS)

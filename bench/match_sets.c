@@ -238,10 +238,18 @@ static char *zipf_word(char *out)
 	return english_word((uint32_t)pow(VOCABULARY, u) - 1, out);
 }
 
-/* A word a rule names: any of the vocabulary, evenly. */
+/* A word a rule names: of 5 letters or more, evenly from the vocabulary
+ * but its RULE_RANK_MIN commonest words (no list blocks "the"), which URLs
+ * still carry now and then; consecutive seeds name different words. */
+#define RULE_RANK_MIN 1000
+
 static char *rule_word(uint64_t seed, char *out)
 {
-	return english_word(mix(seed) % VOCABULARY, out);
+	uint64_t i = seed * 7919;
+
+	while (strlen(english_word(RULE_RANK_MIN + i % (VOCABULARY - RULE_RANK_MIN), out)) < 5)
+		i += 7919;
+	return out;
 }
 
 /* A background URL of Zipf-drawn words; SEP joins the words of the file name. */

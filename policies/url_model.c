@@ -1,6 +1,6 @@
 /*
- * The share of URLs that contain a string, estimated two ways, the larger
- * kept:
+ * The share of URLs that contain a string, estimated three ways, the
+ * largest kept:
  *
  * - Bytes drawn independently: a URL of URL_BYTES bytes holds a string of
  *   n bytes about (URL_BYTES - n + 1) * f(c1) * ... * f(cn) times, where f
@@ -17,10 +17,13 @@
  *   extensions, "index.", common path segments, each with the share of
  *   URLs that carry it. A string inside one of them is at least that
  *   common ("ttps" is in every https URL).
- * Both are coarse; what matters is the order they put literals in: a name
+ * - A string made of furniture ("index.html", ".com/index.php") is taken
+ *   to be as common as its rarest piece: the pieces go together.
+ * All three are coarse; what matters is the order they put literals in: a name
  * is rarer than ".com/", "ads" rarer than "ad", ".php" rarer than "/".
  */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "policies/url_model.h"
@@ -61,8 +64,8 @@ static const struct {
 	{ "http", 1.0 },           /* the url field starts with a scheme */
 	{ "https://www.", 0.3 }, { "http://www.", 0.2 }, { "https://", 0.6 }, { "http://", 0.4 },
 	{ "://", 1.0 }, { "://www.", 0.5 }, { "www.", 0.5 },
-	{ ".com/", 0.4 }, { ".com", 0.5 }, { ".net/", 0.08 }, { ".org/", 0.06 },
-	{ ".de/", 0.04 }, { ".co.uk/", 0.02 }, { ".io/", 0.02 }, { ".ru/", 0.02 },
+	{ ".com", 0.5 }, { ".net", 0.08 }, { ".org", 0.06 }, { ".de", 0.04 },
+	{ ".co.uk", 0.02 }, { ".io", 0.02 }, { ".ru", 0.02 },
 	{ ".html", 0.12 }, { ".php", 0.06 }, { ".js", 0.08 }, { ".css", 0.04 },
 	{ ".png", 0.05 }, { ".jpg", 0.05 }, { ".gif", 0.02 }, { ".aspx", 0.02 },
 	{ ".json", 0.02 }, { "index.", 0.04 },
@@ -72,20 +75,63 @@ static const struct {
 };
 
 #define FURNITURE_MAX 12       /* the longest string above */
+#define COVER_MAX 32           /* longer literals are never all furniture */
 
-double url_share(const char *s, size_t len)
+/* The share of the commonest furniture string that contains S (0: none). */
+static double furniture_share(const char *s, size_t len)
 {
-	double expected = len <= URL_BYTES ? URL_BYTES - len + 1 : 1;
-	double share;
+	double share = 0;
 
-	for (size_t i = 0; i < len; i++)
-		expected *= byte_per_mille((unsigned char)s[i]) / 1000;
-	share = -expm1(-expected);
-	if (len > FURNITURE_MAX)
-		return share;
 	for (size_t i = 0; i < sizeof(furniture) / sizeof(furniture[0]); i++)
 		if (furniture[i].share > share &&
 		    memmem(furniture[i].s, strlen(furniture[i].s), s, len))
 			share = furniture[i].share;
+	return share;
+}
+
+static bool is_separator(char c)
+{
+	return strchr("/.-_?=&", c) != NULL;
+}
+
+/*
+ * S made of furniture pieces (3 bytes or more, but at its ends) and
+ * separators, such as "index.html", ".com/index.php" or "/index.h": as
+ * common as its rarest piece, the pieces going together. 0 when S is not made so. cover[j]: the best share
+ * of such a reading of S's first j bytes, 0 if there is none.
+ */
+static double furniture_cover(const char *s, size_t len)
+{
+	double cover[COVER_MAX + 1] = { 1 };
+
+	if (len > COVER_MAX)
+		return 0;
+	for (size_t j = 1; j <= len; j++) {
+		cover[j] = is_separator(s[j - 1]) ? cover[j - 1] : 0;
+		for (size_t i = 0; i < j; i++) {
+			/* a piece cut by S's ends may be short: ".h" of ".html" */
+			if (!cover[i] || (j - i < 3 && i && j < len))
+				continue;
+			double piece = furniture_share(s + i, j - i);
+
+			if (piece && fmin(cover[i], piece) > cover[j])
+				cover[j] = fmin(cover[i], piece);
+		}
+	}
+	return cover[len];
+}
+
+double url_share(const char *s, size_t len)
+{
+	double expected = len <= URL_BYTES ? URL_BYTES - len + 1 : 1;
+	double share, f;
+
+	for (size_t i = 0; i < len; i++)
+		expected *= byte_per_mille((unsigned char)s[i]) / 1000;
+	share = -expm1(-expected);
+	if (len <= FURNITURE_MAX && (f = furniture_share(s, len)) > share)
+		share = f;
+	if ((f = furniture_cover(s, len)) > share)
+		share = f;
 	return share;
 }
