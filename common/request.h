@@ -1,8 +1,9 @@
 /*
- * struct request: one parsed HTTP/1.x request or TLS ClientHello, the only
- * thing the policy matcher reads (parsers produce it, the matcher consumes
- * it). Strings are NUL-terminated and owned by the producer; they stay valid
- * only for the duration of the callback that hands the request over.
+ * struct request: one parsed HTTP/1.x request or TLS ClientHello (over TCP
+ * or QUIC), the only thing the policy matcher reads (parsers produce it, the
+ * matcher consumes it). Strings are NUL-terminated and owned by the
+ * producer; they stay valid only for the duration of the callback that
+ * hands the request over.
  */
 #ifndef UE_REQUEST_H
 #define UE_REQUEST_H
@@ -15,6 +16,7 @@ enum request_proto {
 	REQUEST_HTTP,
 	REQUEST_TLS,
 	REQUEST_H2C,          /* HTTP/2 cleartext preface: no method, no URL */
+	REQUEST_QUIC,         /* a ClientHello in QUIC Initial packets, judged as TLS */
 };
 
 enum request_flags {

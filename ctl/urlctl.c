@@ -26,6 +26,10 @@ static const struct command commands[] = {
 	{ "blocks", "[--json]", "active blocked sessions", cmd_blocks },
 	{ "unblock", "all|IP", "remove blocklist entries", cmd_unblock },
 	{ "mode", "enforce|audit", "switch at run time", cmd_mode },
+	{ "services", "[-p FILE] [--json]", "the service names `service` rules know\n"
+	  "(beside FILE, then installed) and their domains", cmd_services },
+	{ "publish", "FILE --nats URL", "send a policy to a fleet", cmd_publish },
+	{ "fleet", "[--json] --nats URL", "gateways, their policy and last contact", cmd_fleet },
 	{ "help", "", "this text", cmd_help },
 };
 

@@ -23,6 +23,7 @@ struct command {
 /* Offline, from a rule file (cmd_policy.c). */
 int cmd_check(const struct ctl_env *env, int argc, char **argv);
 int cmd_test(const struct ctl_env *env, int argc, char **argv);
+int cmd_services(const struct ctl_env *env, int argc, char **argv);   /* cmd_services.c */
 /* Asking the running daemon (cmd_daemon.c, urlctl(8)). */
 int cmd_status(const struct ctl_env *env, int argc, char **argv);
 int cmd_stats(const struct ctl_env *env, int argc, char **argv);
@@ -30,6 +31,10 @@ int cmd_blocks(const struct ctl_env *env, int argc, char **argv);
 int cmd_unblock(const struct ctl_env *env, int argc, char **argv);
 int cmd_mode(const struct ctl_env *env, int argc, char **argv);
 int cmd_apply(const struct ctl_env *env, int argc, char **argv);
+
+/* A fleet on NATS JetStream (cmd_fleet.c). */
+int cmd_publish(const struct ctl_env *env, int argc, char **argv);
+int cmd_fleet(const struct ctl_env *env, int argc, char **argv);
 
 /* Prints the usage to F. */
 void urlctl_usage(FILE *f);

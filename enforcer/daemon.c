@@ -110,6 +110,16 @@ static void swap_policy(struct daemon *d, struct policy *newp)
 	daemon_rejudge(d);
 }
 
+/* P, compiled, replaces the policy in force. */
+static void install_policy(struct daemon *d, struct policy *p)
+{
+	policy_label_rules(p, intern_label, d);
+	/* the old policy's path (SIGHUP's) is freed by the swap: log the new one's */
+	log_info("policy %s in force", policy_path(p));
+	swap_policy(d, p);
+	d->counters.reloads++;
+}
+
 int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 {
 	char *diag = NULL;
@@ -127,15 +137,11 @@ int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 	}
 	free(diag);
 	if (!p) {
-		d->reload_failures++;
+		d->counters.reload_failures++;
 		log_warnx("%s: invalid, the policy in force stays", path);
 		return -EINVAL;
 	}
-	policy_label_rules(p, intern_label, d);
-	/* PATH may be the old policy's own (SIGHUP), freed by the swap. */
-	log_info("policy %s in force", policy_path(p));
-	swap_policy(d, p);
-	d->reloads++;
+	install_policy(d, p);
 	return 0;
 }
 
@@ -173,7 +179,7 @@ static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v,
 	struct sweep *s = arg;
 
 	if (s->now_ns - v->last_hit_ns > s->idle_ns && !blocklist_remove(s->d->bl, t))
-		s->d->blocks_expired++;
+		s->d->counters.blocks_expired++;
 	return 0;
 }
 
@@ -194,7 +200,7 @@ static void on_session_end(void *arg, const struct flow_tuple *t)
 	struct daemon *d = arg;
 
 	if (!blocklist_remove(d->bl, t))
-		d->blocks_ended++;
+		d->counters.blocks_ended++;
 }
 
 static void tick(struct daemon *d)
@@ -226,8 +232,20 @@ static void setup(struct daemon *d)
 	snprintf(pin_path, sizeof(pin_path), PIN_DIR "/blocklist-%lu", netns_id());
 	bcfg.pin_path = pin_path;
 	libbpf_log_init();
-	p = policy_load(o->policy_path, stderr);
-	if (!p)
+	if (o->nats_servers) {
+		struct fleet_config fc = {
+			.nats = { .servers = o->nats_servers, .creds = o->nats_creds,
+				  .ca = o->nats_ca, .client_name = o->name },
+			.name = o->name, .state_dir = o->state_dir, .version = UE_VERSION,
+		};
+
+		d->fleet = fleet_open(&fc);
+		if (!d->fleet)
+			fatal("%s/fleet", o->state_dir);
+	}
+	/* a fleet's last bundle, else the -p file */
+	p = d->fleet ? fleet_load_last(d->fleet) : NULL;
+	if (!p && !(p = policy_load(o->policy_path, stderr)))
 		fatalx("%s: invalid policy, not starting", o->policy_path);
 	d->label_index = name_map_new(1024);
 	if (!d->label_index)
@@ -329,6 +347,7 @@ static void teardown(struct daemon *d)
 		conntrack_watch_close(&d->ct);
 	injector_close(&d->inj);
 	control_close(&d->ctl);
+	fleet_close(d->fleet);
 	decision_log_close(d->log);
 	policy_free(atomic_load(&d->policy));
 	if (d->ctl_scratch)
@@ -364,7 +383,8 @@ static void main_loop(struct daemon *d)
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (ep < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &every_second, NULL) ||
 	    epoll_add(ep, sfd) || epoll_add(ep, tfd) || epoll_add(ep, d->ctl.listen_fd) ||
-	    (d->ct_open && epoll_add(ep, conntrack_watch_fd(&d->ct))))
+	    (d->ct_open && epoll_add(ep, conntrack_watch_fd(&d->ct))) ||
+	    (d->fleet && epoll_add(ep, fleet_offer_fd(d->fleet))))
 		fatal("main loop");
 	for (;;) {
 		struct epoll_event ev[8];
@@ -391,6 +411,13 @@ static void main_loop(struct daemon *d)
 					tick(d);
 			} else if (fd == d->ctl.listen_fd) {
 				control_serve(&d->ctl);
+			} else if (d->fleet && fd == fleet_offer_fd(d->fleet)) {
+				struct policy *p = fleet_offer_take(d->fleet);
+
+				if (p) {
+					install_policy(d, p);
+					fleet_offer_done(d->fleet);
+				}
 			} else if (d->ct_open) {
 				conntrack_watch_read(&d->ct);
 			}
@@ -406,6 +433,7 @@ int daemon_run(const struct options *o)
 {
 	static struct daemon d;
 	sigset_t set;
+	int err;
 
 	d.o = o;
 	d.started = time(NULL);
@@ -421,6 +449,8 @@ int daemon_run(const struct options *o)
 	setup(&d);
 	daemon_ctl_register(&d);
 	start_workers(&d);
+	if (d.fleet && (err = fleet_start(d.fleet)))
+		fatalx("fleet: %s", strerror(-err));
 	log_info("enforcing on %u interface(s) with %u worker(s), mode %s, policy %s",
 		 o->n_interfaces, d.n_workers, o->audit ? "audit" : "enforce", o->policy_path);
 	main_loop(&d);

@@ -19,6 +19,7 @@
 #include "enforcer/control/control.h"
 #include "enforcer/judge/decision_log.h"
 #include "enforcer/enforce/hold.h"
+#include "enforcer/fleet/fleet.h"
 #include "enforcer/enforce/inject.h"
 #include "enforcer/judge/judge.h"
 #include "enforcer/options.h"
@@ -28,8 +29,10 @@
 
 #define RULE_LABELS_MAX (1u << 20)   /* distinct rule labels over all reloads */
 
-/* Verdict latency (the completing packet's kernel timestamp -> blocklist
- * entry written), upper bounds of the histogram's buckets in microseconds. */
+/* Verdict latency of every request and ClientHello judged as it arrived (not
+ * the re-judgements after a policy swap or a time= window): the completing
+ * packet's kernel timestamp -> judged, for an enforced block -> its
+ * blocklist entry written. Upper bounds of the buckets in microseconds. */
 #define VERDICT_BUCKETS 10
 static const unsigned verdict_bucket_us[VERDICT_BUCKETS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 100000,
@@ -72,6 +75,11 @@ struct worker {
 
 struct name_map;
 
+/* The main thread's own counts (urlctl stats, common/metrics.h). */
+struct daemon_counters {
+	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+};
+
 struct daemon {
 	const struct options *o;
 	_Atomic(struct policy *) policy;
@@ -84,6 +92,7 @@ struct daemon {
 	struct injector inj;
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
+	struct fleet *fleet;           /* --nats; NULL without */
 	struct conntrack_watch ct;
 	bool ct_open;
 	struct control ctl;
@@ -94,7 +103,7 @@ struct daemon {
 	int ifindex[OPTIONS_MAX_INTERFACES];
 	time_t started;
 	time_t next_change;            /* of a time= window; 0: none */
-	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+	struct daemon_counters counters;
 	char **labels;                 /* main thread: intern_label() in daemon.c */
 	unsigned n_labels;
 	struct name_map *label_index;  /* label -> its index in labels, plus 1 */

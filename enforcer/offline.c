@@ -26,8 +26,8 @@ static void report(const struct pipeline *p, const struct judge *j)
 		  (unsigned long long)(s.requests_http + s.requests_tls + s.requests_h2c),
 		  (unsigned long long)s.requests_http, (unsigned long long)s.requests_tls,
 		  (unsigned long long)s.requests_h2c, (unsigned long long)malformed,
-		  (unsigned long long)s.overflows, (unsigned long long)s.flows_created,
-		  (unsigned long long)s.flows_evicted, (unsigned long long)j->stats.blocked,
+		  (unsigned long long)s.overflows, (unsigned long long)s.flows.created,
+		  (unsigned long long)s.flows.evicted, (unsigned long long)j->stats.blocked,
 		  (unsigned long long)j->stats.allowed);
 }
 

@@ -31,6 +31,11 @@ struct options {
 	bool hold;
 	bool fail_closed;
 	bool overflow_block;              /* --on-overflow block */
+	const char *state_dir;            /* what outlives a restart */
+	const char *nats_servers;         /* --nats URL[,URL...]: join a fleet; NULL: none */
+	const char *nats_creds;           /* --nats-creds FILE */
+	const char *nats_ca;              /* --nats-ca FILE */
+	const char *name;                 /* --name: this gateway in the fleet */
 };
 
 /* --pcap: replay the file, print decisions; returns the exit status. */

@@ -28,31 +28,39 @@ static void note_verdict_latency(struct worker *w, const struct timespec *packet
 	w->verdict.count++;
 }
 
-static void enforce(struct worker *w, const struct request *r, const struct decision *d)
+/* The entry first: from here on nothing of the session gets through. */
+static bool block_session(struct worker *w, const struct request *r, const struct decision *d)
 {
-	struct daemon *dm = w->d;
-	struct session_position pos;
-	bool page = d->response == RESPONSE_PAGE && r->proto == REQUEST_HTTP;
-	int err;
+	int err = blocklist_add(w->d->bl, &r->tuple, d->rule ? d->rule->label : 0,
+				d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 
-	/* The entry first: from here on nothing of the session gets through. */
-	err = blocklist_add(dm->bl, &r->tuple, d->rule ? d->rule->label : 0,
-			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 	if (err) {
 		log_warnx("blocklist: %s", strerror(-err));
-		return;
+		return false;
 	}
 	w->blocks_added++;
-	note_verdict_latency(w, &r->ts);
+	return true;
+}
+
+/* A blocked session's RSTs or page (judge.h: page only where HTTP/1.x can carry it). */
+static void respond(struct worker *w, const struct request *r, struct pipeline_session *s,
+		    const struct decision *d)
+{
+	struct daemon *dm = w->d;
+	struct session_position pos = s->pos;
+	int err;
+
 	if (d->response == RESPONSE_DROP)
 		return;
-	/* TLS cannot carry a page without a forged certificate: reset instead. */
-	err = pipeline_position(w->pipe, &r->tuple, &pos);
-	if (!err && dm->o->hold)
-		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
-	if (!err)
-		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
-			   : injector_reset(&dm->inj, &r->tuple, &pos);
+	if (!s->position_known) {
+		w->inject_failures++;
+		return;
+	}
+	if (dm->o->hold)
+		hold_position(&dm->hold, &r->tuple, s->hold, &pos);
+	err = d->response == RESPONSE_PAGE ?
+	      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
+	      injector_reset(&dm->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
 }
@@ -62,22 +70,28 @@ static bool acting(const struct worker *w)
 	return !w->judge.cfg.audit;
 }
 
-static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
+static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
+		     struct pipeline_session *s)
 {
 	struct worker *w = arg;
 	struct decision d;
 
 	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w)) {
+		bool blocked = block_session(w, r, &d);
+
 		w->frame_outcome = HOLD_KEEP;
-		enforce(w, r, &d);
-	} else if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS &&
-		   w->frame_outcome == HOLD_RELEASE) {
-		w->frame_outcome = HOLD_RELEASE_SESSION;
+		note_verdict_latency(w, &r->ts);
+		if (blocked)
+			respond(w, r, s, &d);
+		return;
 	}
+	note_verdict_latency(w, &r->ts);
+	if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS && w->frame_outcome == HOLD_RELEASE)
+		w->frame_outcome = HOLD_RELEASE_SESSION;
 }
 
-static void judge_again_one(void *arg, const struct request *r)
+static void judge_again_one(void *arg, const struct request *r, struct pipeline_session *s)
 {
 	struct worker *w = arg;
 	struct timespec now;
@@ -87,8 +101,8 @@ static void judge_again_one(void *arg, const struct request *r)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);
-	if (d.action == ACTION_BLOCK && acting(w))
-		enforce(w, r, &d);
+	if (d.action == ACTION_BLOCK && acting(w) && block_session(w, r, &d))
+		respond(w, r, s, &d);
 }
 
 /* Between batches: pick up a new policy, mode or re-judge request. */
@@ -122,7 +136,8 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	w->frame_outcome = HOLD_RELEASE;
 	pipeline_packet(w->pipe, &fr);
 	if (w->d->o->hold)
-		hold_settle(&w->d->hold, w->pipe, cf, w->frame_outcome, &w->hold);
+		hold_settle(&w->d->hold, pipeline_last_segment(w->pipe), cf, w->frame_outcome,
+			    &w->hold);
 }
 
 static void publish(struct worker *w)

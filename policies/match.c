@@ -233,6 +233,12 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 }
 
 /* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
+/* `tls` rules see ClientHellos whether TCP or QUIC carried them. */
+static bool is_client_hello(const struct request *q)
+{
+	return q->proto == REQUEST_TLS || q->proto == REQUEST_QUIC;
+}
+
 static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_known)
 {
 	const struct request *q = e->r;
@@ -246,13 +252,14 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 		return regex_matches(e, r);
 	case FIELD_DOMAIN:
 	case FIELD_DOMAIN_LIST:
+	case FIELD_SERVICE:
 		return pattern_known || domain_matches(e, r);
 	case FIELD_TLS_NO_SNI:
-		return q->proto == REQUEST_TLS && (q->flags & REQUEST_TLS_NO_SNI);
+		return is_client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
 	case FIELD_TLS_ECH:
-		return q->proto == REQUEST_TLS && (q->flags & REQUEST_TLS_ECH);
+		return is_client_hello(q) && (q->flags & REQUEST_TLS_ECH);
 	case FIELD_QUIC:
-		break;
+		return q->proto == REQUEST_QUIC;
 	}
 	return false;
 }

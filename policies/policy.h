@@ -91,6 +91,19 @@ const char *policy_response_name(enum policy_response r);   /* "drop", "reset", 
 /* The file policy_load() read. */
 const char *policy_path(const struct policy *p);
 
+/*
+ * Calls FN with the path of every file the policy was compiled from: the
+ * rule files (PATH first, then its includes in the order read), the domain
+ * lists and the services' lists, named as the rule files name them
+ * (relative to the working folder unless absolute). BESIDE is where the
+ * rule file looks first: PATH itself, except for an installed service
+ * list, which a copy at BESIDE (services/NAME.list beside the rule file)
+ * would stand in for. A file may come more than once. Stops at FN's first
+ * non-zero return and returns it. What `urlctl publish` packs into a bundle.
+ */
+typedef int (*policy_file_fn)(const char *path, const char *beside, void *arg);
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg);
+
 struct policy_summary {
 	unsigned rules;
 	unsigned regexes;              /* url, host and path rules */
@@ -121,6 +134,16 @@ int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn,
  * rule has a time= option.
  */
 time_t policy_next_change(const struct policy *p, time_t now);
+
+/*
+ * Calls FN, in name order, with every service a `service` rule in a policy
+ * at POLICY_FILE can name (services/ beside it first, then the installed
+ * ones; POLICY_FILE NULL: the installed ones only), its list's path and
+ * domain count. Stops at FN's first non-zero return and returns it.
+ */
+typedef int (*policy_service_fn)(const char *name, const char *path, unsigned long domains,
+				 void *arg);
+int policy_services(const char *policy_file, policy_service_fn fn, void *arg);
 
 /* Sets every rule's rule_info.label to FN's answer for it. */
 typedef uint32_t (*policy_label_fn)(const struct rule_info *r, void *arg);

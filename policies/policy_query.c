@@ -1,7 +1,11 @@
 /* What the daemon and urlctl ask a loaded policy besides decisions. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policies/policy_internal.h"
+#include "policies/services.h"
 
 const char *policy_action_name(enum policy_action a)
 {
@@ -26,6 +30,47 @@ const char *policy_response_name(enum policy_response r)
 const char *policy_path(const struct policy *p)
 {
 	return p->path;
+}
+
+/* The list files of a `service` rule (its names, comma-separated, in R->pattern). */
+static int service_files(const struct rule *r, policy_file_fn fn, void *arg)
+{
+	int rc = 0;
+
+	for (const char *name = r->pattern; *name && !rc;) {
+		size_t len = strcspn(name, ",");
+		char one[SERVICE_NAME_MAX + 1], beside[SERVICE_NAME_MAX + 32];
+		char *path, *as;
+
+		snprintf(one, sizeof(one), "%.*s", (int)len, name);
+		snprintf(beside, sizeof(beside), "services/%s.list", one);
+		path = service_list_path(r->info.file, one);
+		as = path_beside(r->info.file, beside);
+		rc = path && as ? fn(path, as, arg) : -ENOMEM;
+		free(path);
+		free(as);
+		name += len + (name[len] == ',');
+	}
+	return rc;
+}
+
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < p->n_files && !rc; i++)
+		rc = fn(p->files[i], p->files[i], arg);
+	for (unsigned i = 0; i < p->n_sources && !rc; i++) {
+		const struct domain_source *src = &p->sources[i];
+
+		if (src->list_path && src->n_rules &&
+		    p->rules[src->rules[0]].field == FIELD_DOMAIN_LIST)
+			rc = fn(src->list_path, src->list_path, arg);
+	}
+	for (unsigned i = 0; i < p->n_rules && !rc; i++)
+		if (p->rules[i].field == FIELD_SERVICE)
+			rc = service_files(&p->rules[i], fn, arg);
+	return rc;
 }
 
 void policy_summarize(const struct policy *p, struct policy_summary *s)

@@ -42,6 +42,7 @@ struct pipeline {
 	struct flow_table *flows;
 	struct reasm_pool reasm;
 	struct pipeline_stats stats;
+	struct pipeline_segment last;
 	struct url_norm scratch;
 	uint8_t port_kind[65536];
 };
@@ -152,6 +153,16 @@ static unsigned stream_flags(const struct flow_state *st)
 	return st->midstream ? REQUEST_MIDSTREAM : 0;
 }
 
+static struct pipeline_session session_of(struct flow *f)
+{
+	struct flow_state *st = state_of(f);
+
+	return (struct pipeline_session){
+		.pos = { .seq = st->client_next, .ack = st->client_ack },
+		.position_known = st->position_known, .hold = &st->hold,
+	};
+}
+
 static void on_request(void *arg, const struct request *r)
 {
 	struct delivery *d = arg;
@@ -160,13 +171,15 @@ static void on_request(void *arg, const struct request *r)
 		[REQUEST_TLS] = &d->p->stats.requests_tls,
 		[REQUEST_H2C] = &d->p->stats.requests_h2c,
 	};
+	struct pipeline_session s;
 
 	if ((unsigned)r->proto < sizeof(by_proto) / sizeof(by_proto[0]))
 		(*by_proto[r->proto])++;
 	/* no room for the copy: re-judging this flow sees its previous request */
 	if (flow_keep_request(d->f, r))
 		d->p->stats.parse_failures++;
-	d->p->cfg.emit(d->p->cfg.arg, PIPELINE_REQUEST, r);
+	s = session_of(d->f);
+	d->p->cfg.emit(d->p->cfg.arg, PIPELINE_REQUEST, r, &s);
 }
 
 static int deliver(void *arg, const uint8_t *data, size_t len)
@@ -189,8 +202,9 @@ static void report(struct pipeline *p, struct flow *f, enum pipeline_event ev,
 		.proto = st->kind == PORT_HTTP ? REQUEST_HTTP : REQUEST_TLS,
 		.flags = stream_flags(st),
 	};
+	struct pipeline_session s = session_of(f);
 
-	p->cfg.emit(p->cfg.arg, ev, &r);
+	p->cfg.emit(p->cfg.arg, ev, &r, &s);
 }
 
 static void report_overflow(struct pipeline *p, struct flow *f, const struct timespec *ts)
@@ -271,6 +285,13 @@ static void note_position(struct flow_state *st, const struct packet *pkt)
 	st->position_known = true;
 }
 
+/* The client's FIN or the whole stream is through: the flow and its mark go. */
+static void end_flow(struct pipeline *p, struct flow *f)
+{
+	p->last.hold = NULL;
+	flow_close(p->flows, f);
+}
+
 /* Client->server segment of flow F (created if it carries a SYN or data). */
 static void client_segment(struct pipeline *p, const struct packet *pkt, enum port_kind kind,
 			   const struct frame *fr)
@@ -303,6 +324,7 @@ static void client_segment(struct pipeline *p, const struct packet *pkt, enum po
 		flow_touch(p->flows, f, fr->ts.tv_sec);
 	}
 	st = state_of(f);
+	p->last.hold = &st->hold;
 	p->stats.payload_bytes += pkt->payload_len;
 	note_position(st, pkt);
 	if ((pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
@@ -338,13 +360,13 @@ static void client_segment(struct pipeline *p, const struct packet *pkt, enum po
 	check_ambiguous(p, f, pkt, &fr->ts);
 	if (pkt->tcp_flags & TCP_FIN) {
 		if (st->status != STREAM_PARSING) {
-			flow_close(p->flows, f);
+			end_flow(p, f);
 			return;
 		}
 		reasm_fin(&st->reasm, seq + pkt->payload_len);
 	}
 	if (reasm_finished(&st->reasm))
-		flow_close(p->flows, f);
+		end_flow(p, f);
 }
 
 /* Server->client: only a RST matters (it ends the session). */
@@ -376,26 +398,28 @@ static bool csum_matters(const struct pipeline *p, const struct packet *pkt)
 
 void pipeline_packet(struct pipeline *p, const struct frame *fr)
 {
-	struct packet pkt;
+	struct packet *pkt = &p->last.pkt;
 	enum decode_result res;
 
 	p->stats.packets++;
 	p->stats.bytes += fr->wirelen;
 	flow_table_expire(p->flows, fr->ts.tv_sec);
-	res = decode_packet(fr->link, fr->data, fr->caplen, fr->wirelen, fr->verify_csum, &pkt);
-	if (res == DECODE_TCP && csum_matters(p, &pkt) && !decode_tcp_csum_ok(&pkt))
+	res = decode_packet(fr->link, fr->data, fr->caplen, fr->wirelen, fr->verify_csum, pkt);
+	p->last.tcp = res == DECODE_TCP;
+	p->last.hold = NULL;
+	if (res == DECODE_TCP && csum_matters(p, pkt) && !decode_tcp_csum_ok(pkt))
 		res = DECODE_BAD_TCP_CSUM;
 	p->stats.decode[res]++;
 	if (res == DECODE_UDP) {
-		p->stats.quic_packets += p->port_kind[pkt.dport] == PORT_TLS;
+		p->stats.quic_packets += p->port_kind[pkt->dport] == PORT_TLS;
 		return;
 	}
 	if (res != DECODE_TCP)
 		return;
-	if (p->port_kind[pkt.dport])
-		client_segment(p, &pkt, (enum port_kind)p->port_kind[pkt.dport], fr);
-	else if (p->port_kind[pkt.sport])
-		server_segment(p, &pkt);
+	if (p->port_kind[pkt->dport])
+		client_segment(p, pkt, (enum port_kind)p->port_kind[pkt->dport], fr);
+	else if (p->port_kind[pkt->sport])
+		server_segment(p, pkt);
 	else
 		p->stats.not_tapped++;
 }
@@ -406,62 +430,41 @@ void pipeline_expire(struct pipeline *p, int64_t now)
 }
 
 struct latest_visit {
-	void (*fn)(void *arg, const struct request *r);
+	void (*fn)(void *arg, const struct request *r, struct pipeline_session *s);
 	void *arg;
 };
 
 static void visit_latest(void *arg, struct flow *f)
 {
 	struct latest_visit *v = arg;
+	struct pipeline_session s;
 	struct request r;
 
-	if (flow_latest_request(f, &r))
-		v->fn(v->arg, &r);
+	if (flow_latest_request(f, &r)) {
+		s = session_of(f);
+		v->fn(v->arg, &r, &s);
+	}
 }
 
 void pipeline_foreach_latest(struct pipeline *p,
-			     void (*fn)(void *arg, const struct request *r), void *arg)
+			     void (*fn)(void *arg, const struct request *r,
+					struct pipeline_session *s), void *arg)
 {
 	struct latest_visit v = { .fn = fn, .arg = arg };
 
 	flow_table_foreach(p->flows, visit_latest, &v);
 }
 
-int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
-		      struct session_position *pos)
+const struct pipeline_segment *pipeline_last_segment(const struct pipeline *p)
 {
-	struct flow *f = flow_lookup(p->flows, t);
-	struct flow_state *st;
-
-	if (!f || !(st = state_of(f))->position_known)
-		return -ENOENT;
-	*pos = (struct session_position){ .seq = st->client_next, .ack = st->client_ack };
-	return 0;
-}
-
-struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple *t)
-{
-	struct flow *f = flow_lookup(p->flows, t);
-
-	return f ? &state_of(f)->hold : NULL;
+	return &p->last;
 }
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out)
 {
-	const struct flow_stats *fs = flow_table_stats(p->flows);
-	const struct reasm_stats *rs = &p->reasm.stats;
-
 	*out = p->stats;
-	out->retransmits = rs->retransmits;
-	out->overlaps = rs->overlaps;
-	out->overlap_conflicts = rs->overlap_conflicts;
-	out->held_segments = rs->held;
-	out->reasm_overflows = rs->overflows;
-	out->flows_created = fs->created;
-	out->flows_closed = fs->closed;
-	out->flows_expired = fs->expired;
-	out->flows_evicted = fs->evicted;
-	out->flows_active = fs->active;
+	out->reasm = p->reasm.stats;
+	out->flows = *flow_table_stats(p->flows);
 }
 
 _Static_assert(sizeof(struct pipeline_stats) % sizeof(uint64_t) == 0,

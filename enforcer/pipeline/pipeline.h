@@ -38,6 +38,7 @@
 #include "enforcer/capture/frame.h"
 #include "enforcer/capture/port_set.h"
 #include "enforcer/stream/decode.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/stream/reasm.h"
 #include "enforcer/stream/session_position.h"
 
@@ -47,7 +48,10 @@ enum pipeline_event {
 	PIPELINE_AMBIGUOUS,      /* two readings: request as for PIPELINE_OVERFLOW */
 };
 
-typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r);
+struct pipeline_session;
+/* S: the flow the event is about, valid during the call (below). */
+typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r,
+			    struct pipeline_session *s);
 
 struct pipeline_config {
 	struct port_set http_ports;    /* disjoint from tls_ports */
@@ -79,16 +83,8 @@ struct pipeline_stats {
 	uint64_t ambiguous;            /* flows whose stream reads two ways */
 	uint64_t no_ack;               /* segments ignored for want of an ACK */
 	uint64_t parse_failures;       /* out of memory in a parser */
-	uint64_t retransmits;          /* struct reasm_stats, see reasm.h */
-	uint64_t overlaps;
-	uint64_t overlap_conflicts;
-	uint64_t held_segments;
-	uint64_t reasm_overflows;
-	uint64_t flows_created;        /* struct flow_stats, see flow.h */
-	uint64_t flows_closed;
-	uint64_t flows_expired;
-	uint64_t flows_evicted;
-	uint64_t flows_active;
+	struct reasm_stats reasm;
+	struct flow_stats flows;
 };
 
 struct pipeline;
@@ -110,15 +106,8 @@ void pipeline_expire(struct pipeline *p, int64_t now);
 
 /* Each open flow's latest request (to judge again under a new policy). */
 void pipeline_foreach_latest(struct pipeline *p,
-			     void (*fn)(void *arg, const struct request *r), void *arg);
-
-/*
- * Where the session T stands for a RST or block page (inject.h): the
- * client's next sequence number and the server's, from the furthest
- * client->server segment with an ACK. 0, or -ENOENT for an unknown flow.
- */
-int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
-		      struct session_position *pos);
+			     void (*fn)(void *arg, const struct request *r,
+					struct pipeline_session *s), void *arg);
 
 /*
  * --hold (hold.c): how much of a flow's client stream has been released,
@@ -132,8 +121,31 @@ struct hold_mark {
 	bool pass;               /* released for good (a TLS session after its ClientHello) */
 };
 
-/* The flow's mark; NULL for a flow the pipeline does not follow (now). */
-struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple *t);
+/*
+ * What an event's caller may act on without looking the flow up again:
+ * where the session stands for a RST or block page (inject.h), from the
+ * furthest client->server segment with an ACK, and the flow's --hold mark.
+ */
+struct pipeline_session {
+	struct session_position pos;
+	bool position_known;
+	struct hold_mark *hold;
+};
+
+/*
+ * The frame pipeline_packet() took last, for --hold to settle without
+ * decoding it again or looking its flow up (hold.c): its TCP segment, if it
+ * decoded as one (whatever its checksum), and the flow's mark, NULL when
+ * the pipeline follows no flow for it (or the frame ended the flow). Valid
+ * until the next call on the pipeline.
+ */
+struct pipeline_segment {
+	bool tcp;
+	struct packet pkt;
+	struct hold_mark *hold;
+};
+
+const struct pipeline_segment *pipeline_last_segment(const struct pipeline *p);
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out);
 void pipeline_stats_add(struct pipeline_stats *sum, const struct pipeline_stats *add);

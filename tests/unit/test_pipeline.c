@@ -19,6 +19,8 @@ struct event {
 	char host[64], url[128];
 	uint16_t client_port;
 	long sec;
+	struct pipeline_session session;   /* its hold pointer only compared */
+	struct hold_mark hold;             /* *session.hold at the event */
 };
 
 struct recorder {
@@ -26,7 +28,8 @@ struct recorder {
 	unsigned n;
 };
 
-static void record(void *arg, enum pipeline_event kind, const struct request *r)
+static void record(void *arg, enum pipeline_event kind, const struct request *r,
+		   struct pipeline_session *s)
 {
 	struct recorder *rec = arg;
 	struct event *e;
@@ -40,6 +43,9 @@ static void record(void *arg, enum pipeline_event kind, const struct request *r)
 	snprintf(e->url, sizeof(e->url), "%s", r->url ? r->url : "");
 	e->client_port = r->tuple.client_port;
 	e->sec = r->ts.tv_sec;
+	e->session = *s;
+	if (s->hold)
+		e->hold = *s->hold;
 }
 
 /* A pipeline with the default ports, and a client 10.0.0.2:SPORT -> 10.0.1.2:DPORT. */
@@ -137,11 +143,11 @@ void test_pipeline_http_keepalive_one_byte_segments(void)
 	ASSERT_EQ(b.rec.ev[0].client_port, 40000);
 	ASSERT_EQ(b.rec.ev[0].sec, 1700000000);
 	ASSERT_EQ(b.st.requests_http, 3);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	/* the client's FIN, once the stream is consumed, ends the flow */
 	client(&b, 40000, 80, TH_FIN | TH_ACK, ISN + 1 + (uint32_t)len, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
-	ASSERT_EQ(b.st.flows_closed, 1);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_EQ(b.st.flows.closed, 1);
 	teardown(&b);
 }
 
@@ -155,11 +161,11 @@ void test_pipeline_out_of_order_and_fin_first(void)
 	/* second half with the FIN, then the first half: one request, then closed */
 	client(&b, 40001, 80, TH_ACK | TH_FIN, 101 + 10, req1 + 10, len - 10);
 	ASSERT_EQ(b.rec.n, 0);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	client(&b, 40001, 80, TH_ACK, 101, req1, 10);
 	ASSERT_EQ(b.rec.n, 1);
-	ASSERT_EQ(b.st.held_segments, 1);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.reasm.held, 1);
+	ASSERT_EQ(b.st.flows.active, 0);
 	teardown(&b);
 }
 
@@ -195,7 +201,7 @@ void test_pipeline_midstream_pickup(void)
 	ASSERT_EQ(b.st.midstream_pickups, 1);
 	/* an ACK of a flow never seen creates nothing */
 	client(&b, 40004, 80, TH_ACK, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_created, 1);
+	ASSERT_EQ(b.st.flows.created, 1);
 	teardown(&b);
 }
 
@@ -222,13 +228,13 @@ void test_pipeline_rst_from_server_ends_flow(void)
 
 	setup(&b, NULL);
 	client(&b, 40006, 80, TH_SYN, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	server(&b, 80, 40006, TH_RST | TH_ACK);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
 	client(&b, 40007, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 40007, 80, TH_RST, 2, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
-	ASSERT_EQ(b.st.flows_closed, 2);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_EQ(b.st.flows.closed, 2);
 	teardown(&b);
 }
 
@@ -287,11 +293,11 @@ void test_pipeline_overflow_reported_once(void)
 	ASSERT_EQ(b.rec.ev[0].kind, PIPELINE_OVERFLOW);
 	ASSERT_EQ(b.rec.ev[0].proto, REQUEST_HTTP);
 	ASSERT_EQ(b.st.overflows, 1);
-	ASSERT_EQ(b.st.reasm_overflows, 1);
+	ASSERT_EQ(b.st.reasm.overflows, 1);
 	client(&b, 40008, 80, TH_ACK, 2, req3, sizeof(req3) - 1);
 	ASSERT_EQ(b.rec.n, 1);                                  /* no longer parsed */
 	client(&b, 40008, 80, TH_ACK | TH_FIN, 300, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
 	teardown(&b);
 }
 
@@ -332,20 +338,20 @@ void test_pipeline_eviction_and_idle(void)
 	client(&b, 41000, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 41001, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 41002, 80, TH_SYN, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_evicted, 1);
-	ASSERT_EQ(b.st.flows_active, 2);
+	ASSERT_EQ(b.st.flows.evicted, 1);
+	ASSERT_EQ(b.st.flows.active, 2);
 	b.now += 61;
 	client(&b, 41003, 80, TH_SYN, 1, NULL, 0);               /* the clock moves: both expire */
-	ASSERT_EQ(b.st.flows_expired, 2);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.expired, 2);
+	ASSERT_EQ(b.st.flows.active, 1);
 	teardown(&b);
 }
 
-static void collect_latest(void *arg, const struct request *r)
+static void collect_latest(void *arg, const struct request *r, struct pipeline_session *s)
 {
 	struct recorder *rec = arg;
 
-	record(rec, PIPELINE_REQUEST, r);
+	record(rec, PIPELINE_REQUEST, r, s);
 }
 
 void test_pipeline_latest_requests_and_stats_sum(void)
@@ -369,5 +375,48 @@ void test_pipeline_latest_requests_and_stats_sum(void)
 	/* 160 + 8 for the session position a RST or block page needs,
 	 * + 8 for what --hold has released (struct hold_mark) */
 	ASSERT_TRUE(pipeline_bytes_per_flow(b.p) <= 176);
+	teardown(&b);
+}
+
+/*
+ * A request event carries its flow's session position and --hold mark, and
+ * the frame's decoded segment stays readable: the worker neither looks the
+ * flow up again nor decodes the frame again (hold.c).
+ */
+void test_pipeline_event_carries_session(void)
+{
+	struct rig b;
+	const struct pipeline_segment *seg;
+	const size_t len = sizeof(req1) - 1;
+
+	setup(&b, NULL);
+	client(&b, 43000, 80, TH_SYN, 1000, NULL, 0);
+	seg = pipeline_last_segment(b.p);
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_NONNULL(seg->hold);
+	ASSERT_TRUE(seg->hold->known);
+	ASSERT_EQ(seg->hold->released_to, 1001);        /* ISN + 1, as the kernel's entry */
+	seg->hold->released_to = 1005;                   /* hold.c moves it on */
+	client(&b, 43000, 80, TH_ACK | TH_PUSH, 1001, req1, len);
+	ASSERT_EQ(b.rec.n, 1);
+	ASSERT_TRUE(b.rec.ev[0].session.position_known);
+	ASSERT_EQ(b.rec.ev[0].session.pos.seq, 1001 + len);   /* the client's next */
+	ASSERT_EQ(b.rec.ev[0].session.pos.ack, 1);              /* the server's next */
+	ASSERT_EQ(b.rec.ev[0].session.pos.withheld, 0);
+	ASSERT_TRUE(b.rec.ev[0].session.hold == seg->hold);
+	ASSERT_EQ(b.rec.ev[0].hold.released_to, 1005);          /* the flow's own mark */
+	ASSERT_TRUE(seg == pipeline_last_segment(b.p));
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_EQ(seg->pkt.seq, 1001);
+	ASSERT_EQ(seg->pkt.payload_len, len);
+	ASSERT_NONNULL(seg->hold);
+	/* the FIN ends the flow: its mark goes with it */
+	client(&b, 43000, 80, TH_FIN | TH_ACK, 1001 + (uint32_t)len, NULL, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_NULL(seg->hold);
+	/* a server's segment has no flow of its own to mark */
+	server(&b, 80, 43000, TH_ACK);
+	ASSERT_NULL(seg->hold);
 	teardown(&b);
 }
