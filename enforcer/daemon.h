@@ -15,6 +15,7 @@
 
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/capture/capture.h"
+#include "enforcer/capture/tap_ring.h"
 #include "enforcer/enforce/conntrack.h"
 #include "enforcer/control/control.h"
 #include "enforcer/judge/decision_log.h"
@@ -60,6 +61,7 @@ struct worker {
 	pthread_t thread;
 	unsigned id;
 	struct capture *caps[OPTIONS_MAX_INTERFACES];
+	struct tap_ring *ring;        /* --capture bpf-ring: this worker's frames */
 	struct pipeline *pipe;
 	struct judge judge;
 	uint64_t policy_gen;          /* the generation this worker matches with */

@@ -188,6 +188,7 @@ void test_decision_log_matches_jansson_on_hostile_strings(void)
 		struct rule_info rule = { .line = rnd(100000) };
 		struct request r = {
 			.ts = { rnd(4000000000u), rnd(1000000000) }, .proto = rnd(REQUEST_QUIC + 1),
+			.flags = rnd(8) ? 0 : REQUEST_QUIC_VERSION,
 			.tuple = { .client_port = rnd(65536), .server_port = rnd(65536) },
 		};
 		struct decision_record rec = {
