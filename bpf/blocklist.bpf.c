@@ -8,6 +8,9 @@
  *     so browsers fall back to TCP, where the SNI is visible;
  *   - with fail_closed, a new session (SYN without ACK) to a tapped port
  *     while the daemon's heartbeat is stale: nobody would judge it;
+ *   - with fail_closed, client->server data of a session the tap could not
+ *     record (ue_unrecorded, shared with tap.bpf.c) from its first
+ *     unrecorded byte on: the daemon would never judge it;
  *   - the first fragment of a fragmented IPv6 datagram carrying TCP to a
  *     tapped port: the daemon's capture reassembles IPv4 only, so such a
  *     datagram would reach the server unjudged. No IPv6 TCP sender needs
@@ -26,6 +29,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf/parse.h"
+#include "bpf/unrecorded.h"
 
 /* Set by the daemon before load. Ports host order, 0 = unused slot. */
 const volatile __u16 http_ports[UE_MAX_PORTS] = {};
@@ -124,6 +128,18 @@ static __always_inline int quic_client(const struct ue_packet *p)
 	return bpf_map_lookup_elem(&ue_quic_clients, &k) != NULL;
 }
 
+/* Client data at or past the first byte the tap could not record. */
+static __always_inline int unrecorded(const struct ue_packet *p)
+{
+	struct ue_unrecorded_value *v;
+	__u32 end = ue_seq_end(p);
+
+	if (end == p->seq || !tapped_port(p->dport))
+		return 0;
+	v = bpf_map_lookup_elem(&ue_unrecorded, &p->key);
+	return v && (__s32)(end - v->from_seq) > 0;
+}
+
 /*
  * --hold at ingress: should this client->server segment wait for the
  * daemon? A session without an entry (the map is LRU: evicted, or begun
@@ -185,6 +201,10 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 		}
 		if (p.ipv6 && p.first_fragment && tapped_port(p.dport)) {
 			count(UE_BLK_FRAGMENT_DROP);
+			return TC_ACT_SHOT;
+		}
+		if (fail_closed && unrecorded(&p)) {
+			count(UE_BLK_UNRECORDED_DROP);
 			return TC_ACT_SHOT;
 		}
 		if (hold && seen == UE_BLK_SEEN_INGRESS && hold_segment(skb, &p))

@@ -75,6 +75,13 @@ static __always_inline const __u8 *ue_packet_src(const struct ue_packet *p)
 	return p->src_is_lo ? p->key.lo_addr : p->key.hi_addr;
 }
 
+/* Past the client sequence space a TCP segment occupies: SYN and FIN count one. */
+static __always_inline __u32 ue_seq_end(const struct ue_packet *p)
+{
+	return p->seq + p->payload_len + !!(p->tcp_flags & UE_TCP_SYN) +
+	       !!(p->tcp_flags & UE_TCP_FIN);
+}
+
 /* A port set from rodata: UE_MAX_PORTS host-order ports, 0 = unused slot. */
 static __always_inline int ue_port_in(const volatile __u16 *set, __u16 port)
 {

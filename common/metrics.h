@@ -7,7 +7,8 @@
  *
  * WHERE is a member of the daemon's stats snapshot (struct stats_snapshot,
  * enforcer/daemon_ctl.c): a uint64_t for a counter or gauge, a struct
- * verdict_histogram for a histogram. urlctl uses the rest of the line to
+ * verdict_histogram for a histogram, a struct client_counts for a counter
+ * with a series per client (a label without a value: the client's address). urlctl uses the rest of the line to
  * render (ctl/render.c); the daemon sends only names, labels and values.
  */
 #ifndef UE_METRICS_H
@@ -18,6 +19,10 @@
 	  "Packets the socket filter passed to the daemon") \
 	M("capture_drops_total", COUNTER, NULL, NULL, workers.capture.drops, \
 	  "Tapped packets lost because a ring was full") \
+	M("unrecorded_frames_total", COUNTER, "client", NULL, unrecorded_clients, \
+	  "Frames the tap kept but could not hand to the daemon (a full BPF ring), by client") \
+	M("unrecorded_drops_total", COUNTER, NULL, NULL, blk[UE_BLK_UNRECORDED_DROP], \
+	  "--fail closed: client segments TC dropped as unrecorded, or after an unrecorded one") \
 	M("kernel_tap_seen_total", COUNTER, NULL, NULL, tap[UE_TAP_SEEN], \
 	  "Frames the socket filter examined") \
 	M("malformed_packets_total", COUNTER, NULL, NULL, malformed, \

@@ -124,7 +124,7 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	struct worker *w = arg;
 	struct frame fr = {
 		.data = cf->data, .caplen = cf->caplen, .wirelen = cf->len, .ts = cf->ts,
-		.link = DECODE_LINK_ETHERNET, .verify_csum = !cf->csum_unchecked,
+		.link = DECODE_LINK_ETHERNET, .verify_csum = cf->csum,
 	};
 
 	w->frame_outcome = HOLD_RELEASE;
@@ -140,6 +140,8 @@ static void publish(struct worker *w)
 
 	pipeline_stats(w->pipe, &c.pipe);
 	c.judge = w->judge.stats;
+	if (w->ring)
+		c.capture.packets = tap_ring_records(w->ring);
 	for (unsigned i = 0; i < w->env.o->n_interfaces; i++) {
 		struct capture_stats s;
 
@@ -161,17 +163,18 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	unsigned n = w->env.o->n_interfaces;
-	struct pollfd pfd[OPTIONS_MAX_INTERFACES];
+	struct pollfd pfd[OPTIONS_MAX_INTERFACES + 1];   /* the sockets, the ring */
 	time_t last_expire = 0;
 	int64_t last_publish = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
+	pfd[n] = (struct pollfd){ .fd = w->ring ? tap_ring_fd(w->ring) : -1, .events = POLLIN };
 	while (!atomic_load(w->env.stop)) {
 		struct timespec now;
 
 		/* 100 ms bounds how long a policy swap waits for this worker. */
-		int ready = poll(pfd, n, 100);
+		int ready = poll(pfd, n + 1, 100);
 
 		/* After the wait: what arrived is judged by what is in force now. */
 		sync_with_daemon(w);
@@ -180,6 +183,12 @@ static void *worker_main(void *arg)
 
 			if (got < 0 && got != -EINTR)
 				log_warnx("%s: capture: %s", w->env.o->interfaces[i], strerror(-got));
+		}
+		if (ready > 0 && pfd[n].revents) {
+			int got = tap_ring_read(w->ring, on_frame, w);
+
+			if (got < 0 && got != -EINTR)
+				log_warnx("BPF ring: %s", strerror(-got));
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (now.tv_sec != last_expire) {

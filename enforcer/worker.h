@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "enforcer/capture/capture.h"
+#include "enforcer/capture/tap_ring.h"
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/enforce/hold.h"
 #include "enforcer/enforce/inject.h"
@@ -68,6 +69,7 @@ struct worker {
 	pthread_t thread;
 	unsigned id;
 	struct capture *caps[OPTIONS_MAX_INTERFACES];
+	struct tap_ring *ring;        /* --capture bpf-ring: this worker's frames */
 	struct pipeline *pipe;
 	struct judge judge;
 	uint64_t policy_gen;          /* the generation this worker matches with */

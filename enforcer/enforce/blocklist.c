@@ -170,6 +170,8 @@ struct blocklist *blocklist_open(const struct blocklist_config *cfg)
 							: BLOCKLIST_DEFAULT_SIZE);
 	if (!err && cfg->pin_path)
 		err = adopt_pinned(bl, cfg->pin_path);
+	if (!err && cfg->unrecorded_fd > 0)
+		err = bpf_map__reuse_fd(bl->skel->maps.ue_unrecorded, cfg->unrecorded_fd);
 	if (!err && cfg->held_flows)
 		err = bpf_map__set_max_entries(bl->skel->maps.ue_held, cfg->held_flows);
 	if (!err)

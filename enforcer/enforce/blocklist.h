@@ -43,6 +43,12 @@ struct blocklist_config {
 	bool hold;
 	uint32_t held_flows;
 	/*
+	 * The tap's map of sessions with frames it could not record
+	 * (tap_prog_unrecorded_fd): with fail_closed, TC drops their client
+	 * data from the first unrecorded byte on. 0: none shared.
+	 */
+	int unrecorded_fd;
+	/*
 	 * A file on a BPF file system where the blocklist map is pinned, so
 	 * that blocks outlive a crashed daemon: the next blocklist_open() with
 	 * this path takes the map over if it fits (same size and layout; a

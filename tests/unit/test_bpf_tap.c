@@ -151,7 +151,7 @@ static struct tap_prog *load_tap(void)
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "80,8080"));
 	ASSERT_OK(port_set_parse(&tls, "443"));
-	tap = tap_prog_load(&http, &tls);
+	tap = tap_prog_load(&http, &tls, NULL);
 	if (!tap)
 		bpf_load_failed("tap", errno);
 	return tap;
@@ -209,7 +209,7 @@ void test_bpf_tap_port_sets_come_from_the_loader(void)
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "8000"));
 	ASSERT_OK(port_set_parse(&tls, "8443,9443"));
-	tap = tap_prog_load(&http, &tls);
+	tap = tap_prog_load(&http, &tls, NULL);
 	if (!tap)
 		bpf_load_failed("tap", errno);
 	len = pkt_build(&(struct pkt_spec){ V4_C2S, .dport = 9443, DATA }, f, sizeof(f));
