@@ -24,9 +24,6 @@ struct decision_log {
 	pthread_t writer;
 };
 
-static const char *const proto_names[] = {
-	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
-};
 static const char *const action_names[] = {
 	[ACTION_ALLOW] = "allow", [ACTION_BLOCK] = "block", [ACTION_LOG] = "log",
 };
@@ -111,7 +108,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 	if (o) {
 		PUT("ts", ts_string(&r->ts));
 		PUT("mode", json_string(rec->audit ? "audit" : "enforce"));
-		PUT("proto", json_string(NAME(proto_names, r->proto)));
+		PUT("proto", json_string(request_proto_name(r->proto)));
 		PUT("client", addr_string(&r->tuple.client));
 		PUT("client_port", json_integer(r->tuple.client_port));
 		PUT("server", addr_string(&r->tuple.server));

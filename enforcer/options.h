@@ -11,7 +11,6 @@
 #include "enforcer/port_set.h"
 
 #define OPTIONS_MAX_INTERFACES 16
-#define UE_VERSION "0.1.0"
 
 struct options {
 	const char *interfaces[OPTIONS_MAX_INTERFACES];

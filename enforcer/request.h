@@ -15,7 +15,19 @@ enum request_proto {
 	REQUEST_HTTP,
 	REQUEST_TLS,
 	REQUEST_H2C,          /* HTTP/2 cleartext preface: no method, no URL */
+	REQUEST_QUIC,         /* a QUIC connection's ClientHello: judged like TLS */
 };
+
+/* "http", "tls", "h2c", "quic": the log's and urlctl's name for it */
+static inline const char *request_proto_name(enum request_proto p)
+{
+	static const char *const names[] = {
+		[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls",
+		[REQUEST_H2C] = "h2c", [REQUEST_QUIC] = "quic",
+	};
+
+	return names[p];
+}
 
 enum request_flags {
 	REQUEST_TLS_NO_SNI     = 1 << 0,  /* ClientHello without server_name */

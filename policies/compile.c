@@ -54,11 +54,11 @@ int policy_index(struct policy *p)
 			break;
 		case FIELD_TLS_NO_SNI:
 		case FIELD_TLS_ECH:
+		case FIELD_QUIC:            /* judges QUIC ClientHellos; the kernel drops the rest */
 			err = always_push(p, i);
 			break;
 		case FIELD_DOMAIN:
 		case FIELD_DOMAIN_LIST:     /* found through the domain index */
-		case FIELD_QUIC:            /* never matches a request: the kernel's job */
 			break;
 		}
 	}

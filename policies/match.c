@@ -222,6 +222,12 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 	return e->domain_hit;
 }
 
+/* A ClientHello, over TCP or QUIC: the `tls` fields judge both. */
+static bool client_hello(const struct request *q)
+{
+	return q->proto == REQUEST_TLS || q->proto == REQUEST_QUIC;
+}
+
 /* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
 static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_known)
 {
@@ -238,11 +244,11 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 	case FIELD_DOMAIN_LIST:
 		return pattern_known || domain_matches(e, r);
 	case FIELD_TLS_NO_SNI:
-		return q->proto == REQUEST_TLS && (q->flags & REQUEST_TLS_NO_SNI);
+		return client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
 	case FIELD_TLS_ECH:
-		return q->proto == REQUEST_TLS && (q->flags & REQUEST_TLS_ECH);
+		return client_hello(q) && (q->flags & REQUEST_TLS_ECH);
 	case FIELD_QUIC:
-		break;
+		return q->proto == REQUEST_QUIC;
 	}
 	return false;
 }

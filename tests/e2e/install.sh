@@ -37,11 +37,7 @@ problems=$(
 )
 [ -z "$problems" ] && ok tree || fail tree "$(echo "$problems" | tr '\n' ';')"
 
-if [ -d "$TOP/examples" ]; then
-	check examples diff -r "$TOP/examples" "$ROOT$PREFIX/share/url-enforcer/examples"
-else
-	skip examples "no examples/ in the tree yet"
-fi
+check examples diff -r "$TOP/examples" "$ROOT$PREFIX/share/url-enforcer/examples"
 
 # ---- man pages: lint clean. Whether the pages they cross-reference are
 # installed on this machine is no fault of the page. ----
