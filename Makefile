@@ -7,19 +7,20 @@
 
 BUILD   ?= build
 PREFIX  ?= /usr/local
+DATADIR ?= $(PREFIX)/share/url-enforcer
 DESTDIR ?=
 CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng
+PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto
 
 # Debian 12 packages to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	iputils-ping systemd
+	libssl-dev iputils-ping systemd
 
 ifeq ($(V),1)
 Q :=
@@ -47,13 +48,17 @@ BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror -I. \
 
 BPF_SRCS      := $(wildcard bpf/*.bpf.c)
 BPF_SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+# Layers, lowest first: common/ (both binaries), policies/, the enforcer's
+# sub-folders (a packet's path), the daemon's life cycle in enforcer/.
+COMMON_SRCS   := $(wildcard common/*.c)
 POLICY_SRCS   := $(wildcard policies/*.c)
-ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c))
+ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c enforcer/*/*.c))
 CTL_SRCS      := $(wildcard ctl/*.c)
 TEST_SRCS     := $(wildcard tests/unit/*.c) tests/harness.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+COMMON_LIB   := $(BUILD)/libcommon.a
 POLICY_LIB   := $(BUILD)/libpolicy.a
 ENFORCER_LIB := $(BUILD)/libenforcer.a
 DAEMON       := $(BUILD)/url-enforcer
@@ -62,7 +67,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test test-run deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -73,6 +78,15 @@ FLAGS_STAMP := $(BUILD)/.flags
 $(shell mkdir -p $(BUILD) && echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $(FLAGS_STAMP).new && \
 	(cmp -s $(FLAGS_STAMP).new $(FLAGS_STAMP) || mv $(FLAGS_STAMP).new $(FLAGS_STAMP)); \
 	rm -f $(FLAGS_STAMP).new)
+
+# The installed service lists' folder is compiled into one object; only it
+# is rebuilt when PREFIX or DATADIR change.
+DATADIR_STAMP := $(BUILD)/.datadir
+$(shell echo '$(DATADIR)' > $(DATADIR_STAMP).new && \
+	(cmp -s $(DATADIR_STAMP).new $(DATADIR_STAMP) || mv $(DATADIR_STAMP).new $(DATADIR_STAMP)); \
+	rm -f $(DATADIR_STAMP).new)
+$(BUILD)/obj/policies/services.o: CFLAGS += -DSERVICES_DIR='"$(DATADIR)/services"'
+$(BUILD)/obj/policies/services.o: $(DATADIR_STAMP)
 
 # ---- kernel programs: object, then a skeleton that embeds it ----
 # Static pattern rules: explicit targets, so they are kept (not intermediate)
@@ -92,6 +106,10 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | $(BPF_SKELS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+$(COMMON_LIB): $(call obj,$(COMMON_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(POLICY_LIB): $(call obj,$(POLICY_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -100,11 +118,11 @@ $(ENFORCER_LIB): $(call obj,$(ENFORCER_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(DAEMON): $(call obj,enforcer/main.c) $(ENFORCER_LIB) $(POLICY_LIB)
+$(DAEMON): $(call obj,enforcer/main.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(URLCTL): $(call obj,$(CTL_SRCS)) $(ENFORCER_LIB) $(POLICY_LIB)
+$(URLCTL): $(call obj,$(CTL_SRCS)) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -118,13 +136,14 @@ $(BUILD)/obj/registry.o: $(BUILD)/tests/registry.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB)
+$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB)
+$(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/tests/fanout_id_zero: $(call obj,tests/unit/fanout_id.c)
 
 # demo and test first install what is missing, then build with the flags
 # pkg-config gives once the libraries are there (hence the second make).
@@ -137,8 +156,12 @@ test:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory test-run
 
-test-run: all $(UNIT_TESTS) $(TEST_TOOLS)
+test-run: check-layers all $(UNIT_TESTS) $(TEST_TOOLS)
 	$(Q)BUILD=$(BUILD) bash tests/run.sh
+
+# Every #include points to its own folder or one below (the order is in the script).
+check-layers:
+	$(Q)python3 tests/include_layers.py
 
 # ---- benchmarks ----
 $(BUILD)/bench/gen_pcap: $(call obj,bench/gen_pcap.c tests/unit/pktbuild.c tests/unit/tlsbuild.c)
@@ -146,7 +169,7 @@ $(BUILD)/bench/gen_pcap: $(call obj,bench/gen_pcap.c tests/unit/pktbuild.c tests
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB) $(POLICY_LIB)
+$(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -157,16 +180,17 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c enforcer/url.c enforcer/http.c enforcer/tls.c enforcer/stream_buf.c \
-	enforcer/reasm.c enforcer/ctl_proto.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c enforcer/proto/http.c enforcer/proto/tls.c \
+	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
+	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h enforcer/*.h policies/*.h)
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h common/*.h enforcer/*/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8 -lcrypto
 
 # New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
 fuzz: $(FUZZ_TARGETS)
@@ -182,7 +206,7 @@ BENCH_MATCH := $(BUILD)/bench/bench_match
 
 $(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
 
-$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB)
+$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)
@@ -224,8 +248,8 @@ clean:
 SBINDIR     ?= $(PREFIX)/sbin
 MANDIR      ?= $(PREFIX)/share/man
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
-DATADIR     ?= $(PREFIX)/share/url-enforcer
 EXAMPLESDIR ?= $(DATADIR)/examples
+SERVICESDIR := $(DATADIR)/services
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DEFAULTSDIR := /etc/default
 MAN5 := docs/url-enforcer.rules.5
@@ -248,6 +272,8 @@ install: all
 	$(Q)install -m 0644 packaging/urlctl.bash-completion $(DESTDIR)$(BASHCOMPDIR)/urlctl
 	$(Q)for f in $(EXAMPLES); do \
 		install -D -m 0644 examples/$$f $(DESTDIR)$(EXAMPLESDIR)/$$f || exit 1; done
+	$(Q)install -d $(DESTDIR)$(SERVICESDIR)
+	$(Q)install -m 0644 policies/services/*.list $(DESTDIR)$(SERVICESDIR)/
 	@echo 'installed under $(DESTDIR)$(PREFIX); configure $(DEFAULTSDIR)/url-enforcer, then'
 	@echo '  systemctl daemon-reload && systemctl enable --now url-enforcer'
 
@@ -256,7 +282,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 		$(DESTDIR)$(UNITDIR)/url-enforcer.service $(DESTDIR)$(BASHCOMPDIR)/urlctl
-	rm -rf $(DESTDIR)$(EXAMPLESDIR)
+	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(SERVICESDIR)
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 	@echo 'kept $(DESTDIR)$(DEFAULTSDIR)/url-enforcer (your settings)'
 
@@ -264,6 +290,7 @@ help:
 	@echo 'make [V=1] [SAN=1] TARGET'
 	@echo '  all             build/url-enforcer and build/urlctl (default)'
 	@echo '  test            unit, in-kernel BPF and end-to-end tests (root for the kernel parts)'
+	@echo '  check-layers    every include points down the layers, no include circles (part of test)'
 	@echo '  fuzz            run each libFuzzer harness FUZZ_SECONDS (default 60) seconds'
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
@@ -273,7 +300,8 @@ help:
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
-	@echo '                  bash completion (packaging/), examples; PREFIX=/usr/local DESTDIR='
+	@echo '                  bash completion (packaging/), examples, service lists;'
+	@echo '                  PREFIX=/usr/local DESTDIR='
 	@echo '  uninstall       remove them again (keeps /etc/default/url-enforcer)'
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

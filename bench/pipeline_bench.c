@@ -15,8 +15,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "enforcer/pcap_source.h"
-#include "enforcer/pipeline.h"
+#include "enforcer/capture/pcap_source.h"
+#include "enforcer/pipeline/pipeline.h"
 
 static double seconds(void)
 {
@@ -63,7 +63,7 @@ static double run_pipeline(const char *path, struct pipeline_stats *st, size_t *
 	struct pipeline *p = pipeline_new(&cfg);
 	double t0 = seconds(), t;
 
-	if (!p || pcap_source_run(path, p)) {
+	if (!p || pcap_source_run(path, pipeline_feed, p)) {
 		fprintf(stderr, "pipeline failed\n");
 		exit(1);
 	}
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 	       "(%.2fx the baseline's time)\n", best_pipe, (double)frames / best_pipe / 1e6,
 	       (double)req / best_pipe / 1e6, best_pipe / best_base);
 	printf("bytes per flow    %zu (+ lazy buffers); peak flows %llu created\n", per_flow,
-	       (unsigned long long)st.flows_created);
+	       (unsigned long long)st.flows.created);
 	printf("peak RSS          %.1f MiB\n", (double)ru.ru_maxrss / 1024);
 	return 0;
 }

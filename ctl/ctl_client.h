@@ -1,10 +1,10 @@
-/* urlctl's side of the control protocol (enforcer/ctl_proto.h). */
+/* urlctl's side of the control protocol (common/ctl_proto.h). */
 #ifndef UE_CTL_CLIENT_H
 #define UE_CTL_CLIENT_H
 
 #include <stdint.h>
 
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 
 /* Called for each CTL_REC_ROW; BEGIN..END are the row's encoded fields. */
 typedef void (*ctl_row_fn)(void *arg, const uint8_t *begin, const uint8_t *end);

@@ -44,6 +44,10 @@ const struct ctl_command ctl_commands[] = {
 	  .request = CTL_REQ_UNBLOCK, .shape = SHAPE_RECORD, .run = ctl_query },
 	{ "mode", "enforce|audit", 1, 1, "switch at run time",
 	  .request = CTL_REQ_MODE, .shape = SHAPE_RECORD, .run = ctl_query },
+	{ "services", "", 0, 0, "the service names `service` rules know\n"
+	  "(beside FILE, then installed) and their domains", .formats = JSON, .options = {
+		{ "policy", 'p', "FILE", NULL, "the services beside FILE first" },
+	  }, .shape = SHAPE_TABLE, .run = cmd_services },
 	{ "help", "COMMAND", 0, 1, "this text, or COMMAND's options", .options = {
 		{ "words", 0, NULL, NULL, "for shell completion: the options and\n"
 		  "arguments, one a line (of COMMAND, or urlctl's)" },

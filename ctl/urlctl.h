@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "ctl/render.h"
-#include "enforcer/ctl_proto.h"
-#include "enforcer/request_text.h"
+#include "common/ctl_proto.h"
+#include "common/request_text.h"
 
 #define CTL_MAX_OPTIONS 8
 
@@ -89,5 +89,7 @@ int ctl_test_daemon(const struct ctl_env *env, const struct request_text *t, tim
 /* Rule files judged here (cmd_policy.c); test without -p asks the daemon. */
 int cmd_check(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_test(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
+int cmd_services(const struct ctl_command *c, const struct ctl_env *env,
+		 const struct ctl_args *a);  /* cmd_services.c */
 
 #endif

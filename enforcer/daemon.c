@@ -20,30 +20,43 @@
 
 #include "enforcer/daemon.h"
 #include "enforcer/libbpf_log.h"
-#include "enforcer/log.h"
-#include "enforcer/port_set.h"
+#include "common/log.h"
+#include "enforcer/capture/port_set.h"
 #include "enforcer/privileges.h"
+#include "policies/array.h"
+#include "policies/name_map.h"
 
 #define LOCK_DIR "/run/url-enforcer"
 #define PIN_DIR "/sys/fs/bpf/url-enforcer"      /* blocks that outlive a crash */
 
-uint32_t daemon_rule_label(struct daemon *d, const struct rule_info *rule)
+/*
+ * A block's label (FILE:LINE ID) by its index in d->labels, for `urlctl
+ * blocks`. Labels are only appended: the kernel's entries keep their index
+ * across reloads. Interned once per rule at policy load, so a block costs
+ * the worker no look-up (rule_info.label).
+ */
+static uint32_t intern_label(const struct rule_info *rule, void *arg)
 {
-	char label[512];
-	uint32_t idx = 0;
+	struct daemon *d = arg;
+	char label[512], *copy;
+	const uint32_t *found;
+	unsigned n, len;
 
-	if (!rule)
+	len = (unsigned)snprintf(label, sizeof(label), "%s:%u%s%s", rule->file, rule->line,
+				 rule->id ? " " : "", rule->id ? rule->id : "");
+	if (len >= sizeof(label))
+		len = sizeof(label) - 1;
+	found = name_map_get(d->label_index, label, len, &n);
+	if (found)
+		return found[0];
+	if (d->n_labels >= RULE_LABELS_MAX || !(copy = strdup(label)))
 		return 0;
-	snprintf(label, sizeof(label), "%s:%u%s%s", rule->file, rule->line,
-		 rule->id ? " " : "", rule->id ? rule->id : "");
-	pthread_mutex_lock(&d->labels_lock);
-	for (unsigned i = 0; i < d->n_labels && !idx; i++)
-		if (!strcmp(d->labels[i], label))
-			idx = i + 1;
-	if (!idx && d->n_labels < RULE_LABELS_MAX && (d->labels[d->n_labels] = strdup(label)))
-		idx = ++d->n_labels;
-	pthread_mutex_unlock(&d->labels_lock);
-	return idx;
+	if (array_append(&d->labels, &d->n_labels, &copy, sizeof(copy)) ||
+	    name_map_add(d->label_index, label, len, d->n_labels)) {
+		free(copy);
+		return 0;
+	}
+	return d->n_labels;
 }
 
 void daemon_rejudge(struct daemon *d)
@@ -114,14 +127,15 @@ int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 	}
 	free(diag);
 	if (!p) {
-		d->reload_failures++;
+		d->counters.reload_failures++;
 		log_warnx("%s: invalid, the policy in force stays", path);
 		return -EINVAL;
 	}
+	policy_label_rules(p, intern_label, d);
 	/* PATH may be the old policy's own (SIGHUP), freed by the swap. */
 	log_info("policy %s in force", policy_path(p));
 	swap_policy(d, p);
-	d->reloads++;
+	d->counters.reloads++;
 	return 0;
 }
 
@@ -149,17 +163,30 @@ static int lock_interface(int ifindex, const char *ifname)
 	return fd;
 }
 
+struct sweep {
+	struct daemon *d;
+	uint64_t now_ns, idle_ns;     /* CLOCK_MONOTONIC, as the kernel stamps */
+};
+
 static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
-	struct daemon *d = arg;
+	struct sweep *s = arg;
+
+	if (s->now_ns - v->last_hit_ns > s->idle_ns && !blocklist_remove(s->d->bl, t))
+		s->d->counters.blocks_expired++;
+	return 0;
+}
+
+/* Idle blocks go: the map is read in batches (blocklist_foreach), one
+ * syscall more only for each entry removed. */
+static void sweep(struct daemon *d)
+{
+	struct sweep s = { .d = d, .idle_ns = (uint64_t)d->o->idle_timeout * 1000000000ull };
 	struct timespec now;
-	uint64_t now_ns, idle_ns = (uint64_t)d->o->idle_timeout * 1000000000ull;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	now_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
-	if (now_ns - v->last_hit_ns > idle_ns && !blocklist_remove(d->bl, t))
-		d->blocks_expired++;
-	return 0;
+	s.now_ns = now.tv_sec * 1000000000ull + now.tv_nsec;
+	blocklist_foreach(d->bl, sweep_one, &s);
 }
 
 static void on_session_end(void *arg, const struct flow_tuple *t)
@@ -167,7 +194,7 @@ static void on_session_end(void *arg, const struct flow_tuple *t)
 	struct daemon *d = arg;
 
 	if (!blocklist_remove(d->bl, t))
-		d->blocks_ended++;
+		d->counters.blocks_ended++;
 }
 
 static void tick(struct daemon *d)
@@ -175,7 +202,7 @@ static void tick(struct daemon *d)
 	struct timespec now;
 
 	blocklist_heartbeat_renew(d->bl);
-	blocklist_foreach(d->bl, sweep_one, d);
+	sweep(d);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (d->next_change && now.tv_sec >= d->next_change) {
 		log_info("a time window opened or closed: judging open sessions again");
@@ -202,6 +229,10 @@ static void setup(struct daemon *d)
 	p = policy_load(o->policy_path, stderr);
 	if (!p)
 		fatalx("%s: invalid policy, not starting", o->policy_path);
+	d->label_index = name_map_new(1024);
+	if (!d->label_index)
+		fatal("rule labels");
+	policy_label_rules(p, intern_label, d);
 	atomic_store(&d->policy, p);
 	d->next_change = policy_next_change(p, time(NULL));
 	for (unsigned i = 0; i < o->n_interfaces; i++) {
@@ -258,7 +289,7 @@ static const struct capture_opts capture_tuning = {
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
-	uint16_t groups[OPTIONS_MAX_INTERFACES] = { 0 };
+	struct fanout_group groups[OPTIONS_MAX_INTERFACES] = { 0 };
 	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
 	struct capture_opts copts = capture_tuning;
 	int err;
@@ -304,6 +335,8 @@ static void teardown(struct daemon *d)
 		match_scratch_free(d->ctl_scratch);
 	for (unsigned i = 0; i < d->n_labels; i++)
 		free(d->labels[i]);
+	free(d->labels);
+	name_map_free(d->label_index);
 	for (unsigned i = 0; i < d->o->n_interfaces; i++)
 		close(d->lock_fds[i]);
 }
@@ -377,7 +410,6 @@ int daemon_run(const struct options *o)
 	d.o = o;
 	d.started = time(NULL);
 	atomic_store(&d.audit, o->audit);
-	pthread_mutex_init(&d.labels_lock, NULL);
 	/* Workers inherit this mask: signals reach the main loop's signalfd only. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);

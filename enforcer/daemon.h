@@ -13,20 +13,20 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "enforcer/blocklist.h"
-#include "enforcer/capture.h"
-#include "enforcer/conntrack.h"
-#include "enforcer/control.h"
-#include "enforcer/decision_log.h"
-#include "enforcer/hold.h"
-#include "enforcer/inject.h"
-#include "enforcer/judge.h"
+#include "enforcer/enforce/blocklist.h"
+#include "enforcer/capture/capture.h"
+#include "enforcer/enforce/conntrack.h"
+#include "enforcer/control/control.h"
+#include "enforcer/judge/decision_log.h"
+#include "enforcer/enforce/hold.h"
+#include "enforcer/enforce/inject.h"
+#include "enforcer/judge/judge.h"
 #include "enforcer/options.h"
-#include "enforcer/pipeline.h"
-#include "enforcer/tap_loader.h"
-#include "enforcer/tc_attach.h"
+#include "enforcer/pipeline/pipeline.h"
+#include "enforcer/capture/tap_loader.h"
+#include "enforcer/enforce/tc_attach.h"
 
-#define RULE_LABELS_MAX 4096
+#define RULE_LABELS_MAX (1u << 20)   /* distinct rule labels over all reloads */
 
 /* Verdict latency (the completing packet's kernel timestamp -> blocklist
  * entry written), upper bounds of the histogram's buckets in microseconds. */
@@ -70,6 +70,13 @@ struct worker {
 	struct worker_counters published;
 };
 
+struct name_map;
+
+/* The main thread's own counts (urlctl stats, common/metrics.h). */
+struct daemon_counters {
+	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+};
+
 struct daemon {
 	const struct options *o;
 	_Atomic(struct policy *) policy;
@@ -92,10 +99,10 @@ struct daemon {
 	int ifindex[OPTIONS_MAX_INTERFACES];
 	time_t started;
 	time_t next_change;            /* of a time= window; 0: none */
-	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
-	pthread_mutex_t labels_lock;   /* rule labels: append-only */
-	char *labels[RULE_LABELS_MAX];
+	struct daemon_counters counters;
+	char **labels;                 /* main thread: intern_label() in daemon.c */
 	unsigned n_labels;
+	struct name_map *label_index;  /* label -> its index in labels, plus 1 */
 };
 
 int daemon_run(const struct options *o);
@@ -104,8 +111,6 @@ int daemon_run(const struct options *o);
 int daemon_reload(struct daemon *d, const char *path, int reply_fd);
 /* Ask every worker to judge its open sessions' latest requests again. */
 void daemon_rejudge(struct daemon *d);
-/* The label of a rule, kept for `urlctl blocks`: its index (0: none). */
-uint32_t daemon_rule_label(struct daemon *d, const struct rule_info *rule);
 
 /* worker.c */
 int worker_start(struct worker *w, struct daemon *d, unsigned id);

@@ -7,7 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "enforcer/libbpf_log.h"
-#include "enforcer/log.h"
+#include "common/log.h"
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

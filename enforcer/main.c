@@ -1,5 +1,5 @@
 /*
- * url-enforcer: the command line (SPEC section 2), then one of two modes:
+ * url-enforcer: the command line (url-enforcer(8)), then one of two modes:
  * offline (--pcap, offline.c) or live (-i, daemon.c).
  */
 #include <errno.h>
@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/flow.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
+#include "common/log.h"
 #include "enforcer/options.h"
 
 #define EXIT_USAGE 2

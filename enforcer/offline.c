@@ -5,12 +5,12 @@
  * "mode" still says what the daemon would do live. Deterministic: the same
  * file and rules give the same lines, timestamps taken from the capture.
  */
-#include "enforcer/decision_log.h"
-#include "enforcer/judge.h"
-#include "enforcer/log.h"
+#include "enforcer/judge/decision_log.h"
+#include "enforcer/judge/judge.h"
+#include "common/log.h"
 #include "enforcer/options.h"
-#include "enforcer/pcap_source.h"
-#include "enforcer/pipeline.h"
+#include "enforcer/capture/pcap_source.h"
+#include "enforcer/pipeline/pipeline.h"
 
 static void report(const struct pipeline *p, const struct judge *j)
 {
@@ -26,9 +26,21 @@ static void report(const struct pipeline *p, const struct judge *j)
 		  (unsigned long long)(s.requests_http + s.requests_tls + s.requests_h2c),
 		  (unsigned long long)s.requests_http, (unsigned long long)s.requests_tls,
 		  (unsigned long long)s.requests_h2c, (unsigned long long)malformed,
-		  (unsigned long long)s.overflows, (unsigned long long)s.flows_created,
-		  (unsigned long long)s.flows_evicted, (unsigned long long)j->stats.blocked,
+		  (unsigned long long)s.overflows, (unsigned long long)s.flows.created,
+		  (unsigned long long)s.flows.evicted, (unsigned long long)j->stats.blocked,
 		  (unsigned long long)j->stats.allowed);
+}
+
+/* A capture taken on the sending host has checksums never filled in. */
+static void warn_offloaded(const char *path, const struct pipeline *p)
+{
+	struct pipeline_stats s;
+
+	pipeline_stats(p, &s);
+	if (s.decode[DECODE_BAD_TCP_CSUM])
+		log_warnx("%s: %llu segments with a bad TCP checksum were ignored (a capture "
+			  "taken on the sending host has offloaded checksums not filled in)",
+			  path, (unsigned long long)s.decode[DECODE_BAD_TCP_CSUM]);
 }
 
 int offline_run(const struct options *o)
@@ -68,7 +80,8 @@ int offline_run(const struct options *o)
 		log_warn("pipeline");
 		goto out;
 	}
-	if (pcap_source_run(o->pcap_path, p) == 0) {
+	if (pcap_source_run(o->pcap_path, pipeline_feed, p) == 0) {
+		warn_offloaded(o->pcap_path, p);
 		report(p, &j);
 		status = 0;
 	}

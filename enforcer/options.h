@@ -1,5 +1,5 @@
 /*
- * The daemon's command line (SPEC section 2), parsed once by main.c and read
+ * The daemon's command line (url-enforcer(8)), parsed once by main.c and read
  * by the mode that runs: offline (--pcap) or live (-i).
  */
 #ifndef UE_OPTIONS_H
@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "enforcer/port_set.h"
+#include "enforcer/capture/port_set.h"
 
 #define OPTIONS_MAX_INTERFACES 16
 

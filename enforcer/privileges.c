@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 
-#include "enforcer/log.h"
+#include "common/log.h"
 #include "enforcer/privileges.h"
 
 int privileges_drop(void)

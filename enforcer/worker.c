@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "enforcer/daemon.h"
-#include "enforcer/log.h"
+#include "common/log.h"
 
 static void note_verdict_latency(struct worker *w, const struct timespec *packet_ts)
 {
@@ -36,7 +36,7 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 	int err;
 
 	/* The entry first: from here on nothing of the session gets through. */
-	err = blocklist_add(dm->bl, &r->tuple, daemon_rule_label(dm, d->rule),
+	err = blocklist_add(dm->bl, &r->tuple, d->rule ? d->rule->label : 0,
 			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 	if (err) {
 		log_warnx("blocklist: %s", strerror(-err));

@@ -1,6 +1,6 @@
 /*
  * libFuzzer: the control protocol as the daemon and urlctl read it
- * (enforcer/ctl_proto.c): any bytes as a message, then its arguments and
+ * (common/ctl_proto.c): any bytes as a message, then its arguments and
  * fields walked to the end. Nothing may be read outside the buffer, and a
  * message that passes the checks must walk to its end or report -EPROTO.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/ctl_proto.h"
+#include "common/ctl_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

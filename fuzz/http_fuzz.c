@@ -1,5 +1,5 @@
 /* libFuzzer: the HTTP stream parser, whole against split (split_feed.h). */
-#include "enforcer/http.h"
+#include "enforcer/proto/http.h"
 #include "fuzz/split_feed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

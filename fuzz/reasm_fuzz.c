@@ -1,5 +1,5 @@
 /*
- * libFuzzer: stream reassembly (enforcer/reasm.c) fed a sequence of
+ * libFuzzer: stream reassembly (enforcer/stream/reasm.c) fed a sequence of
  * segments. Input: 4 bytes of ISN (so wraparound is exercised), then
  * records [offset][length][flags] cut from one 256-byte true stream; flag
  * bit 0 turns a record into conflicting garbage. Every byte delivered must
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/reasm.h"
+#include "enforcer/stream/reasm.h"
 
 #define STREAM_LEN 256
 

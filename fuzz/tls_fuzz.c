@@ -1,5 +1,5 @@
 /* libFuzzer: the TLS ClientHello parser, whole against split (split_feed.h). */
-#include "enforcer/tls.h"
+#include "enforcer/proto/tls.h"
 #include "fuzz/split_feed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/url.h"
+#include "common/url.h"
 
 static bool printable(const char *s)
 {

@@ -54,11 +54,12 @@ int policy_index(struct policy *p)
 			break;
 		case FIELD_TLS_NO_SNI:
 		case FIELD_TLS_ECH:
-		case FIELD_QUIC:            /* judges QUIC ClientHellos; the kernel drops the rest */
+		case FIELD_QUIC:            /* the kernel drops it; the log names the rule */
 			err = always_push(p, i);
 			break;
 		case FIELD_DOMAIN:
 		case FIELD_DOMAIN_LIST:     /* found through the domain index */
+		case FIELD_SERVICE:
 			break;
 		}
 	}

@@ -222,8 +222,8 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 	return e->domain_hit;
 }
 
-/* A ClientHello, over TCP or QUIC: the `tls` fields judge both. */
-static bool client_hello(const struct request *q)
+/* `tls` rules see ClientHellos whether TCP or QUIC carried them. */
+static bool is_client_hello(const struct request *q)
 {
 	return q->proto == REQUEST_TLS || q->proto == REQUEST_QUIC;
 }
@@ -242,11 +242,12 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 		return regex_matches(e, r);
 	case FIELD_DOMAIN:
 	case FIELD_DOMAIN_LIST:
+	case FIELD_SERVICE:
 		return pattern_known || domain_matches(e, r);
 	case FIELD_TLS_NO_SNI:
-		return client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
+		return is_client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
 	case FIELD_TLS_ECH:
-		return client_hello(q) && (q->flags & REQUEST_TLS_ECH);
+		return is_client_hello(q) && (q->flags & REQUEST_TLS_ECH);
 	case FIELD_QUIC:
 		return q->proto == REQUEST_QUIC;
 	}

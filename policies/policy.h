@@ -1,5 +1,5 @@
 /*
- * The policy library: rule files (SPEC section 4) compiled to an immutable
+ * The policy library: rule files (url-enforcer.rules(5)) compiled to an immutable
  * object that any number of threads may match against at once. Linked by the
  * daemon, by urlctl (check, test -p) and by the tests.
  */
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "../enforcer/request.h"
+#include "common/request.h"
 
 enum policy_action { ACTION_ALLOW, ACTION_BLOCK, ACTION_LOG };
 enum policy_response { RESPONSE_DROP, RESPONSE_RESET, RESPONSE_PAGE };
@@ -24,6 +24,12 @@ struct rule_info {
 	const char *id;             /* id= option, or NULL */
 	enum policy_action action;
 	enum policy_response response;
+	/*
+	 * Free for the program that loaded the policy (0 after policy_load),
+	 * set through policy_label_rules() before the policy is shared: the
+	 * daemon keeps the index of the rule's block label here.
+	 */
+	uint32_t label;
 };
 
 #define POLICY_MAX_LOGGED 8
@@ -103,5 +109,19 @@ int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn,
  * rule has a time= option.
  */
 time_t policy_next_change(const struct policy *p, time_t now);
+
+/*
+ * Calls FN, in name order, with every service a `service` rule in a policy
+ * at POLICY_FILE can name (services/ beside it first, then the installed
+ * ones; POLICY_FILE NULL: the installed ones only), its list's path and
+ * domain count. Stops at FN's first non-zero return and returns it.
+ */
+typedef int (*policy_service_fn)(const char *name, const char *path, unsigned long domains,
+				 void *arg);
+int policy_services(const char *policy_file, policy_service_fn fn, void *arg);
+
+/* Sets every rule's rule_info.label to FN's answer for it. */
+typedef uint32_t (*policy_label_fn)(const struct rule_info *r, void *arg);
+void policy_label_rules(struct policy *p, policy_label_fn fn, void *arg);
 
 #endif

@@ -24,6 +24,7 @@ enum rule_field {
 	FIELD_TLS_NO_SNI,
 	FIELD_TLS_ECH,
 	FIELD_QUIC,
+	FIELD_SERVICE,              /* the domain lists of named services, one source */
 };
 #define REGEX_FIELDS 3          /* FIELD_URL, FIELD_HOST, FIELD_PATH */
 
@@ -35,7 +36,7 @@ struct rule {
 	bool jit;
 	bool case_sensitive;
 	bool prefiltered;           /* has required literals in the prefilter */
-	uint32_t source;            /* domain, domain-list: its domain_source */
+	uint32_t source;            /* domain, domain-list, service: its domain_source */
 	struct prefix *clients;     /* client=: any of them; none: every client */
 	unsigned n_clients;
 	char **methods;             /* method= */
@@ -49,7 +50,8 @@ struct rule {
 /* The names of one `domain` rule or one domain-list file, and the rules
  * (ascending) that use them. */
 struct domain_source {
-	char *list_path;            /* a domain-list file, NULL for `domain NAME` */
+	char *list_path;            /* a domain-list file or the service rule's lists
+				     * ("service youtube,tiktok"), NULL for `domain NAME` */
 	uint32_t *rules;
 	unsigned n_rules;
 };
@@ -74,6 +76,9 @@ struct policy {
  * to DIAG. Returns the number of errors, or -errno if nothing could be read. */
 struct diag;
 int rules_parse(struct policy *p, const char *path, struct diag *diag);
+
+/* NAME relative to the folder of FILE (NAME itself if absolute): a new string. */
+char *path_beside(const char *file, const char *name);
 
 /* Frees what a rule owns. */
 void rule_release(struct rule *r);

@@ -95,3 +95,9 @@ time_t policy_next_change(const struct policy *p, time_t now)
 	}
 	return best;
 }
+
+void policy_label_rules(struct policy *p, policy_label_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < p->n_rules; i++)
+		p->rules[i].info.label = fn(&p->rules[i].info, arg);
+}

@@ -1,5 +1,5 @@
 /*
- * The rule-file parser (SPEC section 4), hand-written in the manner of
+ * The rule-file parser (url-enforcer.rules(5)), hand-written in the manner of
  * OpenBSD's parse.y: one statement a line; an error is reported, the rest of
  * its line skipped and parsing goes on, so one run lists every error. Regexes
  * are compiled and domain lists read as their rules are met, so diagnostics
@@ -18,6 +18,7 @@
 #include "policies/policy_internal.h"
 #include "policies/rule_options.h"
 #include "policies/rules_lex.h"
+#include "policies/services.h"
 #include "policies/shadow.h"
 
 #define INCLUDE_DEPTH_MAX 16
@@ -85,7 +86,7 @@ static bool unexpected_after(struct parser *P, const struct site *at, const stru
 }
 
 /* NAME relative to the folder of FILE (NAME itself if absolute). */
-static char *path_beside(const char *file, const char *name)
+char *path_beside(const char *file, const char *name)
 {
 	const char *slash = strrchr(file, '/');
 	char *out;
@@ -214,24 +215,89 @@ static int pattern_domain_list(struct parser *P, const struct site *at, struct r
 	return 0;
 }
 
+/*
+ * `service NAME[,NAME...]`: the services' lists read into one new source,
+ * so the rule is found through the domain index like a domain-list rule.
+ * Each unknown or unreadable name is reported at its own column.
+ */
+static int pattern_service(struct parser *P, const struct site *at, struct rule *r,
+			   const struct token *t)
+{
+	struct policy *p = P->p;
+	char *label = NULL;
+	int bad = 0;
+
+	r->pattern = strdup(t->s);
+	if (!r->pattern || asprintf(&label, "service %s", t->s) < 0 ||
+	    source_new(p, label, &r->source)) {
+		free(label);
+		return -ENOMEM;
+	}
+	for (const char *name = t->s; *name;) {
+		size_t len = strcspn(name, ",");
+		unsigned col = t->col + (name - t->s);
+		char one[SERVICE_NAME_MAX + 1];
+
+		if (!service_name_valid(name, len)) {
+			diag_error(P->diag, at->file, at->line, col,
+				   "bad service name \"%.*s\" (letters, digits, - and _)",
+				   (int)len, name);
+			return -EINVAL;
+		}
+		snprintf(one, sizeof(one), "%.*s", (int)len, name);
+		char *path = service_list_path(at->file, one);
+		struct domain_list_report rep;
+
+		if (!path && errno == ENOMEM)
+			return -ENOMEM;
+		if (!path) {
+			diag_error(P->diag, at->file, at->line, col,
+				   "unknown service \"%s\" (none in services/ beside the rule file "
+				   "nor in %s; urlctl services lists them)", one, services_dir());
+			bad = -EINVAL;
+		} else {
+			struct list_load ll = { .domains = p->domains, .source = r->source };
+			int err = domain_list_read(path, list_add_name, &ll, &rep);
+
+			if (err == -ENOMEM) {
+				free(path);
+				return err;
+			}
+			if (err) {
+				diag_error(P->diag, at->file, at->line, col,
+					   "cannot read service list %s: %s", path, strerror(-err));
+				bad = -EINVAL;
+			} else if (rep.skipped) {
+				diag_warning(P->diag, path, rep.first_skipped, 1,
+					     "%lu line%s skipped (first here): not a domain name",
+					     rep.skipped, rep.skipped == 1 ? "" : "s");
+			}
+			free(path);
+		}
+		name += len + (name[len] == ',');
+	}
+	return bad;
+}
+
 /* The field token (and its pattern, if it takes one) into R; the index of
  * the first option token, or -EINVAL after reporting. */
 static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 		      const struct lexer *lx)
 {
 	static const char *const fields[] = {
-		"url", "host", "path", "domain", "domain-list", "tls", "quic",
+		"url", "host", "path", "domain", "domain-list", "tls", "quic", "service",
 	};
 	static const enum rule_field kinds[] = {
 		FIELD_URL, FIELD_HOST, FIELD_PATH, FIELD_DOMAIN, FIELD_DOMAIN_LIST,
-		FIELD_TLS_NO_SNI, FIELD_QUIC,
+		FIELD_TLS_NO_SNI, FIELD_QUIC, FIELD_SERVICE,
 	};
 	const struct token *t = lx->tok;
 	unsigned k;
 
 	if (lx->ntok < 2) {
 		diag_error(P->diag, at->file, at->line, col_after(lx),
-			   "%s needs a field: url, host, path, domain, domain-list, tls or quic",
+			   "%s needs a field: url, host, path, domain, domain-list, tls, quic "
+			   "or service",
 			   t[0].s);
 		return -EINVAL;
 	}
@@ -240,7 +306,8 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 			break;
 	if (k == sizeof(fields) / sizeof(fields[0])) {
 		diag_error(P->diag, at->file, at->line, t[1].col,
-			   "unknown field \"%s\" (url, host, path, domain, domain-list, tls, quic)",
+			   "unknown field \"%s\" (url, host, path, domain, domain-list, tls, "
+			   "quic, service)",
 			   t[1].s);
 		return -EINVAL;
 	}
@@ -262,6 +329,7 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 			   r->field == FIELD_TLS_NO_SNI ? "tls needs no-sni or ech" :
 			   r->field == FIELD_DOMAIN ? "domain needs a NAME" :
 			   r->field == FIELD_DOMAIN_LIST ? "domain-list needs a PATH" :
+			   r->field == FIELD_SERVICE ? "service needs NAME[,NAME...]" :
 			   "%s needs a PCRE2 pattern", t[1].s);
 		return -EINVAL;
 	}
@@ -282,6 +350,9 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 		break;
 	case FIELD_DOMAIN_LIST:
 		err = pattern_domain_list(P, at, r, pat);
+		break;
+	case FIELD_SERVICE:
+		err = pattern_service(P, at, r, pat);
 		break;
 	default:
 		if (!strcmp(pat->s, "no-sni") || !strcmp(pat->s, "ech")) {
@@ -355,7 +426,8 @@ static void stmt_rule(struct parser *P, const struct site *at, const struct lexe
 		out_of_memory(P, at);
 		goto fail;
 	}
-	if (((r.field == FIELD_DOMAIN || r.field == FIELD_DOMAIN_LIST) &&
+	if (((r.field == FIELD_DOMAIN || r.field == FIELD_DOMAIN_LIST ||
+	      r.field == FIELD_SERVICE) &&
 	     source_add_rule(&p->sources[r.source], p->n_rules - 1)) ||
 	    shadow_check(P->shadow, p, p->n_rules - 1, lx->tok[0].col, P->diag))
 		out_of_memory(P, at);

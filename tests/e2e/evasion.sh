@@ -37,8 +37,7 @@ nginx_server "$NS_SRV" "
 		listen [::]:80;
 		location / { return 200 \"ok \$uri\n\"; }
 	}" || { fail setup "nginx did not start: $(cat "$TMP/nginx/error.log")"; exit 1; }
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
-	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+test_cert
 # an application server: its host is the Host header, whatever the target says
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/evasion/host_server.py" 8080 "$TMP/app.log"
 wait_port "$NS_SRV" 8080

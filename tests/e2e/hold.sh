@@ -13,8 +13,7 @@ SEEN=$TMP/server.log
 CTL() { in_gw "$BUILD/urlctl" -s "$SOCK" "$@"; }
 CLIENT() { in_cli /usr/bin/python3 "$TOP/tests/e2e/hold_client.py" "$SRV4" "$@"; }
 
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
-	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+test_cert
 touch "$SEEN"
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_sink.py" 80 443 "$TMP/cert.pem" \
 	"$TMP/key.pem" "$SEEN"

@@ -32,12 +32,19 @@ problems=$(
 	expect_file $PREFIX/lib/systemd/system/url-enforcer.service 644
 	expect_file /etc/default/url-enforcer 644
 	expect_file $PREFIX/share/bash-completion/completions/urlctl 644
+	for f in "$TOP"/policies/services/*.list; do
+		expect_file $PREFIX/share/url-enforcer/services/$(basename "$f") 644
+	done
 	cmp -s "$BUILD/url-enforcer" "$ROOT$PREFIX/sbin/url-enforcer" ||
 		echo "sbin/url-enforcer differs from $BUILD/url-enforcer"
 )
 [ -z "$problems" ] && ok tree || fail tree "$(echo "$problems" | tr '\n' ';')"
 
 check examples diff -r "$TOP/examples" "$ROOT$PREFIX/share/url-enforcer/examples"
+
+# the binaries look for the service lists where make install put them
+check services_dir_compiled_in sh -c "strings '$BUILD/urlctl' | grep -qx '$PREFIX/share/url-enforcer/services' &&
+	strings '$BUILD/url-enforcer' | grep -qx '$PREFIX/share/url-enforcer/services'"
 
 # ---- man pages: lint clean. Whether the pages they cross-reference are
 # installed on this machine is no fault of the page. ----
@@ -91,7 +98,8 @@ expect_completion() {    # EXPECTED WORDS...
 }
 problems=$(
 	expect_completion 'mode ' urlctl mo
-	expect_completion 'apply blocks check help mode stats status test unblock ' urlctl ''
+	expect_completion 'apply blocks check help mode services stats status test unblock ' urlctl ''
+	expect_completion '--json -p ' urlctl services -
 	expect_completion 'stats status ' urlctl -s /run/x.sock st
 	expect_completion 'audit enforce ' urlctl mode ''
 	expect_completion 'all ' urlctl unblock a

@@ -127,6 +127,20 @@ http_server() {
 	wait_port "$1" "$2"
 }
 
+# test_cert: a throw-away self-signed certificate, $TMP/cert.pem and $TMP/key.pem
+test_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
+		-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+}
+
+# tls_server NS PORT: openssl s_server -www (a status page for each GET) on
+# PORT in NS with test_cert's certificate; waits until it listens
+tls_server() {
+	[ -e "$TMP/cert.pem" ] || test_cert
+	spawn "$1" openssl s_server -quiet -accept "$2" -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
+	wait_port "$1" "$2"
+}
+
 # nginx_server NS HTTP [WORKERS [COMMAND...]]: nginx in NS (started through
 # COMMAND..., e.g. nice) with the directives HTTP inside http {}; its files
 # under $TMP/nginx; waits until it listens on port 80

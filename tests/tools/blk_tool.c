@@ -1,5 +1,5 @@
 /*
- * Drives the kernel blocklist through enforcer/blocklist.c, for
+ * Drives the kernel blocklist through enforcer/enforce/blocklist.c, for
  * tests/e2e/blocklist.sh and tests/e2e/fail_closed_quic.sh:
  *   blk_tool [-s SIZE] [-H HTTP_PORTS] [-T TLS_PORTS] [-f TIMEOUT_MS] IFACE...
  * clears stale filters, attaches at ingress and egress of each IFACE, prints
@@ -24,10 +24,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "enforcer/blocklist.h"
+#include "enforcer/enforce/blocklist.h"
 #include "enforcer/libbpf_log.h"
-#include "enforcer/tc_attach.h"
-#include "enforcer/request_text.h"
+#include "enforcer/enforce/tc_attach.h"
+#include "common/request_text.h"
 
 static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_SEEN_INGRESS] = "seen_ingress",

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "enforcer/conntrack.h"
+#include "enforcer/enforce/conntrack.h"
 
 static void print_addr(const struct in6_addr *a)
 {

@@ -19,9 +19,9 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "enforcer/blocklist.h"
-#include "enforcer/inject.h"
-#include "enforcer/request_text.h"
+#include "enforcer/enforce/blocklist.h"
+#include "enforcer/enforce/inject.h"
+#include "common/request_text.h"
 
 static int usage(void)
 {

@@ -1,6 +1,6 @@
 /* http.c and tls.c behind struct parser_ops (parser_ops.h). */
-#include "enforcer/http.h"
-#include "enforcer/tls.h"
+#include "enforcer/proto/http.h"
+#include "enforcer/proto/tls.h"
 #include "tests/unit/parser_ops.h"
 
 static void http_init(void *stream, uint32_t limit)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "enforcer/parse_ctx.h"
+#include "enforcer/proto/parse_ctx.h"
 
 struct parser_ops {
 	size_t size;                                   /* of the stream struct */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "enforcer/parse_ctx.h"
+#include "enforcer/proto/parse_ctx.h"
 #include "tests/unit/parser_ops.h"
 
 /* The flow every check uses: 10.0.0.2:40312 -> 10.0.1.2:SERVER_PORT. */

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "enforcer/blocklist.h"
+#include "enforcer/enforce/blocklist.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/pktbuild.h"
@@ -236,13 +236,19 @@ static int stop_cb(const struct flow_tuple *t, const struct ue_block_value *v, v
 	return 42;
 }
 
+/* more entries than one batch read (FOREACH_BATCH): each seen once */
 void test_bpf_blocklist_foreach_may_remove_and_stop(void)
 {
 	struct blocklist *bl = open_blocklist();
+	struct find f;
 	int calls = 0;
 
-	for (uint16_t port = 1000; port < 1100; port++)
-		ASSERT_OK(blocklist_add(bl, tuple("10.0.0.2", port, "10.0.1.2", 443), 0, 0));
+	for (uint16_t port = 1000; port < 2000; port++)
+		ASSERT_OK(blocklist_add(bl, tuple("10.0.0.2", port, "10.0.1.2", 443), port, 0));
+	f = find_block(bl, tuple("10.0.0.2", 1999, "10.0.1.2", 443));
+	ASSERT_EQ(f.seen, 1000);
+	ASSERT_EQ(f.found, 1);
+	ASSERT_EQ(f.got.rule_hash, 1999);
 	ASSERT_EQ(blocklist_foreach(bl, stop_cb, &calls), 42);
 	ASSERT_EQ(calls, 1);
 	ASSERT_OK(blocklist_foreach(bl, remove_cb, bl));

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "enforcer/blocklist.h"
+#include "enforcer/enforce/blocklist.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/pktbuild.h"

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "enforcer/tap_loader.h"
+#include "enforcer/capture/tap_loader.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/pktbuild.h"

@@ -15,10 +15,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "enforcer/capture.h"
-#include "enforcer/tap_loader.h"
+#include "enforcer/capture/capture.h"
+#include "enforcer/capture/tap_loader.h"
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
+#include "tests/unit/fanout_id.h"
 #include "tests/unit/netns.h"
 #include "tests/unit/pktbuild.h"
 
@@ -83,24 +84,35 @@ static int sender_open(const char *ifname)
 	return fd;
 }
 
+struct fanout_case {
+	struct tap_prog *tap;
+	bool id_zero;             /* the kernel hands out group id 0 (first start after boot) */
+};
+
 static int capture_body(void *arg, char *why, size_t why_len)
 {
-	struct tap_prog *tap = arg;
+	const struct fanout_case *fc = arg;
+	struct tap_prog *tap = fc->tap;
 	struct capture *cap[WORKERS] = { 0 };
 	struct capture_stats st;
 	uint64_t tc[UE_TAP_COUNTER_MAX];
 	struct seen s = { 0 };
-	uint16_t group = 0;
+	struct fanout_group group = { 0 };
 	unsigned got = 0, packets = 0, want = FLOWS * PER_FLOW + 1;
 	char payload[32];
-	int tx = -1, ret = 1;
+	int tx = -1, ret = 1, err;
 
 	FAIL_IF(veth_pair_add("uecap0", "uecap1"), "veth pair");
+	if (fc->id_zero)
+		FAIL_IF((err = fanout_next_unique_id_zero()), "steering the fanout id to 0: %s",
+			strerror(-err));
 	for (int w = 0; w < WORKERS; w++) {
 		cap[w] = capture_open("uecap1", tap_prog_fd(tap), &group, NULL);
 		FAIL_IF(!cap[w], "capture_open worker %d: %s", w, strerror(errno));
+		FAIL_IF(w == 0 && fc->id_zero && group.id != 0, "the kernel handed out group "
+			"%u, not 0 (another process took a unique id meanwhile)", group.id);
 	}
-	FAIL_IF(group == 0, "no fanout group id");
+	FAIL_IF(!group.joined, "no fanout group");
 	tx = sender_open("uecap0");
 	FAIL_IF(tx < 0, "sender socket: %s", strerror(errno));
 
@@ -173,23 +185,35 @@ out:
 	return ret;
 }
 
-void test_capture_veth_fanout(void)
+static void fanout_case_run(bool id_zero)
 {
 	struct port_set http, tls;
-	struct tap_prog *tap;
+	struct fanout_case fc = { .id_zero = id_zero };
 	char why[256] = "";
 	int ret;
 
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "80"));
 	ASSERT_OK(port_set_parse(&tls, "443"));
-	tap = tap_prog_load(&http, &tls);
-	if (!tap)
+	fc.tap = tap_prog_load(&http, &tls);
+	if (!fc.tap)
 		bpf_load_failed("tap", errno);
-	ret = in_fresh_netns(capture_body, tap, why, sizeof(why));
-	tap_prog_destroy(tap);
+	ret = in_fresh_netns(capture_body, &fc, why, sizeof(why));
+	tap_prog_destroy(fc.tap);
 	if (ret)
 		harness_fail(__FILE__, __LINE__, "%s", why);
+}
+
+void test_capture_veth_fanout(void)
+{
+	fanout_case_run(false);
+}
+
+/* Group id 0 is a group like any other: both sockets join it and each
+ * frame reaches exactly one of them. */
+void test_capture_fanout_group_id_zero(void)
+{
+	fanout_case_run(true);
 }
 
 static void count_frame(const struct capture_frame *f, void *arg)
@@ -205,7 +229,7 @@ static int link_down_body(void *arg, char *why, size_t why_len)
 	struct tap_prog *tap = arg;
 	struct capture *cap = NULL;
 	struct pollfd pfd;
-	uint16_t group = 0;
+	struct fanout_group group = { 0 };
 	unsigned frames = 0;
 	int tx = -1, ret = 1, n;
 

@@ -12,7 +12,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
-#include "enforcer/conntrack.h"
+#include "enforcer/enforce/conntrack.h"
 #include "tests/harness.h"
 
 /* What one test message carries; attributes set to 0 are left out. */

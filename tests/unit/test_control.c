@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "enforcer/control.h"
+#include "enforcer/control/control.h"
 #include "tests/harness.h"
 
 void test_ctl_row_fields_round_trip(void)

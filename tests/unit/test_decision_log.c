@@ -1,11 +1,11 @@
-/* The decision log: exact SPEC section 5 lines, both writers, reopen, drops. */
+/* The decision log: exact lines as url-enforcer(8) DECISION LOG gives them, both writers, reopen, drops. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "enforcer/decision_log.h"
+#include "enforcer/judge/decision_log.h"
 #include "tests/harness.h"
 
 static struct flow_tuple v4_tuple(void)
@@ -114,7 +114,7 @@ static char *read_file(const char *path)
 	return text;
 }
 
-/* An empty file for a log, and the record of the SPEC example. */
+/* An empty file for a log, and the record of the man page's example. */
 struct log_case {
 	char path[32];
 	struct request r;

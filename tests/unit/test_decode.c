@@ -2,7 +2,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "enforcer/decode.h"
+#include "enforcer/stream/decode.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
 

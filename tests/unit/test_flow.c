@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "enforcer/flow.h"
+#include "enforcer/stream/flow.h"
 #include "tests/harness.h"
 
 /* Tuple N: 10.0.x.y:N -> 10.1.0.1:80 (v4-mapped). */

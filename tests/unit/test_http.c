@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "enforcer/http.h"
+#include "enforcer/proto/http.h"
 #include "tests/harness.h"
 #include "tests/unit/stream_check.h"
 

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 
 #include "bpf/kern_user.h"
-#include "enforcer/inject.h"
+#include "enforcer/enforce/inject.h"
 #include "tests/harness.h"
 
 /* One's complement sum of BUF read as big-endian 16-bit words, folded. */

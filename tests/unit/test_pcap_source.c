@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "enforcer/pcap_source.h"
+#include "enforcer/capture/pcap_source.h"
+#include "enforcer/pipeline/pipeline.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
 
@@ -83,7 +84,7 @@ static int replay(const char *path, struct seen *s)
 
 	ASSERT_NONNULL(p);
 	memset(s, 0, sizeof(*s));
-	rc = pcap_source_run(path, p);
+	rc = pcap_source_run(path, pipeline_feed, p);
 	pipeline_free(p);
 	return rc;
 }

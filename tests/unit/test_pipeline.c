@@ -5,7 +5,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "enforcer/pipeline.h"
+#include "enforcer/pipeline/pipeline.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
 #include "tests/unit/tlsbuild.h"
@@ -137,11 +137,11 @@ void test_pipeline_http_keepalive_one_byte_segments(void)
 	ASSERT_EQ(b.rec.ev[0].client_port, 40000);
 	ASSERT_EQ(b.rec.ev[0].sec, 1700000000);
 	ASSERT_EQ(b.st.requests_http, 3);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	/* the client's FIN, once the stream is consumed, ends the flow */
 	client(&b, 40000, 80, TH_FIN | TH_ACK, ISN + 1 + (uint32_t)len, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
-	ASSERT_EQ(b.st.flows_closed, 1);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_EQ(b.st.flows.closed, 1);
 	teardown(&b);
 }
 
@@ -155,11 +155,11 @@ void test_pipeline_out_of_order_and_fin_first(void)
 	/* second half with the FIN, then the first half: one request, then closed */
 	client(&b, 40001, 80, TH_ACK | TH_FIN, 101 + 10, req1 + 10, len - 10);
 	ASSERT_EQ(b.rec.n, 0);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	client(&b, 40001, 80, TH_ACK, 101, req1, 10);
 	ASSERT_EQ(b.rec.n, 1);
-	ASSERT_EQ(b.st.held_segments, 1);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.reasm.held, 1);
+	ASSERT_EQ(b.st.flows.active, 0);
 	teardown(&b);
 }
 
@@ -195,7 +195,7 @@ void test_pipeline_midstream_pickup(void)
 	ASSERT_EQ(b.st.midstream_pickups, 1);
 	/* an ACK of a flow never seen creates nothing */
 	client(&b, 40004, 80, TH_ACK, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_created, 1);
+	ASSERT_EQ(b.st.flows.created, 1);
 	teardown(&b);
 }
 
@@ -222,13 +222,13 @@ void test_pipeline_rst_from_server_ends_flow(void)
 
 	setup(&b, NULL);
 	client(&b, 40006, 80, TH_SYN, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	server(&b, 80, 40006, TH_RST | TH_ACK);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
 	client(&b, 40007, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 40007, 80, TH_RST, 2, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
-	ASSERT_EQ(b.st.flows_closed, 2);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_EQ(b.st.flows.closed, 2);
 	teardown(&b);
 }
 
@@ -287,11 +287,11 @@ void test_pipeline_overflow_reported_once(void)
 	ASSERT_EQ(b.rec.ev[0].kind, PIPELINE_OVERFLOW);
 	ASSERT_EQ(b.rec.ev[0].proto, REQUEST_HTTP);
 	ASSERT_EQ(b.st.overflows, 1);
-	ASSERT_EQ(b.st.reasm_overflows, 1);
+	ASSERT_EQ(b.st.reasm.overflows, 1);
 	client(&b, 40008, 80, TH_ACK, 2, req3, sizeof(req3) - 1);
 	ASSERT_EQ(b.rec.n, 1);                                  /* no longer parsed */
 	client(&b, 40008, 80, TH_ACK | TH_FIN, 300, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
 	teardown(&b);
 }
 
@@ -332,12 +332,12 @@ void test_pipeline_eviction_and_idle(void)
 	client(&b, 41000, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 41001, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 41002, 80, TH_SYN, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_evicted, 1);
-	ASSERT_EQ(b.st.flows_active, 2);
+	ASSERT_EQ(b.st.flows.evicted, 1);
+	ASSERT_EQ(b.st.flows.active, 2);
 	b.now += 61;
 	client(&b, 41003, 80, TH_SYN, 1, NULL, 0);               /* the clock moves: both expire */
-	ASSERT_EQ(b.st.flows_expired, 2);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.expired, 2);
+	ASSERT_EQ(b.st.flows.active, 1);
 	teardown(&b);
 }
 

@@ -1,7 +1,7 @@
 /* Port lists for --http-ports / --tls-ports. */
 #include <errno.h>
 
-#include "enforcer/port_set.h"
+#include "enforcer/capture/port_set.h"
 #include "tests/harness.h"
 
 void test_port_set_parse(void)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "enforcer/reasm.h"
+#include "enforcer/stream/reasm.h"
 #include "tests/harness.h"
 
 /* What the stream delivered, in order. */

@@ -12,8 +12,8 @@
 
 #include <bpf/libbpf.h>
 
-#include "enforcer/blocklist.h"
-#include "enforcer/tc_attach.h"
+#include "enforcer/enforce/blocklist.h"
+#include "enforcer/enforce/tc_attach.h"
 #include "tests/harness.h"
 #include "tests/unit/netns.h"
 

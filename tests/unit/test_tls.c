@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "enforcer/tls.h"
+#include "enforcer/proto/tls.h"
 #include "tests/harness.h"
 #include "tests/unit/stream_check.h"
 

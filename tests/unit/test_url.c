@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "enforcer/url.h"
+#include "common/url.h"
 #include "tests/harness.h"
 
 struct http_vector {

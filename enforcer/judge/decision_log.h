@@ -1,0 +1,80 @@
+/*
+ * The decision log (url-enforcer(8), DECISION LOG): JSON Lines, one object
+ * a line, keys in the order the man page gives them, written with jansson
+ * and flushed line by line.
+ *
+ *   ts mode proto client client_port server server_port [method] [host] [url]
+ *   [target] action rule rule_id response enforced [reason]
+ *
+ * method and target appear for HTTP only, host and url whenever the request
+ * has them (not for an H2C preface). rule is "FILE:LINE" or null (a default
+ * decision), rule_id null without id=, response is null unless the action is
+ * block. A flow decided without a request (the reassembly or a parser over a
+ * limit, --on-overflow) has no method, host, url nor target and carries
+ * "reason":"overflow" after enforced; so does a flow blocked because its
+ * stream reads two ways (pipeline.h), with "reason":"ambiguous". Strings that are not valid UTF-8 (from
+ * the wire) are written as Latin-1, byte by byte, so nothing is lost.
+ *
+ * Two ways to write, one formatter:
+ *  - synchronous (offline mode): each record is written and flushed at once;
+ *  - asynchronous (live mode): workers copy the formatted line into a bounded
+ *    queue and never wait for the disk; a writer thread drains it. When the
+ *    queue is full the line is dropped and counted.
+ */
+#ifndef UE_DECISION_LOG_H
+#define UE_DECISION_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/request.h"
+#include "policies/policy.h"
+
+#define DECISION_LOG_QUEUE_DEFAULT (4u << 20)   /* bytes of queued lines */
+#define DECISION_LOG_LINE_MAX 65536             /* a longer line is dropped and counted */
+
+struct decision_record {
+	const struct request *request;  /* tuple, ts, proto and the request fields */
+	bool audit;                     /* mode audit, else enforce */
+	enum policy_action action;
+	const struct rule_info *rule;   /* NULL: the default (or the overflow rule) decided */
+	enum policy_response response;  /* written for ACTION_BLOCK only */
+	bool enforced;                  /* traffic was acted upon */
+	bool overflow;                  /* decided by --on-overflow, not by a rule */
+	bool ambiguous;                 /* blocked: the stream reads two ways */
+};
+
+struct decision_log_stats {
+	uint64_t written;       /* lines */
+	uint64_t dropped;       /* queue full, line too long, or formatting failed */
+	uint64_t write_errors;  /* write() failures (the lines are lost) */
+};
+
+struct decision_log;
+
+/*
+ * PATH "-" is stdout. QUEUE_BYTES 0: synchronous; otherwise a writer thread
+ * drains a queue of that many bytes. Returns NULL and sets errno.
+ */
+struct decision_log *decision_log_open(const char *path, size_t queue_bytes);
+
+/* Write or queue one line. Thread-safe. Returns 0, -ENOBUFS (dropped) or -errno. */
+int decision_log_write(struct decision_log *l, const struct decision_record *rec);
+
+/*
+ * Open PATH again (after logrotate moved it). Safe to call from any thread,
+ * not from a signal handler; the asynchronous log reopens in its writer.
+ */
+int decision_log_reopen(struct decision_log *l);
+
+/* A copy of the counters (thread-safe). */
+void decision_log_stats(struct decision_log *l, struct decision_log_stats *out);
+
+/* Write what is queued, stop the writer, close. */
+void decision_log_close(struct decision_log *l);
+
+/* The record as one JSON line, newline and NUL into BUF; returns its length or -errno. */
+int decision_log_format(const struct decision_record *rec, char *buf, size_t size);
+
+#endif

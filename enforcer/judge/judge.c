@@ -1,0 +1,109 @@
+/* Requests -> policy decisions -> decision log lines; see judge.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "enforcer/judge/judge.h"
+
+int judge_init(struct judge *j, const struct judge_config *cfg)
+{
+	memset(j, 0, sizeof(*j));
+	j->cfg = *cfg;
+	j->scratch = match_scratch_new();
+	return j->scratch ? 0 : -ENOMEM;
+}
+
+void judge_release(struct judge *j)
+{
+	if (j->scratch)
+		match_scratch_free(j->scratch);
+	j->scratch = NULL;
+}
+
+static void log_line(struct judge *j, const struct request *r, enum policy_action action,
+		     const struct rule_info *rule, enum policy_response response,
+		     enum pipeline_event ev)
+{
+	struct decision_record rec = {
+		.request = r, .audit = j->cfg.audit, .action = action, .rule = rule,
+		.response = response, .overflow = ev == PIPELINE_OVERFLOW,
+		.ambiguous = ev == PIPELINE_AMBIGUOUS,
+		.enforced = action == ACTION_BLOCK && j->cfg.acting && !j->cfg.audit,
+	};
+
+	/* a lost line is counted by the log itself */
+	decision_log_write(j->cfg.log, &rec);
+}
+
+static void count(struct judge *j, const struct decision *d)
+{
+	if (d->action == ACTION_BLOCK)
+		j->stats.blocked++;
+	else
+		j->stats.allowed++;
+}
+
+void judge_request(struct judge *j, const struct request *r, struct decision *d)
+{
+	policy_match(j->cfg.policy, r, j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec,
+		     j->scratch, d);
+	count(j, d);
+	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
+		j->stats.logged++;
+		log_line(j, r, ACTION_LOG, d->logged[i], d->logged[i]->response,
+			 PIPELINE_REQUEST);
+	}
+	if (d->rule || d->action == ACTION_BLOCK || j->cfg.log_all)
+		log_line(j, r, d->action, d->rule, d->response, PIPELINE_REQUEST);
+}
+
+void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
+		 struct decision *d)
+{
+	struct request again = *r;
+
+	again.ts = *now;
+	policy_match(j->cfg.policy, &again, now->tv_sec, j->scratch, d);
+	if (d->action != ACTION_BLOCK)
+		return;
+	j->stats.blocked++;
+	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, PIPELINE_REQUEST);
+}
+
+void judge_overflow(struct judge *j, const struct request *r, struct decision *d)
+{
+	*d = (struct decision){
+		.action = j->cfg.overflow_block ? ACTION_BLOCK : ACTION_ALLOW,
+		.response = RESPONSE_DROP,
+	};
+	count(j, d);
+	j->stats.overflow_decisions++;
+	if (d->action == ACTION_BLOCK || j->cfg.log_all)
+		log_line(j, r, d->action, NULL, d->response, PIPELINE_OVERFLOW);
+}
+
+/* Which copy of the bytes the server read is unknown: the safe reading. */
+static void judge_ambiguous(struct judge *j, const struct request *r, struct decision *d)
+{
+	*d = (struct decision){ .action = ACTION_BLOCK, .response = RESPONSE_DROP };
+	count(j, d);
+	j->stats.ambiguous_decisions++;
+	log_line(j, r, d->action, NULL, d->response, PIPELINE_AMBIGUOUS);
+}
+
+void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,
+		 struct decision *d)
+{
+	if (ev == PIPELINE_REQUEST)
+		judge_request(j, r, d);
+	else if (ev == PIPELINE_OVERFLOW)
+		judge_overflow(j, r, d);
+	else
+		judge_ambiguous(j, r, d);
+}
+
+void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r)
+{
+	struct decision d;
+
+	judge_event(judge, ev, r, &d);
+}

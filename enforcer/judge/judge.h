@@ -1,0 +1,73 @@
+/*
+ * Judging: each request the pipeline hands over is matched against the
+ * policy, and the decision log gets what url-enforcer(8) DECISION LOG says: one line
+ * per matching `log` rule, then the decision's line when a rule decided or
+ * the default blocked (every decision with log_all). A flow over a limit is
+ * decided by the overflow rule (--on-overflow): logged when it blocks. A
+ * flow whose stream reads two ways (PIPELINE_AMBIGUOUS) is blocked and
+ * logged: one of its readings may be a request the parsers never saw.
+ *
+ * One judge per worker (its PCRE2 scratch is not shared). The time= windows
+ * see the capture's time offline, so a replay decides as the moment it was
+ * recorded, and the daemon's own clock live (wall_clock), the one that also
+ * says when a window opens or closes for open sessions.
+ */
+#ifndef UE_JUDGE_H
+#define UE_JUDGE_H
+
+#include <stdbool.h>
+
+#include "enforcer/judge/decision_log.h"
+#include "enforcer/pipeline/pipeline.h"
+#include "policies/policy.h"
+
+struct judge_config {
+	const struct policy *policy;
+	struct decision_log *log;
+	bool audit;                  /* mode audit: never act on traffic */
+	bool acting;                 /* blocks are enforced (live, mode enforce) */
+	bool log_all;
+	bool overflow_block;         /* --on-overflow block */
+	bool wall_clock;             /* time= windows by the daemon's clock, not the packet's */
+};
+
+struct judge_stats {
+	uint64_t allowed;
+	uint64_t blocked;
+	uint64_t logged;             /* `log` rule matches */
+	uint64_t overflow_decisions;
+	uint64_t ambiguous_decisions;
+};
+
+struct judge {
+	struct judge_config cfg;
+	struct match_scratch *scratch;
+	struct judge_stats stats;
+};
+
+/* Returns 0 or -ENOMEM. */
+int judge_init(struct judge *j, const struct judge_config *cfg);
+void judge_release(struct judge *j);
+
+/* Decide R (and log). D gets the decision: the caller enforces a block. */
+void judge_request(struct judge *j, const struct request *r, struct decision *d);
+
+/*
+ * R decided again at NOW, under a new policy or a time= window that opened
+ * or closed: only a block is logged (with NOW as its time) and counted; an
+ * allow changes nothing. D gets the decision.
+ */
+void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
+		 struct decision *d);
+
+/* A flow over a limit: the overflow rule decides (and is logged). */
+void judge_overflow(struct judge *j, const struct request *r, struct decision *d);
+
+/* Any pipeline event: judge_request, judge_overflow, or the ambiguous block. */
+void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,
+		 struct decision *d);
+
+/* A pipeline_fn for callers that only judge and log (offline mode). */
+void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r);
+
+#endif
