@@ -244,13 +244,16 @@ static const char *placeholder(const char *name, size_t len)
 	return len == 4 && !strncmp(name, "FILE", 4) ? "<FILE>" : "<>";
 }
 
-/* An argument's alternatives for completion: words as they are, and placeholders. */
+/* An argument's alternatives for completion: words as they are, placeholders, commands. */
 static void words_of(FILE *f, const char *args)
 {
 	for (const char *p = args; *p;) {
 		size_t len = strcspn(p, "|");
 
-		if (isupper((unsigned char)*p))
+		if (len == 7 && !strncmp(p, "COMMAND", 7))
+			for (unsigned i = 0; i < ctl_n_commands; i++)
+				fprintf(f, " %s", ctl_commands[i].name);
+		else if (isupper((unsigned char)*p))
 			fprintf(f, " %s", placeholder(p, len));
 		else
 			fprintf(f, " %.*s", (int)len, p);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The man pages document what the binaries accept: every long option that
 # `url-enforcer --help` prints appears in url-enforcer(8), every command that
-# `urlctl --help` lists has its own entry in urlctl(8).
+# `urlctl --help` lists has its own entry in urlctl(8), and so does every
+# option of `urlctl COMMAND --help`.
 . "$(dirname "$0")/lib.sh"
 need mandoc
 
@@ -66,5 +67,14 @@ if help_of urlctl; then
 	missing=$(missing_options "$HELP" "$DOCS/urlctl.8" | tr '\n' ' ')
 	[ -z "$missing" ] && ok urlctl_options ||
 		fail urlctl_options "not in docs/urlctl.8: $missing"
+	# and each command's own --help
+	missing=
+	for cmd in $("$BUILD/urlctl" help --words | sed -n 's/^: //p'); do
+		for opt in $(missing_options "$("$BUILD/urlctl" "$cmd" --help)" "$DOCS/urlctl.8"); do
+			missing+="$cmd $opt; "
+		done
+	done
+	[ -z "$missing" ] && ok urlctl_command_options ||
+		fail urlctl_command_options "not in docs/urlctl.8: $missing"
 fi
 exit 0
