@@ -37,6 +37,8 @@ enum request_flags {
 	REQUEST_MIDSTREAM      = 1 << 3,  /* flow picked up without its handshake */
 	REQUEST_NO_HOST        = 1 << 4,  /* host is the server's IP literal */
 	REQUEST_SUSPICIOUS     = 1 << 5,  /* a form servers disagree on (url.h, http.h) */
+	REQUEST_QUIC_VERSION   = 1 << 6,  /* QUIC in a version whose Initials we cannot
+					   * read: no SNI, the host is the server's address */
 };
 
 /* Client->server endpoints; IPv4 as v4-mapped IPv6. Ports host order. */

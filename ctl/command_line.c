@@ -140,6 +140,13 @@ int ctl_parse(const struct ctl_command *c, int argc, char **argv, struct ctl_arg
 					a->value[i] = optarg ? optarg : "";
 		}
 	}
+	for (unsigned i = 0; i < n; i++) {
+		if (c->options[i].required && !a->value[i]) {
+			*status = ctl_usage_error(c, "--%s %s is needed", c->options[i].name,
+						  c->options[i].arg);
+			return 1;
+		}
+	}
 	a->argc = argc - optind;
 	a->argv = argv + optind;
 	if (a->argc < c->min_args) {
@@ -173,10 +180,14 @@ static int synopsis(FILE *f, const struct ctl_command *c)
 	for (unsigned i = 0; i < n_options(c); i++) {
 		const struct ctl_option *o = &c->options[i];
 
+		const char *open = o->required ? "" : "[", *close = o->required ? "" : "]";
+
 		if (o->letter)
-			w += fprintf(f, " [-%c%s%s]", o->letter, o->arg ? " " : "", o->arg ? o->arg : "");
+			w += fprintf(f, " %s-%c%s%s%s", open, o->letter, o->arg ? " " : "",
+				     o->arg ? o->arg : "", close);
 		else
-			w += fprintf(f, " [--%s%s%s]", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+			w += fprintf(f, " %s--%s%s%s%s", open, o->name, o->arg ? " " : "",
+				     o->arg ? o->arg : "", close);
 	}
 	if (c->formats)
 		w += fprintf(f, " [%s%s%s]", c->formats & 1u << OUT_JSON ? "--json" : "",

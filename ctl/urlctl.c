@@ -14,6 +14,11 @@
 static int cmd_help(const struct ctl_command *c, const struct ctl_env *env,
 		    const struct ctl_args *a);
 
+/* publish and fleet: where the fleet's NATS servers are */
+#define FLEET_OPTIONS \
+	{ "nats", 0, "URL", NULL, "the NATS servers, URL[,URL...]", .required = true }, \
+	{ "nats-creds", 0, "FILE", NULL, "NATS credentials" }, \
+	{ "nats-ca", 0, "FILE", NULL, "the CA of the NATS servers' certificates" }
 #define JSON (1u << OUT_JSON)
 #define PROMETHEUS (1u << OUT_PROMETHEUS)
 
@@ -22,6 +27,7 @@ const struct ctl_command ctl_commands[] = {
 	{ "test", "URL", 1, 1, "the decision and the deciding rule\n"
 	  "(offline with -p, else the daemon's policy)", .options = {
 		{ "policy", 'p', "FILE", NULL, "judge by the rules in FILE, here, not the daemon's" },
+		{ "verbose", 'v', NULL, NULL, "with -p: first the rules whose regex ran" },
 		{ "client", 0, "IP", NULL, "the client's address (default ::)" },
 		{ "method", 0, "M", "GET HEAD POST PUT DELETE PATCH OPTIONS CONNECT",
 		  "the HTTP method (default GET; http:// only)" },
@@ -48,6 +54,10 @@ const struct ctl_command ctl_commands[] = {
 	  "(beside FILE, then installed) and their domains", .formats = JSON, .options = {
 		{ "policy", 'p', "FILE", NULL, "the services beside FILE first" },
 	  }, .shape = SHAPE_TABLE, .run = cmd_services },
+	{ "publish", "FILE", 1, 1, "send a policy to a fleet", .options = {
+		FLEET_OPTIONS } , .run = cmd_publish },
+	{ "fleet", "", 0, 0, "gateways, their policy and last contact", .formats = JSON,
+	  .options = { FLEET_OPTIONS }, .run = cmd_fleet },
 	{ "help", "COMMAND", 0, 1, "this text, or COMMAND's options", .options = {
 		{ "words", 0, NULL, NULL, "for shell completion: the options and\n"
 		  "arguments, one a line (of COMMAND, or urlctl's)" },

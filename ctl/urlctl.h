@@ -10,6 +10,7 @@
 #ifndef UE_URLCTL_H
 #define UE_URLCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -29,6 +30,7 @@ struct ctl_option {
 	const char *arg;        /* its value's name in the usage ("FILE"); NULL: a flag */
 	const char *words;      /* values completion offers, space separated; NULL: none */
 	const char *help;
+	bool required;          /* the command cannot go without it */
 };
 
 struct ctl_env {
@@ -91,5 +93,8 @@ int cmd_check(const struct ctl_command *c, const struct ctl_env *env, const stru
 int cmd_test(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_services(const struct ctl_command *c, const struct ctl_env *env,
 		 const struct ctl_args *a);  /* cmd_services.c */
+/* A fleet on NATS JetStream (cmd_fleet.c). */
+int cmd_publish(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
+int cmd_fleet(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 
 #endif

@@ -29,6 +29,8 @@ struct match_scratch {
 	uint32_t *cand;
 	size_t cap;                 /* rules that stamp and cand have room for */
 	uint32_t epoch;
+	policy_rule_fn trace;       /* told of every regex run, if set */
+	void *trace_arg;
 	time_t clock_at;            /* the local clock, cached for one second */
 	int wday, minute;
 	bool clock_valid;
@@ -77,6 +79,12 @@ void match_scratch_free(struct match_scratch *s)
 	free(s->stamp);
 	free(s->cand);
 	free(s);
+}
+
+void match_scratch_trace(struct match_scratch *s, policy_rule_fn fn, void *arg)
+{
+	s->trace = fn;
+	s->trace_arg = arg;
 }
 
 /* Room for N rules; false if memory is short (the caller then goes naive). */
@@ -187,6 +195,8 @@ static bool regex_matches(struct eval *e, const struct rule *r)
 
 	if (!subject)
 		return false;
+	if (e->s->trace)
+		e->s->trace(&r->info, e->s->trace_arg);
 	if (r->jit)
 		rc = pcre2_jit_match(r->re, (PCRE2_SPTR)subject, subject_len(e, r->field), 0, 0,
 				     e->s->md, e->s->mctx);

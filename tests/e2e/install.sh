@@ -99,7 +99,7 @@ expect_completion() {    # EXPECTED WORDS...
 }
 problems=$(
 	expect_completion 'mode ' urlctl mo
-	expect_completion 'apply blocks check help mode services stats status test unblock ' urlctl ''
+	expect_completion 'apply blocks check fleet help mode publish services stats status test unblock ' urlctl ''
 	expect_completion '--help --json --policy -p ' urlctl services -
 	expect_completion 'stats status ' urlctl -s /run/x.sock st
 	expect_completion 'audit enforce ' urlctl mode ''
@@ -109,7 +109,7 @@ problems=$(
 	expect_completion 'home.rules school.rules ' urlctl check ''
 	expect_completion 'school.rules ' urlctl apply s
 	expect_completion 'home.rules school.rules ' urlctl test -p ''
-	expect_completion '--client --ech --help --method --policy --quic --time -p ' urlctl test -
+	expect_completion '--client --ech --help --method --policy --quic --time --verbose -p -v ' urlctl test -
 	expect_completion 'GET ' urlctl test --method G
 	expect_completion 'home.rules school.rules ' urlctl test --policy ''
 	expect_completion ' ' urlctl test --client ''    # nothing: any address
