@@ -36,7 +36,7 @@ static int client_hello(const struct request_text *t, struct url_norm norm[2],
 	if (address)
 		r->flags |= REQUEST_TLS_NO_SNI;
 	if (t->ech)
-		r->flags |= REQUEST_TLS_ECH;
+		r->flags |= REQUEST_TLS_ECH_EXT;
 	err = address ? url_normalize_tls(NULL, 0, &r->tuple, &norm[1])
 		      : url_normalize_tls(norm[0].host, strlen(norm[0].host), &r->tuple, &norm[1]);
 	return err ? refuse(why, "the name is too long", err) : 0;

@@ -291,6 +291,10 @@ void test_urlctl_test_client_hello_kinds(void)
 		{ "--ech https://cloudflare-ech.com/", "tls      https://cloudflare-ech.com/\n", " id=ech " },
 		{ "https://cloudflare-ech.com/", "tls      https://cloudflare-ech.com/\n",
 		  "allow    default\n" },
+		/* the extension with another name is GREASE to the rules */
+		{ "--ech https://x.example/", "tls      https://x.example/\n", "allow    default\n" },
+		{ "--ech --quic https://cloudflare-ech.com/", "quic     https://cloudflare-ech.com/\n",
+		  " id=ech " },
 	};
 	char out[4096], args[512];
 	const char *rules;
