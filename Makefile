@@ -20,7 +20,7 @@ DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev 
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev libnats-dev nats-server
+	libssl-dev libnats-dev nats-server ethtool chromium
 
 ifeq ($(V),1)
 Q :=
@@ -199,7 +199,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 $(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h common/*.h enforcer/*/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8 -lcrypto
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8 -lcrypto -lm
 
 # New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
 fuzz: $(FUZZ_TARGETS)
@@ -215,7 +215,7 @@ BENCH_MATCH := $(BUILD)/bench/bench_match
 
 $(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
 
-$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB) $(COMMON_LIB)
+$(BENCH_MATCH): $(call obj,bench/bench_match.c bench/match_sets.c) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)

@@ -3,8 +3,10 @@
  * The tap: a socket filter on the daemon's AF_PACKET sockets that keeps only
  * client->server TCP segments towards a tapped port which the daemon needs
  * to follow a request stream: payload (SYN with payload too: TCP Fast Open),
- * the SYN that gives the initial sequence number, and FIN/RST that end it.
- * Malformed frames are kept too (see the end). Its return value only trims
+ * the SYN that gives the initial sequence number, and FIN/RST that end it;
+ * and UDP to a TLS port that is a QUIC client's first flight (an Initial:
+ * parse.h), until its connection is judged and the client moves on to
+ * Handshake and 1-RTT packets. Malformed frames are kept too (see the end). Its return value only trims
  * the tapping socket's copy; it blocks nothing.
  *
  * With record set (the BPF ring capture), a kept frame goes to the ring of
@@ -87,6 +89,9 @@ static __always_inline __u32 verdict(struct __sk_buff *skb, struct ue_packet *pp
 	default:
 		return UE_TAP_NOT_TCP;
 	}
+	if (p.l4_proto == IPPROTO_UDP)
+		return ue_port_in(tls_ports, p.dport) && ue_quic_first_flight(skb, &p) ?
+		       UE_TAP_KEPT : UE_TAP_NOT_TCP;
 	if (p.l4_proto != IPPROTO_TCP)
 		return UE_TAP_NOT_TCP;
 	/* Towards a tapped port only: server->client replies never match. */

@@ -33,6 +33,16 @@
 	  "Requests and ClientHellos parsed") \
 	M("requests_parsed_total", COUNTER, "proto", "h2c", workers.pipe.requests_h2c, \
 	  "Requests and ClientHellos parsed") \
+	M("requests_parsed_total", COUNTER, "proto", "quic", workers.pipe.requests_quic, \
+	  "Requests and ClientHellos parsed") \
+	M("quic_initials_total", COUNTER, NULL, NULL, workers.pipe.quic.initials, \
+	  "QUIC client Initial packets opened") \
+	M("quic_unopened_total", COUNTER, NULL, NULL, workers.pipe.quic.unopened, \
+	  "QUIC Initial packets that opened with no key (forged, damaged)") \
+	M("quic_unknown_version_total", COUNTER, NULL, NULL, workers.pipe.quic_unknown_version, \
+	  "QUIC connections in a version other than 1 and 2") \
+	M("quic_abandoned_total", COUNTER, NULL, NULL, workers.pipe.quic_abandoned, \
+	  "QUIC connections forgotten before their ClientHello was whole") \
 	M("decisions_total", COUNTER, "action", "allow", workers.judge.allowed, \
 	  "Policy decisions by action") \
 	M("decisions_total", COUNTER, "action", "block", workers.judge.blocked, \

@@ -178,7 +178,8 @@ static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v,
 {
 	struct sweep *s = arg;
 
-	if (s->now_ns - v->last_hit_ns > s->idle_ns && !blocklist_remove(s->d->bl, t))
+	if (s->now_ns - v->last_hit_ns > s->idle_ns &&
+	    !blocklist_remove(s->d->bl, t, blocklist_entry_proto(v)))
 		s->d->counters.blocks_expired++;
 	return 0;
 }
@@ -199,7 +200,7 @@ static void on_session_end(void *arg, const struct flow_tuple *t)
 {
 	struct daemon *d = arg;
 
-	if (!blocklist_remove(d->bl, t))
+	if (!blocklist_remove(d->bl, t, IPPROTO_TCP))   /* conntrack follows TCP only */
 		d->counters.blocks_ended++;
 }
 

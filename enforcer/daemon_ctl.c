@@ -229,7 +229,7 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 		return 0;
 	b->count++;
 	if (b->remove) {
-		blocklist_remove(b->d->bl, t);
+		blocklist_remove(b->d->bl, t, blocklist_entry_proto(v));
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -32,6 +32,7 @@ static void note_verdict_latency(struct worker *w, const struct timespec *packet
 static bool block_session(struct worker *w, const struct request *r, const struct decision *d)
 {
 	int err = blocklist_add(w->d->bl, &r->tuple, d->rule ? d->rule->label : 0,
+				r->proto == REQUEST_QUIC ? UE_BLOCK_UDP :
 				d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 
 	if (err) {
@@ -97,7 +98,8 @@ static void judge_again_one(void *arg, const struct request *r, struct pipeline_
 	struct timespec now;
 	struct decision d;
 
-	if (blocklist_contains(w->d->bl, &r->tuple))
+	if (blocklist_contains(w->d->bl, &r->tuple,
+			       r->proto == REQUEST_QUIC ? IPPROTO_UDP : IPPROTO_TCP))
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);

@@ -27,6 +27,7 @@ static void log_line(struct judge *j, const struct request *r, enum policy_actio
 		.request = r, .audit = j->cfg.audit, .action = action, .rule = rule,
 		.response = response, .overflow = ev == PIPELINE_OVERFLOW,
 		.ambiguous = ev == PIPELINE_AMBIGUOUS,
+		.ech = policy_ech(j->cfg.policy, r),
 		.enforced = action == ACTION_BLOCK && j->cfg.acting && !j->cfg.audit,
 	};
 
@@ -45,12 +46,14 @@ static void count(struct judge *j, const struct decision *d)
 /*
  * The response is what will be done: only HTTP/1.x can carry the page; a
  * TLS session (no page without a forged certificate) and an h2c one are
- * reset instead, and logged so.
+ * reset instead, and logged so; a QUIC connection has nothing to reset.
  */
 static void response_applicable(const struct request *r, struct decision *d)
 {
 	if (d->response == RESPONSE_PAGE && r->proto != REQUEST_HTTP)
 		d->response = RESPONSE_RESET;
+	if (r->proto == REQUEST_QUIC)
+		d->response = RESPONSE_DROP;    /* UDP: nothing to reset */
 }
 
 void judge_request(struct judge *j, const struct request *r, struct decision *d)

@@ -155,8 +155,9 @@ uint16_t decode_tcp_csum(const struct packet *p, bool pseudo_only)
 	return (uint16_t)~csum_fold(csum_add(p->pseudo_sum, p->l4, p->l4_len));
 }
 
-/* Client->server UDP is only counted (QUIC): its checksum is not checked. */
-static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
+/* Client->server UDP is QUIC: its checksum is not checked (an AEAD tag is). */
+static enum decode_result decode_udp(const struct cursor *c, uint64_t pseudo,
+				     struct packet *out)
 {
 	const uint8_t *u = c->p;
 	uint16_t ulen;
@@ -166,6 +167,9 @@ static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
 	ulen = get16(u + 4);
 	if (ulen < 8 || ulen > c->len)
 		return DECODE_BAD_UDP;
+	out->l4 = u;
+	out->l4_len = ulen;
+	out->pseudo_sum = pseudo;
 	out->sport = get16(u);
 	out->dport = get16(u + 2);
 	out->tcp_flags = 0;
@@ -182,7 +186,7 @@ static enum decode_result decode_l4(uint8_t proto, const struct cursor *c, uint6
 	if (proto == IPPROTO_TCP)
 		return decode_tcp(c, pseudo, out);
 	if (proto == IPPROTO_UDP)
-		return decode_udp(c, out);
+		return decode_udp(c, pseudo, out);
 	return DECODE_OTHER_L4;
 }
 

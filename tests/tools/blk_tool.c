@@ -135,7 +135,7 @@ static void run(struct blocklist *bl, char *line)
 		reply(err ? err : blocklist_add(bl, &t, 0, 0));
 	} else if (!strncmp(line, "unblock ", 8)) {
 		err = parse_tuple(line + 8, &t);
-		reply(err ? err : blocklist_remove(bl, &t));
+		reply(err ? err : blocklist_remove(bl, &t, IPPROTO_TCP));
 	} else if (!strncmp(line, "quic", 4) && (line[4] == ' ' || !line[4])) {
 		reply(set_quic(bl, line + 4));
 	} else if (!strcmp(line, "list")) {
