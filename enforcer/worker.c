@@ -129,7 +129,7 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 		.link = DECODE_LINK_ETHERNET,
 		/* live, the kernel says which checksums are left to offload:
 		 * auto and verify alike follow it */
-		.verify_csum = w->d->o->checksums == CHECKSUMS_NONE ? CSUM_SKIP : cf->csum,
+		.verify_csum = w->env.o->checksums == CHECKSUMS_NONE ? CSUM_SKIP : cf->csum,
 	};
 
 	w->frame_outcome = HOLD_RELEASE;
