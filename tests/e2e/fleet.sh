@@ -181,20 +181,27 @@ wait_drained 1; wait_drained 2
 check gw1_stream_has_its_log_in_order same_lines 1
 check gw2_stream_has_its_log_in_order same_lines 2
 
-# ---- kill -9 one NATS server during a burst of blocked requests: each decision arrives once
+# ---- kill -9 the NATS server gw1 is connected to, during a burst of blocked
+# requests: each decision arrives once
 lines_before=$(wc -l < "$TMP/decisions1.log")
-ip netns exec "$NS_CLI" "$BUILD/tests/load_client" $SRV4 80 4 4 1 "$TMP/burst.bad" > "$TMP/burst.json" &
+# the server (1-3) of gw1's connection
+gw1_server() {
+	ip netns exec "$NS_GW" ss -Htn state established '( dport >= :4222 and dport <= :4224 )' |
+		awk '{ sub(/.*:/, "", $4); print $4 - 4221; exit }'
+}
+victim=$(gw1_server)
+ip netns exec "$NS_CLI" "$BUILD/tests/load_client" $SRV4 80 8 4 1 "$TMP/burst.bad" > "$TMP/burst.json" &
 burst=$!
 sleep 1.5
-nats_stop 2 KILL
+nats_stop "${victim:-2}" KILL
 wait $burst
-nats_start 2
+nats_start "${victim:-2}"
 burst_n=$(wc -l < "$TMP/burst.bad")
 check burst_logged_once_each test "$(( $(wc -l < "$TMP/decisions1.log") - lines_before ))" = "$burst_n"
 check burst_stream_complete wait_drained 1
 check burst_every_decision_once same_lines 1 sort
 check burst_ids_unique unique_ids 1
-echo "burst: $burst_n blocked requests, $(stat_of 1 fleet_decisions_spooled_total) spooled" >&2
+echo "burst: $burst_n blocked requests, server n${victim:-?} killed, $(stat_of 1 fleet_decisions_spooled_total) lines spooled" >&2
 
 # ---- every NATS server down for 30 s under traffic: the gateways keep enforcing and
 # spool; a gateway that starts meanwhile runs its last bundle, not its -p file
@@ -222,4 +229,6 @@ check full_spool_rest_arrived sh -c "[ \$(( \$(wc -l < '$TMP/decisions2.log') - 
 check full_spool_logged grep -q 'decisions are being lost' "$TMP/gw2.err"
 
 gw_stop 1; gw_stop 2
+check daemons_stderr_clean sh -c "! grep -h 'Sanitizer\|runtime error' '$TMP'/gw*.err"
+[ $FAILED = 0 ] || tail -5 "$TMP"/gw*.err
 exit $FAILED
