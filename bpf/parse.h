@@ -61,6 +61,7 @@ struct ue_packet {
 	__u16 sport;                 /* host byte order */
 	__u16 dport;
 	__u32 payload_len;           /* L4 payload, from the IP length fields */
+	__u32 payload_off;           /* where it starts, from the network header */
 	__u32 seq;                   /* TCP sequence number, host order; 0 for UDP */
 	__u8 l4_proto;               /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 tcp_flags;              /* 0 for UDP */
@@ -73,6 +74,13 @@ struct ue_packet {
 static __always_inline const __u8 *ue_packet_src(const struct ue_packet *p)
 {
 	return p->src_is_lo ? p->key.lo_addr : p->key.hi_addr;
+}
+
+/* Past the client sequence space a TCP segment occupies: SYN and FIN count one. */
+static __always_inline __u32 ue_seq_end(const struct ue_packet *p)
+{
+	return p->seq + p->payload_len + !!(p->tcp_flags & UE_TCP_SYN) +
+	       !!(p->tcp_flags & UE_TCP_FIN);
 }
 
 /* A port set from rodata: UE_MAX_PORTS host-order ports, 0 = unused slot. */
@@ -242,6 +250,7 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		return UE_PARSE_MALFORMED;
 
 	p->payload_len = l4_end - off - hlen;
+	p->payload_off = off + hlen;
 	p->l4_proto = l4_proto;
 	p->ipv6 = proto == ETH_P_IPV6;
 	p->first_fragment = first_fragment;
@@ -250,6 +259,33 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 	p->src_is_lo = ue_session_key_fill(&p->key, src, ports[0], dst, ports[1],
 					   l4_proto);
 	return UE_PARSE_OK;
+}
+
+/*
+ * Is this UDP payload a QUIC client's first flight, what the daemon reads
+ * to judge a connection (RFC 8999, 9000, 9369): a long header that is an
+ * Initial of version 1 or 2, or any long header of another version (the
+ * daemon decides those too). Handshake, 0-RTT and 1-RTT (short header)
+ * packets are not: once a connection is judged, nothing more is.
+ */
+static __always_inline int ue_quic_first_flight(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	__u8 h[5] = {};
+	__u32 version;
+	__u8 type;
+
+	if (p->l4_proto != IPPROTO_UDP || p->payload_len < sizeof(h) ||
+	    ue_load(skb, p->payload_off, h, sizeof(h)))
+		return 0;
+	if (!(h[0] & 0x80))
+		return 0;
+	version = (__u32)h[1] << 24 | (__u32)h[2] << 16 | (__u32)h[3] << 8 | h[4];
+	type = (h[0] >> 4) & 3;
+	if (version == UE_QUIC_V1)
+		return type == 0;
+	if (version == UE_QUIC_V2)
+		return type == 1;
+	return version != 0;          /* 0: Version Negotiation, a server's */
 }
 
 #endif

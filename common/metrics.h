@@ -7,7 +7,8 @@
  *
  * WHERE is a member of the daemon's stats snapshot (struct stats_snapshot,
  * enforcer/daemon_ctl.c): a uint64_t for a counter or gauge, a struct
- * verdict_histogram for a histogram. urlctl uses the rest of the line to
+ * verdict_histogram for a histogram, a struct client_counts for a counter
+ * with a series per client (a label without a value: the client's address). urlctl uses the rest of the line to
  * render (ctl/render.c); the daemon sends only names, labels and values.
  */
 #ifndef UE_METRICS_H
@@ -18,6 +19,10 @@
 	  "Packets the socket filter passed to the daemon") \
 	M("capture_drops_total", COUNTER, NULL, NULL, workers.capture.drops, \
 	  "Tapped packets lost because a ring was full") \
+	M("unrecorded_frames_total", COUNTER, "client", NULL, unrecorded_clients, \
+	  "Frames the tap kept but could not hand to the daemon (a full BPF ring), by client") \
+	M("unrecorded_drops_total", COUNTER, NULL, NULL, blk[UE_BLK_UNRECORDED_DROP], \
+	  "--fail closed: client segments TC dropped as unrecorded, or after an unrecorded one") \
 	M("kernel_tap_seen_total", COUNTER, NULL, NULL, tap[UE_TAP_SEEN], \
 	  "Frames the socket filter examined") \
 	M("malformed_packets_total", COUNTER, NULL, NULL, malformed, \
@@ -28,6 +33,16 @@
 	  "Requests and ClientHellos parsed") \
 	M("requests_parsed_total", COUNTER, "proto", "h2c", workers.pipe.requests_h2c, \
 	  "Requests and ClientHellos parsed") \
+	M("requests_parsed_total", COUNTER, "proto", "quic", workers.pipe.requests_quic, \
+	  "Requests and ClientHellos parsed") \
+	M("quic_initials_total", COUNTER, NULL, NULL, workers.pipe.quic.initials, \
+	  "QUIC client Initial packets opened") \
+	M("quic_unopened_total", COUNTER, NULL, NULL, workers.pipe.quic.unopened, \
+	  "QUIC Initial packets that opened with no key (forged, damaged)") \
+	M("quic_unknown_version_total", COUNTER, NULL, NULL, workers.pipe.quic_unknown_version, \
+	  "QUIC connections in a version other than 1 and 2") \
+	M("quic_abandoned_total", COUNTER, NULL, NULL, workers.pipe.quic_abandoned, \
+	  "QUIC connections forgotten before their ClientHello was whole") \
 	M("decisions_total", COUNTER, "action", "allow", workers.judge.allowed, \
 	  "Policy decisions by action") \
 	M("decisions_total", COUNTER, "action", "block", workers.judge.blocked, \
@@ -85,7 +100,7 @@
 	M("hold_unjudged_total", COUNTER, NULL, NULL, blk[UE_BLK_HOLD_UNJUDGED], \
 	  "--hold, --fail open: segments passed while no daemon renewed the heartbeat") \
 	M("verdict_latency_us", HISTOGRAM, NULL, NULL, workers.verdict, \
-	  "Microseconds from a blocked request's last packet to its blocklist entry") \
+	  "Microseconds from each request's last packet to its verdict (a block: its blocklist entry)") \
 	M("log_lines_total", COUNTER, NULL, NULL, log.written, \
 	  "Decision-log lines written") \
 	M("log_lines_dropped_total", COUNTER, NULL, NULL, log_lost, \

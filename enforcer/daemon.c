@@ -178,7 +178,8 @@ static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v,
 {
 	struct sweep *s = arg;
 
-	if (s->now_ns - v->last_hit_ns > s->idle_ns && !blocklist_remove(s->d->bl, t))
+	if (s->now_ns - v->last_hit_ns > s->idle_ns &&
+	    !blocklist_remove(s->d->bl, t, blocklist_entry_proto(v)))
 		s->d->counters.blocks_expired++;
 	return 0;
 }
@@ -199,7 +200,7 @@ static void on_session_end(void *arg, const struct flow_tuple *t)
 {
 	struct daemon *d = arg;
 
-	if (!blocklist_remove(d->bl, t))
+	if (!blocklist_remove(d->bl, t, IPPROTO_TCP))   /* conntrack follows TCP only */
 		d->counters.blocks_ended++;
 }
 
@@ -225,6 +226,7 @@ static void setup(struct daemon *d)
 		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
 		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed, .hold = o->hold,
 	};
+	struct tap_rings rings = { .bytes = o->ring_size };
 	char pin_path[128];
 	struct policy *p;
 	int err;
@@ -268,9 +270,13 @@ static void setup(struct daemon *d)
 		fatal("%s", o->log_path);
 	if (d->fleet)
 		decision_log_tee(d->log, decision_stream_line, fleet_decisions(d->fleet));
-	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports);
+	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	rings.count = d->n_workers;
+	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports,
+			       o->capture == CAPTURE_BPF_RING ? &rings : NULL);
 	if (!d->tap)
 		fatal("loading the tap program");
+	bcfg.unrecorded_fd = tap_prog_unrecorded_fd(d->tap);
 	if ((err = injector_open(&d->inj)))
 		fatalx("raw sockets for resets and block pages: %s", strerror(-err));
 	if ((err = tc_remove_stale()) > 0)
@@ -297,37 +303,48 @@ static void setup(struct daemon *d)
 }
 
 /*
- * A TPACKET_V3 block reaches its worker when full or when its retire timer
- * fires: the timer bounds how long a quiet request waits for its verdict,
- * so it is the shortest the kernel offers (1 ms). Blocks of 128 KiB hold a
- * 64 KiB GRO packet whole; 64 of them (8 MiB a socket) give the worker 64 ms
- * of slack even when every block retires after 1 ms.
+ * --capture tpacket: a TPACKET_V3 block reaches its worker when full or
+ * when its retire timer fires: the timer bounds how long a quiet request
+ * waits for its verdict, so it is the shortest the kernel offers (1 ms).
+ * Blocks of 128 KiB hold a 64 KiB GRO packet whole; 64 of them (8 MiB a
+ * socket) give the worker 64 ms of slack even when every block retires
+ * after 1 ms.
  */
 static const struct capture_opts capture_tuning = {
 	.block_size = 128 << 10, .block_count = 64, .retire_ms = 1,
 };
 
+static struct capture_opts capture_opts_for(const struct options *o)
+{
+	struct capture_opts c = capture_tuning;
+
+	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
+	c.per_frame = o->capture == CAPTURE_FRAME || (o->hold && o->capture == CAPTURE_TPACKET);
+	c.hook_only = o->capture == CAPTURE_BPF_RING;
+	return c;
+}
+
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
 	struct fanout_group groups[OPTIONS_MAX_INTERFACES] = { 0 };
-	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
-	struct capture_opts copts = capture_tuning;
+	struct capture_opts copts = capture_opts_for(o);
 	int err;
 
-	copts.per_frame = o->hold;
-
-	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
 	if (!d->workers)
 		fatal("workers");
-	for (unsigned w = 0; w < d->n_workers; w++)
+	for (unsigned w = 0; w < d->n_workers; w++) {
 		for (unsigned i = 0; i < o->n_interfaces; i++) {
 			d->workers[w].caps[i] = capture_open(o->interfaces[i], tap_prog_fd(d->tap),
 							     &groups[i], &copts);
 			if (!d->workers[w].caps[i])
 				fatal("%s: capture", o->interfaces[i]);
 		}
+		if (o->capture == CAPTURE_BPF_RING &&
+		    !(d->workers[w].ring = tap_ring_open(tap_prog_ring_fd(d->tap, w))))
+			fatal("worker %u: its BPF ring", w);
+	}
 	privileges_drop();
 	for (unsigned w = 0; w < d->n_workers; w++)
 		if ((err = worker_start(&d->workers[w], d, w)))
@@ -341,6 +358,7 @@ static void teardown(struct daemon *d)
 		worker_join(&d->workers[w]);
 		for (unsigned i = 0; i < d->o->n_interfaces; i++)
 			capture_close(d->workers[w].caps[i]);
+		tap_ring_close(d->workers[w].ring);
 	}
 	free(d->workers);
 	blocklist_close(d->bl);           /* detaches from every interface */

@@ -15,6 +15,7 @@
 
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/capture/capture.h"
+#include "enforcer/capture/tap_ring.h"
 #include "enforcer/enforce/conntrack.h"
 #include "enforcer/control/control.h"
 #include "enforcer/judge/decision_log.h"
@@ -29,8 +30,10 @@
 
 #define RULE_LABELS_MAX (1u << 20)   /* distinct rule labels over all reloads */
 
-/* Verdict latency (the completing packet's kernel timestamp -> blocklist
- * entry written), upper bounds of the histogram's buckets in microseconds. */
+/* Verdict latency of every request and ClientHello judged as it arrived (not
+ * the re-judgements after a policy swap or a time= window): the completing
+ * packet's kernel timestamp -> judged, for an enforced block -> its
+ * blocklist entry written. Upper bounds of the buckets in microseconds. */
 #define VERDICT_BUCKETS 10
 static const unsigned verdict_bucket_us[VERDICT_BUCKETS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 100000,
@@ -58,6 +61,7 @@ struct worker {
 	pthread_t thread;
 	unsigned id;
 	struct capture *caps[OPTIONS_MAX_INTERFACES];
+	struct tap_ring *ring;        /* --capture bpf-ring: this worker's frames */
 	struct pipeline *pipe;
 	struct judge judge;
 	uint64_t policy_gen;          /* the generation this worker matches with */

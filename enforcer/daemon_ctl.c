@@ -64,6 +64,15 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
  * What urlctl stats reports, gathered once a request; each metric's WHERE
  * in common/metrics.h names a member of it.
  */
+/* A counter a client address (unrecorded_frames_total). */
+struct client_counts {
+	unsigned n;
+	struct {
+		struct in6_addr addr;
+		uint64_t count;
+	} client[UE_UNRECORDED_CLIENTS];
+};
+
 struct stats_snapshot {
 	struct worker_counters workers;       /* summed over the workers */
 	uint64_t tap[UE_TAP_COUNTER_MAX];
@@ -75,12 +84,24 @@ struct stats_snapshot {
 	uint64_t log_lost;                    /* dropped and write errors */
 	uint64_t control_rejected;
 	struct fleet_stats fleet;             /* zero without --nats */
+	struct client_counts unrecorded_clients;
 };
 
 static int count_block(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
 	(void)t, (void)v;
 	++*(uint64_t *)arg;
+	return 0;
+}
+
+static int add_client(const uint8_t addr[16], uint64_t frames, void *arg)
+{
+	struct client_counts *c = arg;
+
+	if (c->n == UE_UNRECORDED_CLIENTS)
+		return -E2BIG;
+	memcpy(&c->client[c->n].addr, addr, 16);
+	c->client[c->n++].count = frames;
 	return 0;
 }
 
@@ -96,6 +117,9 @@ static void snapshot(struct daemon *d, struct stats_snapshot *s)
 	for (int r = DECODE_FIRST_MALFORMED; r < DECODE_RESULT_MAX; r++)
 		s->malformed += s->workers.pipe.decode[r];
 	tap_prog_counters(d->tap, s->tap);
+	/* frames the BPF ring had no room for are lost captures too */
+	s->workers.capture.drops += s->tap[UE_TAP_UNRECORDED];
+	tap_prog_unrecorded_clients(d->tap, add_client, &s->unrecorded_clients);
 	blocklist_counters(d->bl, s->blk);
 	blocklist_foreach(d->bl, count_block, &s->blocks_active);
 	decision_log_stats(d->log, &s->log);
@@ -148,8 +172,25 @@ static int histogram_rows(int fd, const struct metric_def *def, const struct ver
 	return err;
 }
 
+/* One row a client, labelled with its address. */
+static int client_rows(int fd, const struct metric_def *def, const struct client_counts *c)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int err = 0;
+
+	for (unsigned i = 0; i < c->n && !err; i++) {
+		ctl_msg_init(&reply, CTL_REC_ROW);
+		ctl_msg_add_str(&reply, "metric", def->name);
+		ctl_msg_add_u64(&reply, "value", c->client[i].count);
+		ctl_msg_add_str(&reply, def->label, addr_text(&c->client[i].addr, addr, sizeof(addr)));
+		err = ctl_msg_send(fd, &reply);
+	}
+	return err;
+}
+
 #define METRIC_ROWS(fd, def, where) _Generic((where), \
 	const uint64_t *: value_row, \
+	const struct client_counts *: client_rows, \
 	const struct verdict_histogram *: histogram_rows)(fd, def, where)
 
 static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
@@ -188,7 +229,7 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 		return 0;
 	b->count++;
 	if (b->remove) {
-		blocklist_remove(b->d->bl, t);
+		blocklist_remove(b->d->bl, t, blocklist_entry_proto(v));
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -42,7 +42,11 @@ static const char usage_text[] =
 	"      --hold              hold each client request segment in the kernel until\n"
 	"                          its verdict; gateway ingress\n"
 	"      --fail open|closed  what happens to new tapped sessions while no daemon\n"
-	"                          runs (default open)\n"
+	"                          runs, and to a session's data the capture could not\n"
+	"                          hand to the daemon (default open)\n"
+	"      --capture bpf-ring|tpacket|frame\n"
+	"                          how the workers get tapped frames (default bpf-ring)\n"
+	"      --ring-size BYTES   each worker's BPF ring, a power of 2 (default 8388608)\n"
 	"      --state-dir DIR     what outlives a restart (default /var/lib/url-enforcer)\n"
 	"      --nats URL[,URL...] join a fleet: apply the bundles `urlctl publish` sends,\n"
 	"                          publish every decision-log line to JetStream\n"
@@ -58,8 +62,8 @@ static const char usage_text[] =
 enum long_only {
 	OPT_LOG_ALL = 256, OPT_HTTP_PORTS, OPT_TLS_PORTS, OPT_PCAP, OPT_WORKERS,
 	OPT_BLOCKLIST_SIZE, OPT_IDLE_TIMEOUT, OPT_MAX_FLOWS, OPT_ON_OVERFLOW, OPT_HOLD,
-	OPT_FAIL, OPT_STATE_DIR, OPT_NATS, OPT_NAME, OPT_NATS_CREDS, OPT_NATS_CA,
-	OPT_NATS_SPOOL,
+	OPT_FAIL, OPT_CAPTURE, OPT_RING_SIZE, OPT_STATE_DIR, OPT_NATS, OPT_NAME, OPT_NATS_CREDS,
+	OPT_NATS_CA, OPT_NATS_SPOOL,
 };
 
 static const struct option long_options[] = {
@@ -79,6 +83,8 @@ static const struct option long_options[] = {
 	{ "on-overflow", required_argument, NULL, OPT_ON_OVERFLOW },
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "fail", required_argument, NULL, OPT_FAIL },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "nats", required_argument, NULL, OPT_NATS },
 	{ "name", required_argument, NULL, OPT_NAME },
@@ -157,6 +163,18 @@ static bool choice(const char *opt, const char *text, const char *no, const char
 	return false;
 }
 
+static enum capture_mode capture_mode(const char *text)
+{
+	if (!strcmp(text, "bpf-ring"))
+		return CAPTURE_BPF_RING;
+	if (!strcmp(text, "tpacket"))
+		return CAPTURE_TPACKET;
+	if (!strcmp(text, "frame"))
+		return CAPTURE_FRAME;
+	fprintf(stderr, "url-enforcer: --capture: bpf-ring, tpacket or frame, not %s\n", text);
+	exit(EXIT_USAGE);
+}
+
 /* --nats and the options that only mean something with it; --name defaults to the host name. */
 static void fleet_options(struct options *o)
 {
@@ -187,8 +205,8 @@ static void parse(int argc, char **argv, struct options *o)
 		.socket_path = "/run/url-enforcer/control.sock", .log_path = "-",
 		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 },
 		.blocklist_size = 65536, .idle_timeout = FLOW_IDLE_TIMEOUT_DEFAULT,
-		.max_flows = FLOW_MAX_DEFAULT, .state_dir = "/var/lib/url-enforcer",
-		.nats_spool = DECISION_SPOOL_DEFAULT,
+		.max_flows = FLOW_MAX_DEFAULT, .ring_size = OPTIONS_RING_SIZE_DEFAULT,
+		.state_dir = "/var/lib/url-enforcer", .nats_spool = DECISION_SPOOL_DEFAULT,
 	};
 	while ((c = getopt_long(argc, argv, "i:p:m:s:l:vhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -225,6 +243,12 @@ static void parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOLD: o->hold = true; break;
 		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
+		case OPT_CAPTURE: o->capture = capture_mode(optarg); break;
+		case OPT_RING_SIZE:
+			o->ring_size = number("--ring-size", optarg, 4096, 1u << 30);
+			if (o->ring_size & (o->ring_size - 1))
+				usage_error("--ring-size: not a power of 2: %s", optarg);
+			break;
 		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_NATS: o->nats_servers = optarg; break;
 		case OPT_NAME: o->name = optarg; break;

@@ -29,6 +29,8 @@ struct match_scratch {
 	uint32_t *cand;
 	size_t cap;                 /* rules that stamp and cand have room for */
 	uint32_t epoch;
+	policy_rule_fn trace;       /* told of every regex run, if set */
+	void *trace_arg;
 	time_t clock_at;            /* the local clock, cached for one second */
 	int wday, minute;
 	bool clock_valid;
@@ -77,6 +79,12 @@ void match_scratch_free(struct match_scratch *s)
 	free(s->stamp);
 	free(s->cand);
 	free(s);
+}
+
+void match_scratch_trace(struct match_scratch *s, policy_rule_fn fn, void *arg)
+{
+	s->trace = fn;
+	s->trace_arg = arg;
 }
 
 /* Room for N rules; false if memory is short (the caller then goes naive). */
@@ -187,6 +195,8 @@ static bool regex_matches(struct eval *e, const struct rule *r)
 
 	if (!subject)
 		return false;
+	if (e->s->trace)
+		e->s->trace(&r->info, e->s->trace_arg);
 	if (r->jit)
 		rc = pcre2_jit_match(r->re, (PCRE2_SPTR)subject, subject_len(e, r->field), 0, 0,
 				     e->s->md, e->s->mctx);
@@ -229,6 +239,22 @@ static bool is_client_hello(const struct request *q)
 	return q->proto == REQUEST_TLS || q->proto == REQUEST_QUIC;
 }
 
+bool policy_ech(const struct policy *p, const struct request *r)
+{
+	static const char *const built_in[] = { "cloudflare-ech.com" };
+
+	if (!is_client_hello(r) || !(r->flags & REQUEST_TLS_ECH_EXT) ||
+	    (r->flags & REQUEST_TLS_NO_SNI) || !r->host)
+		return false;
+	for (size_t i = 0; i < sizeof(built_in) / sizeof(built_in[0]); i++)
+		if (!strcmp(r->host, built_in[i]))
+			return true;
+	for (unsigned i = 0; i < p->n_ech_public_names; i++)
+		if (!strcmp(r->host, p->ech_public_names[i]))
+			return true;
+	return false;
+}
+
 static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_known)
 {
 	const struct request *q = e->r;
@@ -247,7 +273,7 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 	case FIELD_TLS_NO_SNI:
 		return is_client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
 	case FIELD_TLS_ECH:
-		return is_client_hello(q) && (q->flags & REQUEST_TLS_ECH);
+		return policy_ech(e->p, q);
 	case FIELD_QUIC:
 		return q->proto == REQUEST_QUIC;
 	}

@@ -77,6 +77,24 @@ void policy_match(const struct policy *p, const struct request *r, time_t now,
 void policy_match_naive(const struct policy *p, const struct request *r, time_t now,
 			struct match_scratch *s, struct decision *d);
 
+/*
+ * Whether the ClientHello R really hides its server name with Encrypted
+ * Client Hello: it carries the extension (REQUEST_TLS_ECH_EXT) and its SNI
+ * is an ECH public name (built in: cloudflare-ech.com; more with
+ * ech-public-name). Browsers send the extension alone as GREASE on nearly
+ * every handshake: such a hello is judged by its SNI. What `tls ech` rules
+ * match and what the log calls "ech".
+ */
+bool policy_ech(const struct policy *p, const struct request *r);
+
+/*
+ * From now on, matching with S calls FN with each rule whose regex it runs,
+ * in the order it runs them (urlctl test -v; the benchmark's counts). FN
+ * NULL: no more calls.
+ */
+typedef void (*policy_rule_fn)(const struct rule_info *rule, void *arg);
+void match_scratch_trace(struct match_scratch *s, policy_rule_fn fn, void *arg);
+
 const char *policy_action_name(enum policy_action a);       /* "allow", "block", "log" */
 const char *policy_response_name(enum policy_response r);   /* "drop", "reset", "page" */
 
@@ -101,12 +119,16 @@ struct policy_summary {
 	unsigned regexes;              /* url, host and path rules */
 	unsigned regexes_jit;          /* of which JIT-compiled */
 	unsigned regexes_prefiltered;  /* of which run only when a required literal occurs */
+	unsigned regexes_every_url;    /* of which have no selective literal: run on every URL */
 	size_t domain_names;           /* distinct names of domain and domain-list rules */
 	size_t index_bytes;            /* domain index and prefilter tables */
 	enum policy_action default_action;
 };
 
 void policy_summarize(const struct policy *p, struct policy_summary *s);
+
+/* Calls FN, in file order, with each regex rule that runs on every URL. */
+void policy_each_every_url(const struct policy *p, policy_rule_fn fn, void *arg);
 
 /*
  * Calls FN with the client prefixes of every `block quic` rule whose time=

@@ -86,12 +86,20 @@ void policy_summarize(const struct policy *p, struct policy_summary *s)
 		s->regexes++;
 		s->regexes_jit += r->jit;
 		s->regexes_prefiltered += r->prefiltered;
+		s->regexes_every_url += !r->prefiltered;
 	}
 	s->domain_names = name_map_count(p->domains);
 	s->index_bytes = name_map_memory(p->domains);
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
 		if (p->prefilter[f])
 			s->index_bytes += literal_index_memory(p->prefilter[f]);
+}
+
+void policy_each_every_url(const struct policy *p, policy_rule_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < p->n_rules; i++)
+		if (p->rules[i].re && !p->rules[i].prefiltered)
+			fn(&p->rules[i].info, arg);
 }
 
 static bool rule_open_at(const struct rule *r, time_t now)

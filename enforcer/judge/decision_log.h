@@ -1,10 +1,11 @@
 /*
  * The decision log (url-enforcer(8), DECISION LOG): JSON Lines, one object
- * a line, keys in the order the man page gives them, written with jansson
+ * a line, keys in the order the man page gives them, written straight into
+ * a buffer (one escaping function; byte for byte what jansson would write)
  * and flushed line by line.
  *
  *   ts mode proto client client_port server server_port [method] [host] [url]
- *   [target] action rule rule_id response enforced [reason]
+ *   [target] action rule rule_id response enforced [reason] [ech]
  *
  * method and target appear for HTTP only, host and url whenever the request
  * has them (not for an H2C preface). rule is "FILE:LINE" or null (a default
@@ -12,8 +13,12 @@
  * block. A flow decided without a request (the reassembly or a parser over a
  * limit, --on-overflow) has no method, host, url nor target and carries
  * "reason":"overflow" after enforced; so does a flow blocked because its
- * stream reads two ways (pipeline.h), with "reason":"ambiguous". Strings that are not valid UTF-8 (from
- * the wire) are written as Latin-1, byte by byte, so nothing is lost.
+ * stream reads two ways (pipeline.h), with "reason":"ambiguous". In strings
+ * from the wire or a rule file, a byte that is not part of a valid UTF-8
+ * sequence is written as the character of the same value (U+0080 to U+00FF,
+ * its Latin-1 reading): nothing is lost and the valid text around it stays
+ * as it was. "ech":true follows for a ClientHello that really uses Encrypted
+ * Client Hello (policy_ech), never "ech":false. Control bytes are escaped (\n, \u001B, ...).
  *
  * Two ways to write, one formatter:
  *  - synchronous (offline mode): each record is written and flushed at once;
@@ -43,6 +48,7 @@ struct decision_record {
 	bool enforced;                  /* traffic was acted upon */
 	bool overflow;                  /* decided by --on-overflow, not by a rule */
 	bool ambiguous;                 /* blocked: the stream reads two ways */
+	bool ech;                       /* a ClientHello really using ECH (policy_ech) */
 };
 
 struct decision_log_stats {
