@@ -54,6 +54,7 @@ struct options {
 	const char *nats_creds;           /* --nats-creds FILE */
 	const char *nats_ca;              /* --nats-ca FILE */
 	const char *name;                 /* --name: this gateway in the fleet */
+	uint64_t nats_spool;              /* --nats-spool: bytes */
 };
 
 /* --pcap: replay the file, print decisions; returns the exit status. */
