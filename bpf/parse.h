@@ -51,7 +51,8 @@
 
 enum ue_parse_result {
 	UE_PARSE_OK,          /* TCP or UDP header found, struct ue_packet filled */
-	UE_PARSE_NOT_L4,      /* not IP, or IP carrying neither TCP nor UDP */
+	UE_PARSE_NOT_L4,      /* not IP, or IP carrying neither TCP nor UDP (then src,
+			       * l4_proto and icmp6_type are set) */
 	UE_PARSE_FRAGMENT,    /* a later IP fragment: no L4 header to read */
 	UE_PARSE_MALFORMED,   /* truncated or inconsistent headers */
 };
@@ -67,6 +68,9 @@ struct ue_packet {
 	__u8 src_is_lo;              /* the sender is the key's lo endpoint */
 	__u8 ipv6;
 	__u8 first_fragment;         /* offset 0, more fragments follow */
+	__u8 src[16];                /* the sender, v4-mapped for IPv4: set for any
+				      * IP packet, also when not UE_PARSE_OK */
+	__u8 icmp6_type;             /* ICMPv6: its type (neighbour discovery passes a pause) */
 };
 
 /* The sender's address, v4-mapped for IPv4. */
@@ -211,6 +215,8 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		return UE_PARSE_NOT_L4;
 	if (ret != UE_PARSE_OK)
 		return ret;
+	__builtin_memcpy(p->src, src, 16);
+	p->l4_proto = l4_proto;
 
 	if (l4_proto == IPPROTO_TCP) {
 		struct tcphdr th = {};
@@ -236,6 +242,8 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		ports[0] = uh.source;
 		ports[1] = uh.dest;
 	} else {
+		if (l4_proto == IPPROTO_ICMPV6 && ue_load(skb, off, &p->icmp6_type, 1))
+			return UE_PARSE_MALFORMED;
 		return UE_PARSE_NOT_L4;
 	}
 	if (off + hlen > l4_end)
