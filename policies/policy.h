@@ -41,6 +41,8 @@ struct decision {
 	unsigned n_logged;               /* non-terminal `log` rules that matched */
 	const struct rule_info *logged[POLICY_MAX_LOGGED];
 	unsigned match_errors;           /* regex runs that hit a match limit */
+	bool paused;                     /* the client is cut off (a `block all` rule or a pause) */
+	time_t paused_until;             /* when that ends; 0: not known (no end) */
 };
 
 struct policy;
@@ -102,6 +104,10 @@ void policy_summarize(const struct policy *p, struct policy_summary *s);
  */
 typedef int (*policy_prefix_fn)(const struct in6_addr *prefix, unsigned len, void *arg);
 int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg);
+/* The same for `block all` rules: the clients cut off at NOW. */
+int policy_cutoff_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg);
+/* The same for the prefixes of group NAME; -ENOENT if the policy has none of that name. */
+int policy_group(const struct policy *p, const char *name, policy_prefix_fn fn, void *arg);
 
 /*
  * The first moment after NOW at which a time= window of any rule opens or
