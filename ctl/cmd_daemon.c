@@ -11,8 +11,7 @@
 #include "ctl/render.h"
 #include "policies/policy.h"
 
-/* Parses [--json], and [--prometheus] where PROMETHEUS_OK; -1: usage error. */
-static int parse_format(int argc, char **argv, bool prometheus_ok, enum out_format *fmt)
+int parse_format(int argc, char **argv, bool prometheus_ok, enum out_format *fmt)
 {
 	*fmt = OUT_TEXT;
 	for (int i = 1; i < argc; i++) {
@@ -26,21 +25,27 @@ static int parse_format(int argc, char **argv, bool prometheus_ok, enum out_form
 	return 0;
 }
 
-static int query(const char *sock, enum ctl_type type, enum out_shape shape,
-		 enum out_format fmt, const char *arg)
+int query_args(const char *sock, enum ctl_type type, enum out_shape shape,
+	       enum out_format fmt, const char *const *args, unsigned n)
 {
 	static struct ctl_msg req;
 	json_t *rows = json_array();
 	int status;
 
 	ctl_msg_init(&req, type);
-	if (arg)
-		ctl_msg_add_arg(&req, arg);
+	for (unsigned i = 0; i < n; i++)
+		ctl_msg_add_arg(&req, args[i]);
 	status = ctl_request(sock, &req, render_collect_row, rows);
 	if (status == CTL_OK)
 		render(stdout, shape, fmt, rows);
 	json_decref(rows);
 	return status;
+}
+
+static int query(const char *sock, enum ctl_type type, enum out_shape shape,
+		 enum out_format fmt, const char *arg)
+{
+	return query_args(sock, type, shape, fmt, &arg, arg ? 1 : 0);
 }
 
 int cmd_status(const struct ctl_env *env, int argc, char **argv)

@@ -26,6 +26,10 @@ static const struct command commands[] = {
 	{ "blocks", "[--json]", "active blocked sessions", cmd_blocks },
 	{ "unblock", "all|IP", "remove blocklist entries", cmd_unblock },
 	{ "mode", "enforce|audit", "switch at run time", cmd_mode },
+	{ "pause", "CLIENT|@GROUP [--for DUR|--until HH:MM]",
+	  "internet off for those clients", cmd_pause },
+	{ "resume", "CLIENT|@GROUP|all", "end pauses", cmd_resume },
+	{ "paused", "[--json]", "current pauses and when they end", cmd_paused },
 	{ "services", "[-p FILE] [--json]", "the service names `service` rules know\n"
 	  "(beside FILE, then installed) and their domains", cmd_services },
 	{ "help", "", "this text", cmd_help },

@@ -24,6 +24,10 @@ struct command {
 int cmd_check(const struct ctl_env *env, int argc, char **argv);
 int cmd_test(const struct ctl_env *env, int argc, char **argv);
 int cmd_services(const struct ctl_env *env, int argc, char **argv);   /* cmd_services.c */
+/* Internet off (cmd_pause.c). */
+int cmd_pause(const struct ctl_env *env, int argc, char **argv);
+int cmd_resume(const struct ctl_env *env, int argc, char **argv);
+int cmd_paused(const struct ctl_env *env, int argc, char **argv);
 /* Asking the running daemon (cmd_daemon.c, urlctl(8)). */
 int cmd_status(const struct ctl_env *env, int argc, char **argv);
 int cmd_stats(const struct ctl_env *env, int argc, char **argv);

@@ -84,6 +84,7 @@ struct daemon {
 	struct injector inj;
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
+	struct pauses pauses;          /* urlctl pause, saved in --state-dir */
 	struct conntrack_watch ct;
 	bool ct_open;
 	struct control ctl;
@@ -106,6 +107,9 @@ int daemon_run(const struct options *o);
 int daemon_reload(struct daemon *d, const char *path, int reply_fd);
 /* Ask every worker to judge its open sessions' latest requests again. */
 void daemon_rejudge(struct daemon *d);
+/* Makes the kernel's cut-off clients those of the `block all` rules open
+ * at NOW and of the pauses in force. */
+void daemon_update_cutoffs(struct daemon *d, time_t now);
 
 /* worker.c */
 int worker_start(struct worker *w, struct daemon *d, unsigned id);
@@ -115,5 +119,7 @@ void worker_counters_add(struct worker_counters *sum, const struct worker_counte
 
 /* daemon_ctl.c */
 void daemon_ctl_register(struct daemon *d);
+/* daemon_pause.c: urlctl pause, resume, paused */
+void daemon_pause_register(struct daemon *d);
 
 #endif

@@ -46,6 +46,7 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_u64(&m, "uptime_s", time(NULL) - d->started);
 	ctl_msg_add_str(&m, "fail", d->o->fail_closed ? "closed" : "open");
 	ctl_msg_add_bool(&m, "hold", d->o->hold);
+	ctl_msg_add_u64(&m, "pauses", d->pauses.n);
 	return send_row(fd, &m);
 }
 
@@ -153,6 +154,11 @@ static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	metric(fd, "ambiguous_decisions_total", "counter",
 	       "Flows blocked because their stream reads two ways (conflicting copies, urgent data)",
 	       sum.judge.ambiguous_decisions, NULL, NULL);
+	metric(fd, "paused_decisions_total", "counter",
+	       "Requests blocked because their client is paused (urlctl pause, block all)",
+	       sum.judge.paused_decisions, NULL, NULL);
+	metric(fd, "pause_drops_total", "counter", "Packets of paused clients dropped by TC",
+	       blk[UE_BLK_PAUSE_DROP], NULL, NULL);
 	metric(fd, "flows_active", "gauge", "Sessions followed by the workers",
 	       sum.pipe.flows_active, NULL, NULL);
 	metric(fd, "flows_evicted_total", "counter", "Sessions dropped from a full flow table",
@@ -379,4 +385,5 @@ void daemon_ctl_register(struct daemon *d)
 	d->ctl.handlers[CTL_REQ_MODE] = on_mode;
 	d->ctl.handlers[CTL_REQ_APPLY] = on_apply;
 	d->ctl.handlers[CTL_REQ_TEST] = on_test;
+	daemon_pause_register(d);
 }

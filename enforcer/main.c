@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"                          its verdict; gateway ingress\n"
 	"      --fail open|closed  what happens to new tapped sessions while no daemon\n"
 	"                          runs (default open)\n"
+	"      --state-dir DIR     what outlives a restart: pauses, report counters\n"
+	"                          (default /var/lib/url-enforcer)\n"
 	"  -v, --verbose           more diagnostics on stderr\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n";
@@ -47,7 +49,7 @@ static const char usage_text[] =
 enum long_only {
 	OPT_LOG_ALL = 256, OPT_HTTP_PORTS, OPT_TLS_PORTS, OPT_PCAP, OPT_WORKERS,
 	OPT_BLOCKLIST_SIZE, OPT_IDLE_TIMEOUT, OPT_MAX_FLOWS, OPT_ON_OVERFLOW, OPT_HOLD,
-	OPT_FAIL,
+	OPT_FAIL, OPT_STATE_DIR,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +69,7 @@ static const struct option long_options[] = {
 	{ "on-overflow", required_argument, NULL, OPT_ON_OVERFLOW },
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "fail", required_argument, NULL, OPT_FAIL },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -127,7 +130,7 @@ static void parse(int argc, char **argv, struct options *o)
 		.socket_path = "/run/url-enforcer/control.sock", .log_path = "-",
 		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 },
 		.blocklist_size = 65536, .idle_timeout = FLOW_IDLE_TIMEOUT_DEFAULT,
-		.max_flows = FLOW_MAX_DEFAULT,
+		.max_flows = FLOW_MAX_DEFAULT, .state_dir = "/var/lib/url-enforcer",
 	};
 	while ((c = getopt_long(argc, argv, "i:p:m:s:l:vhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -163,6 +166,7 @@ static void parse(int argc, char **argv, struct options *o)
 			o->overflow_block = choice("--on-overflow", optarg, "allow", "block");
 			break;
 		case OPT_HOLD: o->hold = true; break;
+		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
 		case 'h':
 			fputs(usage_text, stdout);

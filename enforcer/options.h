@@ -31,6 +31,7 @@ struct options {
 	bool hold;
 	bool fail_closed;
 	bool overflow_block;              /* --on-overflow block */
+	const char *state_dir;            /* --state-dir: pauses, report counters */
 };
 
 /* --pcap: replay the file, print decisions; returns the exit status. */

@@ -51,7 +51,8 @@ static void enforce(struct worker *w, const struct request *r, const struct deci
 	if (!err && dm->o->hold)
 		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
 	if (!err)
-		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL)
+		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL,
+					   d->paused ? &(struct page_pause){ d->paused_until } : NULL)
 			   : injector_reset(&dm->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
@@ -198,6 +199,7 @@ int worker_start(struct worker *w, struct daemon *d, unsigned id)
 	struct judge_config jcfg = {
 		.policy = atomic_load(&d->policy), .log = d->log, .audit = atomic_load(&d->audit),
 		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
+		.pauses = &d->pauses,
 	};
 	int err;
 

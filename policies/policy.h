@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/request.h"
+#include "policies/cidr.h"
 
 enum policy_action { ACTION_ALLOW, ACTION_BLOCK, ACTION_LOG };
 enum policy_response { RESPONSE_DROP, RESPONSE_RESET, RESPONSE_PAGE };
@@ -108,6 +109,11 @@ int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn,
 int policy_cutoff_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg);
 /* The same for the prefixes of group NAME; -ENOENT if the policy has none of that name. */
 int policy_group(const struct policy *p, const char *name, policy_prefix_fn fn, void *arg);
+/* Calls FN for each `block all` rule open at NOW: the rule, its clients and
+ * when its window closes (0: never). Stops at FN's first non-zero return. */
+typedef int (*policy_cutoff_fn)(const struct rule_info *rule, const struct prefix *clients,
+				unsigned n, time_t until, void *arg);
+int policy_cutoff_rules(const struct policy *p, time_t now, policy_cutoff_fn fn, void *arg);
 
 /*
  * The first moment after NOW at which a time= window of any rule opens or

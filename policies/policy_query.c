@@ -93,6 +93,22 @@ int policy_cutoff_clients(const struct policy *p, time_t now, policy_prefix_fn f
 	return clients_of(p, FIELD_ALL, now, fn, arg);
 }
 
+int policy_cutoff_rules(const struct policy *p, time_t now, policy_cutoff_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < p->n_cutoffs; i++) {
+		const struct rule *r = &p->rules[p->cutoffs[i]];
+		int err;
+
+		if (!rule_open_at(r, now))
+			continue;
+		err = fn(&r->info, r->clients, r->n_clients, r->n_windows ?
+			 time_windows_next_change(r->windows, r->n_windows, now) : 0, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int policy_group(const struct policy *p, const char *name, policy_prefix_fn fn, void *arg)
 {
 	const struct group *g = groups_find(&p->groups, name, strlen(name));

@@ -134,6 +134,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 			PUT("reason", json_string("overflow"));
 		else if (rec->ambiguous)
 			PUT("reason", json_string("ambiguous"));
+		else if (rec->paused)
+			PUT("reason", json_string("paused"));
 	}
 #undef PUT
 	if (bad) {
