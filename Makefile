@@ -13,14 +13,14 @@ CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto
+PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto libnats
 
 # Debian 12 packages to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev
+	libssl-dev libnats-dev nats-server
 
 ifeq ($(V),1)
 Q :=
@@ -65,7 +65,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 # Helpers the end-to-end scripts run: tests/tools/NAME.c -> build/tests/NAME
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
-.PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match \
+.PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match bench-log \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -134,7 +134,9 @@ $(BUILD)/obj/registry.o: $(BUILD)/tests/registry.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(UNIT_TESTS): $(call obj,$(TEST_SRCS)) $(BUILD)/obj/registry.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+# ctl/bundle_pack.c: urlctl's packer, tested beside common/'s unpacker
+$(UNIT_TESTS): $(call obj,$(TEST_SRCS) ctl/bundle_pack.c) $(BUILD)/obj/registry.o $(ENFORCER_LIB) \
+		$(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -172,6 +174,15 @@ $(BUILD)/bench/pipeline_bench: $(call obj,bench/pipeline_bench.c) $(ENFORCER_LIB
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The decision log line written directly against jansson, ns a line.
+$(BUILD)/bench/bench_log: $(call obj,bench/bench_log.c tests/unit/log_jansson.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-log: $(BUILD)/bench/bench_log
+	$(Q)$(BUILD)/bench/bench_log
+
 bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 	$(Q)BUILD=$(BUILD) bash bench/pipeline.sh
 
@@ -180,6 +191,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
 FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
+	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -187,7 +199,7 @@ FUZZ_CFLAGS  := -std=gnu11 -g -O1 -I. -D_GNU_SOURCE -Wall -Wextra -Werror \
 $(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_SRCS) $(wildcard fuzz/*.h common/*.h enforcer/*/*.h policies/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS) -o $@ -lpcre2-8 -lcrypto -lm
 
 # New inputs go to build/fuzz/corpus/NAME; the committed seeds stay as they are.
 fuzz: $(FUZZ_TARGETS)
@@ -203,7 +215,7 @@ BENCH_MATCH := $(BUILD)/bench/bench_match
 
 $(BUILD)/obj/bench/bench_match.o: CFLAGS += $(shell pkg-config --cflags libhs 2>/dev/null)
 
-$(BENCH_MATCH): $(call obj,bench/bench_match.c) $(POLICY_LIB) $(COMMON_LIB)
+$(BENCH_MATCH): $(call obj,bench/bench_match.c bench/match_sets.c) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libhs 2>/dev/null)
@@ -294,6 +306,7 @@ help:
 	@echo '  bench-pipeline  offline pipeline on a generated 1M-request pcap vs libpcap, tshark, ndpiReader'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
+	@echo '  bench-log       one decision log line: written directly vs jansson, ns a line'
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'

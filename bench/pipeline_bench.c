@@ -47,10 +47,12 @@ static double baseline(const char *path, uint64_t *frames)
 	return seconds() - t0;
 }
 
-static void count(void *arg, enum pipeline_event ev, const struct request *r)
+static void count(void *arg, enum pipeline_event ev, const struct request *r,
+		  struct pipeline_session *s)
 {
 	(void)ev;
 	(void)r;
+	(void)s;
 	(*(uint64_t *)arg)++;
 }
 
@@ -94,7 +96,7 @@ int main(int argc, char **argv)
 		best_pipe = p < best_pipe ? p : best_pipe;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	req = st.requests_http + st.requests_tls + st.requests_h2c;
+	req = st.requests_http + st.requests_tls + st.requests_h2c + st.requests_quic;
 	printf("frames            %llu\n", (unsigned long long)frames);
 	printf("requests          %llu (http %llu, tls %llu); malformed %llu, overflows %llu\n",
 	       (unsigned long long)req, (unsigned long long)st.requests_http,
@@ -107,7 +109,7 @@ int main(int argc, char **argv)
 	       "(%.2fx the baseline's time)\n", best_pipe, (double)frames / best_pipe / 1e6,
 	       (double)req / best_pipe / 1e6, best_pipe / best_base);
 	printf("bytes per flow    %zu (+ lazy buffers); peak flows %llu created\n", per_flow,
-	       (unsigned long long)st.flows_created);
+	       (unsigned long long)st.flows.created);
 	printf("peak RSS          %.1f MiB\n", (double)ru.ru_maxrss / 1024);
 	return 0;
 }

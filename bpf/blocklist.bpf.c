@@ -3,7 +3,7 @@
  * The blocklist: a TC program at ingress and egress of every enforced
  * interface. It drops
  *   - every packet of a session the daemon has blocked, both directions
- *     alike (the key is canonical);
+ *     alike (the key is canonical), TCP or QUIC (UDP);
  *   - client->server UDP to a TLS port from a client under `block quic`,
  *     so browsers fall back to TCP, where the SNI is visible;
  *   - with fail_closed, a new session (SYN without ACK) to a tapped port
@@ -14,6 +14,9 @@
  *     page; at ingress the payload of those is dropped too (the tap, which
  *     runs first, hands it to the daemon, which answers with the page), so
  *     the server never serves a paused client;
+ *   - with fail_closed, client->server data of a session the tap could not
+ *     record (ue_unrecorded, shared with tap.bpf.c) from its first
+ *     unrecorded byte on: the daemon would never judge it;
  *   - the first fragment of a fragmented IPv6 datagram carrying TCP to a
  *     tapped port: the daemon's capture reassembles IPv4 only, so such a
  *     datagram would reach the server unjudged. No IPv6 TCP sender needs
@@ -27,11 +30,13 @@
  * the daemon, which sends it back out with UE_RELEASE_MARK once it has
  * judged it; egress turns such a segment around to ingress, where the mark
  * lets it pass. Retransmissions of released data pass on the per-session
- * ue_held entry. See kern_user.h.
+ * ue_held entry. See kern_user.h. QUIC datagrams are held the same way, the
+ * ones the tap hands over only (hold_datagram).
  */
 #include <linux/pkt_cls.h>
 
 #include "bpf/parse.h"
+#include "bpf/unrecorded.h"
 
 /* Set by the daemon before load. Ports host order, 0 = unused slot. */
 const volatile __u16 http_ports[UE_MAX_PORTS] = {};
@@ -163,10 +168,33 @@ static __always_inline int paused_drop(const struct ue_packet *p, int ingress)
 {
 	struct ue_prefix_key k = { .prefixlen = 128 };
 
-	__builtin_memcpy(k.addr, p->src, sizeof(k.addr));
+	__builtin_memcpy(k.addr, ue_packet_src(p), sizeof(k.addr));
 	if (!bpf_map_lookup_elem(&ue_paused_clients, &k))
 		return 0;
 	return !pause_exempt(p, ingress);
+}
+
+/* An unjudged packet waits, unless the daemon is gone and --fail open. */
+static __always_inline int wait_for_daemon(void)
+{
+	if (!fail_closed && daemon_absent()) {
+		count(UE_BLK_HOLD_UNJUDGED);
+		return 0;
+	}
+	count(UE_BLK_HOLD_HELD);
+	return 1;
+}
+
+/* Client data at or past the first byte the tap could not record. */
+static __always_inline int unrecorded(const struct ue_packet *p)
+{
+	struct ue_unrecorded_value *v;
+	__u32 end = ue_seq_end(p);
+
+	if (end == p->seq || !tapped_port(p->dport))
+		return 0;
+	v = bpf_map_lookup_elem(&ue_unrecorded, &p->key);
+	return v && (__s32)(end - v->from_seq) > 0;
 }
 
 /*
@@ -203,12 +231,24 @@ static __always_inline int hold_segment(struct __sk_buff *skb, const struct ue_p
 		   (__s32)(start + p->payload_len - v->released_to) <= 0) {
 		return 0;
 	}
-	if (!fail_closed && daemon_absent()) {
-		count(UE_BLK_HOLD_UNJUDGED);
+	return wait_for_daemon();
+}
+
+/*
+ * --hold at ingress for QUIC: a client's first-flight datagram (parse.h)
+ * waits for the daemon, which holds no per-connection state in the kernel:
+ * once it has judged a connection it releases that connection's later
+ * Initials at once, and its Handshake and 1-RTT packets are never held.
+ */
+static __always_inline int hold_datagram(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	if (!ue_quic_first_flight(skb, p))
+		return 0;
+	if (skb->mark == UE_RELEASE_MARK) {
+		count(UE_BLK_HOLD_RELEASED);
 		return 0;
 	}
-	count(UE_BLK_HOLD_HELD);
-	return 1;
+	return wait_for_daemon();
 }
 
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
@@ -222,7 +262,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 		count(UE_BLK_INJECTED);
 		return TC_ACT_OK;
 	}
-	ret = ue_parse(skb, &p);
+	ret = ue_parse_sender(skb, &p, 1);
 	/* l4_proto 0 with NOT_L4: not IP at all (ARP), no sender address */
 	if ((ret == UE_PARSE_OK || (ret == UE_PARSE_NOT_L4 && p.l4_proto)) &&
 	    paused_drop(&p, seen == UE_BLK_SEEN_INGRESS)) {
@@ -231,13 +271,17 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 	}
 	if (ret != UE_PARSE_OK)
 		return TC_ACT_OK;
+	if (session_blocked(&p)) {
+		count(drop);
+		return TC_ACT_SHOT;
+	}
 	if (p.l4_proto == IPPROTO_TCP) {
-		if (session_blocked(&p)) {
-			count(drop);
-			return TC_ACT_SHOT;
-		}
 		if (p.ipv6 && p.first_fragment && tapped_port(p.dport)) {
 			count(UE_BLK_FRAGMENT_DROP);
+			return TC_ACT_SHOT;
+		}
+		if (fail_closed && unrecorded(&p)) {
+			count(UE_BLK_UNRECORDED_DROP);
 			return TC_ACT_SHOT;
 		}
 		if (hold && seen == UE_BLK_SEEN_INGRESS && hold_segment(skb, &p))
@@ -248,9 +292,13 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 			count(UE_BLK_FAIL_CLOSED_DROP);
 			return TC_ACT_SHOT;
 		}
-	} else if (ue_port_in(tls_ports, p.dport) && quic_client(&p)) {
-		count(UE_BLK_QUIC_DROP);
-		return TC_ACT_SHOT;
+	} else if (ue_port_in(tls_ports, p.dport)) {
+		if (quic_client(&p)) {
+			count(UE_BLK_QUIC_DROP);
+			return TC_ACT_SHOT;
+		}
+		if (hold && seen == UE_BLK_SEEN_INGRESS && hold_datagram(skb, &p))
+			return TC_ACT_SHOT;
 	}
 	return TC_ACT_OK;
 }

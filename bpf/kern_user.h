@@ -27,7 +27,7 @@
 #define UE_RELEASE_MARK 0x75656e72u
 
 /*
- * One TCP session, the same key for both directions: the endpoint whose
+ * One TCP session (or QUIC connection), the same key for both directions: the endpoint whose
  * (address, port) compares lower is stored in lo_*. IPv4 addresses are stored
  * v4-mapped (::ffff:a.b.c.d) so one key type serves both families.
  */
@@ -36,7 +36,7 @@ struct ue_session_key {
 	__u8 hi_addr[16];
 	__u16 lo_port;        /* network byte order */
 	__u16 hi_port;        /* network byte order */
-	__u8 l4_proto;        /* IPPROTO_TCP */
+	__u8 l4_proto;        /* IPPROTO_TCP, or IPPROTO_UDP for QUIC */
 	__u8 pad[3];          /* zero */
 };
 
@@ -45,6 +45,7 @@ enum ue_block_flags {
 	UE_BLOCK_RESET = 1 << 0,  /* both ends were reset: a new SYN may reuse the port */
 	UE_BLOCK_CLIENT_HI = 1 << 1, /* the client is the key's hi endpoint: lets a
 				      * listing tell client from server */
+	UE_BLOCK_UDP = 1 << 2,    /* a QUIC connection: the key's l4_proto is UDP */
 };
 
 struct ue_block_value {
@@ -59,12 +60,15 @@ struct ue_block_value {
 enum ue_tap_counter {
 	UE_TAP_SEEN,          /* every frame the filter ran on */
 	UE_TAP_KEPT,          /* copied to the daemon */
-	UE_TAP_NOT_TCP,
+	UE_TAP_NOT_TCP,       /* neither TCP nor a QUIC client's first flight */
 	UE_TAP_WRONG_PORT,
 	UE_TAP_NO_PAYLOAD,    /* pure ACKs etc. */
 	UE_TAP_FRAGMENT,      /* later IP fragments (no L4 header) */
 	UE_TAP_MALFORMED,     /* truncated or inconsistent headers */
 	UE_TAP_RELEASED,      /* --hold: a segment the daemon re-sent (UE_RELEASE_MARK) */
+	UE_TAP_RECORDED,      /* kept, and written to its worker's ring */
+	UE_TAP_UNRECORDED,    /* kept, but its worker's ring was full: the session is
+			       * marked in ue_unrecorded */
 	UE_TAP_COUNTER_MAX,
 };
 
@@ -83,6 +87,8 @@ enum ue_blk_counter {
 	UE_BLK_HOLD_TURNED,       /* --hold: released segments turned from egress to ingress */
 	UE_BLK_HOLD_UNJUDGED,     /* --hold, --fail open: passed, daemon heartbeat stale */
 	UE_BLK_PAUSE_DROP,        /* sent by a paused client (`block all`, urlctl pause) */
+	UE_BLK_UNRECORDED_DROP,   /* --fail closed: client data at or past a byte the
+				   * tap could not record (ue_unrecorded) */
 	UE_BLK_COUNTER_MAX,
 };
 
@@ -106,7 +112,57 @@ struct ue_hold_value {
 
 #define UE_HOLD_DEFAULT_FLOWS 65536
 
+/*
+ * The tap's records (the BPF ring capture): each worker has a ring buffer
+ * in the tap's array of rings, and the tap writes every frame it keeps to
+ * the ring of the flow's worker (by a hash of the session key, so one
+ * flow's records reach one worker), the frame from its first byte (the MAC
+ * header on a live socket) and at most UE_TAP_RECORD_MAX bytes of it.
+ */
+#define UE_TAP_RECORD_MAX 65600    /* a GRO aggregate: 64 KiB of IP plus headers */
+#define UE_TAP_MAX_RINGS 1024     /* --workers at most */
+
+enum ue_tap_record_flags {
+	/* A GRO or GSO aggregate: GRO merged only segments whose checksums it
+	 * had verified, a local stack's GSO leaves them to offload; either way
+	 * the TCP checksum field does not cover the aggregate. */
+	UE_TAP_REC_GSO = 1 << 0,
+};
+
+struct ue_tap_record {
+	__u64 ts_ns;          /* bpf_ktime_get_ns() when the tap ran */
+	__u32 len;            /* the frame's length */
+	__u32 caplen;         /* bytes in data[] */
+	__u32 ifindex;
+	__u16 vlan_tci;       /* a tag the kernel took out of the frame, if vlan_proto */
+	__u16 vlan_proto;     /* network byte order; 0: no such tag */
+	__u8 pkttype;         /* PACKET_HOST, PACKET_OUTGOING, ... */
+	__u8 flags;           /* enum ue_tap_record_flags */
+	__u8 pad[6];
+	__u8 data[UE_TAP_RECORD_MAX];
+};
+
+/*
+ * A session of which the tap kept a frame that it could not record (its
+ * worker's ring was full), by struct ue_session_key. from_seq is the first
+ * client sequence number not recorded (the lowest over all such frames).
+ * With --fail closed, TC drops the session's client->server segments that
+ * carry that byte or later ones, the unrecorded frame itself included (the
+ * tap runs before TC ingress), until the tap records a segment that covers
+ * from_seq again (a retransmission) and removes the entry.
+ */
+struct ue_unrecorded_value {
+	__u32 from_seq;
+	__u32 pad;
+	__u64 marked_ns;      /* bpf_ktime_get_ns() of the last mark */
+};
+
+#define UE_UNRECORDED_SESSIONS 65536
+#define UE_UNRECORDED_CLIENTS 4096  /* frames lost, per client address (v4-mapped) */
+
 #define UE_QUIC_MAX_PREFIXES 4096   /* client prefixes for `block quic` */
+#define UE_QUIC_V1 0x00000001u
+#define UE_QUIC_V2 0x6b3343cfu       /* RFC 9369 */
 
 #define UE_PAUSE_MAX_PREFIXES 4096  /* client prefixes cut off (`block all`, urlctl pause) */
 

@@ -3,15 +3,58 @@
  * The tap: a socket filter on the daemon's AF_PACKET sockets that keeps only
  * client->server TCP segments towards a tapped port which the daemon needs
  * to follow a request stream: payload (SYN with payload too: TCP Fast Open),
- * the SYN that gives the initial sequence number, and FIN/RST that end it.
- * Malformed frames are kept too (see the end). Its return value only trims
+ * the SYN that gives the initial sequence number, and FIN/RST that end it;
+ * and UDP to a TLS port that is a QUIC client's first flight (an Initial:
+ * parse.h), until its connection is judged and the client moves on to
+ * Handshake and 1-RTT packets. Malformed frames are kept too (see the end). Its return value only trims
  * the tapping socket's copy; it blocks nothing.
+ *
+ * With record set (the BPF ring capture), a kept frame goes to the ring of
+ * its flow's worker instead (kern_user.h, struct ue_tap_record) and the
+ * socket gets nothing: the daemon is woken for the first record after it
+ * has caught up, not for a ring block's retirement. A frame the ring has no
+ * room for marks its session in ue_unrecorded, which TC (blocklist.bpf.c,
+ * --fail closed) reads; the tap runs before TC ingress, so the frame itself
+ * is dropped there.
  */
 #include "bpf/parse.h"
+#include "bpf/unrecorded.h"
 
 /* Set by the daemon before load: host-order ports, 0 = unused slot. */
 const volatile __u16 http_ports[UE_MAX_PORTS] = {};
 const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
+const volatile __u8 record = 0;
+const volatile __u32 n_rings = 1;      /* entries of tap_rings in use */
+
+/* One ring a worker; the daemon sizes them (the inner map) before load. */
+struct tap_ring {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, UE_TAP_MAX_RINGS);
+	__type(key, __u32);
+	__array(values, struct tap_ring);
+} tap_rings SEC(".maps");
+
+/* A record is built here, one slot a CPU (the loader sets max_entries):
+ * too big for the stack, and a ring reservation must be of constant size. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ue_tap_record);
+} tap_scratch SEC(".maps");
+
+/* --fail open: what passed unjudged, per client address (v4-mapped) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, UE_UNRECORDED_CLIENTS);
+	__type(key, __u8[16]);
+	__type(value, __u64);
+} ue_unrecorded_clients SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -28,7 +71,7 @@ static __always_inline void count(__u32 idx)
 		*c += 1;   /* per-CPU slot: no other writer */
 }
 
-static __always_inline __u32 verdict(struct __sk_buff *skb)
+static __always_inline __u32 verdict(struct __sk_buff *skb, struct ue_packet *pp)
 {
 	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
 
@@ -45,6 +88,9 @@ static __always_inline __u32 verdict(struct __sk_buff *skb)
 	default:
 		return UE_TAP_NOT_TCP;
 	}
+	if (p.l4_proto == IPPROTO_UDP)
+		return ue_port_in(tls_ports, p.dport) && ue_quic_first_flight(skb, &p) ?
+		       UE_TAP_KEPT : UE_TAP_NOT_TCP;
 	if (p.l4_proto != IPPROTO_TCP)
 		return UE_TAP_NOT_TCP;
 	/* Towards a tapped port only: server->client replies never match. */
@@ -54,16 +100,96 @@ static __always_inline __u32 verdict(struct __sk_buff *skb)
 	    !(p.tcp_flags & (UE_TCP_FIN | UE_TCP_RST)) &&
 	    (p.tcp_flags & (UE_TCP_SYN | UE_TCP_ACK)) != UE_TCP_SYN)
 		return UE_TAP_NO_PAYLOAD;
+	*pp = p;
 	return UE_TAP_KEPT;
+}
+
+static __always_inline void mark_unrecorded(const struct ue_packet *p)
+{
+	struct ue_unrecorded_value *v, fresh = {
+		.from_seq = p->seq, .marked_ns = bpf_ktime_get_ns(),
+	};
+	__u8 client[16];
+	__u64 one = 1, *n;
+
+	count(UE_TAP_UNRECORDED);
+	if (p->l4_proto != IPPROTO_TCP)
+		return;
+	__builtin_memcpy(client, ue_packet_src(p), sizeof(client));
+	n = bpf_map_lookup_elem(&ue_unrecorded_clients, client);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&ue_unrecorded_clients, client, &one, BPF_NOEXIST);
+	if (ue_seq_end(p) == p->seq)
+		return;   /* occupies no sequence space (a bare RST): nothing to stop */
+	v = bpf_map_lookup_elem(&ue_unrecorded, &p->key);
+	if (!v) {
+		bpf_map_update_elem(&ue_unrecorded, &p->key, &fresh, BPF_NOEXIST);
+	} else {
+		if ((__s32)(p->seq - v->from_seq) < 0)
+			v->from_seq = p->seq;
+		v->marked_ns = fresh.marked_ns;
+	}
+}
+
+/* A recorded segment that carries the first unrecorded byte: the gap is closed. */
+static __always_inline void recorded(const struct ue_packet *p)
+{
+	struct ue_unrecorded_value *v;
+
+	count(UE_TAP_RECORDED);
+	if (p->l4_proto != IPPROTO_TCP)
+		return;
+	v = bpf_map_lookup_elem(&ue_unrecorded, &p->key);
+	if (v && (__s32)(v->from_seq - p->seq) >= 0 && (__s32)(ue_seq_end(p) - v->from_seq) > 0)
+		bpf_map_delete_elem(&ue_unrecorded, &p->key);
+}
+
+/*
+ * The frame to the ring of its flow's worker. skb->hash is the flow hash
+ * the fanout group has just spread the frame by (after IPv4 reassembly):
+ * the same flow, the same ring, whichever socket the group chose.
+ */
+static __always_inline void to_ring(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	__u32 cpu = bpf_get_smp_processor_id(), idx = skb->hash % n_rings, len = skb->len;
+	struct ue_tap_record *r = bpf_map_lookup_elem(&tap_scratch, &cpu);
+	void *ring = bpf_map_lookup_elem(&tap_rings, &idx);
+
+	if (!r || !ring || !len) {
+		mark_unrecorded(p);
+		return;
+	}
+	if (len > UE_TAP_RECORD_MAX)
+		len = UE_TAP_RECORD_MAX;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->len = skb->len;
+	r->caplen = len;
+	r->ifindex = skb->ifindex;
+	r->pkttype = skb->pkt_type;
+	r->flags = skb->gso_size ? UE_TAP_REC_GSO : 0;
+	r->vlan_tci = skb->vlan_present ? skb->vlan_tci : 0;
+	r->vlan_proto = skb->vlan_present ? skb->vlan_proto : 0;
+	if (bpf_skb_load_bytes(skb, 0, r->data, len) ||
+	    bpf_ringbuf_output(ring, r, __builtin_offsetof(struct ue_tap_record, data) + len, 0))
+		mark_unrecorded(p);
+	else
+		recorded(p);
 }
 
 SEC("socket")
 int tap_socket(struct __sk_buff *skb)
 {
-	__u32 v = verdict(skb);
+	struct ue_packet p = {};
+	__u32 v = verdict(skb, &p);
 
 	count(UE_TAP_SEEN);
 	count(v);
+	if (record && (v == UE_TAP_KEPT || v == UE_TAP_MALFORMED)) {
+		to_ring(skb, &p);
+		return 0;
+	}
 	/* Malformed here may be well-formed in the daemon, which reads the
 	 * whole copy: a reassembled IPv4 datagram whose first fragment was too
 	 * small for the TCP header has that header beyond the linear part this

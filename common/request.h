@@ -1,8 +1,9 @@
 /*
- * struct request: one parsed HTTP/1.x request or TLS ClientHello, the only
- * thing the policy matcher reads (parsers produce it, the matcher consumes
- * it). Strings are NUL-terminated and owned by the producer; they stay valid
- * only for the duration of the callback that hands the request over.
+ * struct request: one parsed HTTP/1.x request or TLS ClientHello (over TCP
+ * or QUIC), the only thing the policy matcher reads (parsers produce it, the
+ * matcher consumes it). Strings are NUL-terminated and owned by the
+ * producer; they stay valid only for the duration of the callback that
+ * hands the request over.
  */
 #ifndef UE_REQUEST_H
 #define UE_REQUEST_H
@@ -15,6 +16,7 @@ enum request_proto {
 	REQUEST_HTTP,
 	REQUEST_TLS,
 	REQUEST_H2C,          /* HTTP/2 cleartext preface: no method, no URL */
+	REQUEST_QUIC,         /* a ClientHello in QUIC Initial packets, judged as TLS */
 };
 
 enum request_flags {
@@ -24,6 +26,8 @@ enum request_flags {
 	REQUEST_MIDSTREAM      = 1 << 3,  /* flow picked up without its handshake */
 	REQUEST_NO_HOST        = 1 << 4,  /* host is the server's IP literal */
 	REQUEST_SUSPICIOUS     = 1 << 5,  /* a form servers disagree on (url.h, http.h) */
+	REQUEST_QUIC_VERSION   = 1 << 6,  /* QUIC in a version whose Initials we cannot
+					   * read: no SNI, the host is the server's address */
 };
 
 /* Client->server endpoints; IPv4 as v4-mapped IPv6. Ports host order. */

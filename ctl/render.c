@@ -3,6 +3,7 @@
 
 #include "ctl/render.h"
 #include "common/ctl_proto.h"
+#include "common/metrics.h"
 
 #define METRIC_PREFIX "url_enforcer_"
 
@@ -92,8 +93,7 @@ static void text_table(FILE *out, json_t *rows)
 
 static bool is_metric_meta(const char *k)
 {
-	return !strcmp(k, "metric") || !strcmp(k, "type") || !strcmp(k, "help") ||
-	       !strcmp(k, "value") || !strcmp(k, "family");
+	return !strcmp(k, "metric") || !strcmp(k, "value") || !strcmp(k, "family");
 }
 
 /* {k="v",...} from a metric row's label fields, or "" without labels. */
@@ -134,10 +134,12 @@ static void metrics_text(FILE *out, json_t *rows, bool prometheus)
 		if (!metric)
 			continue;
 		if (prometheus && strcmp(family, last)) {
-			fprintf(out, "# HELP %s%s %s\n", METRIC_PREFIX, family,
-				json_string_value(json_object_get(row, "help")) ?: "");
+			/* help and kind from the table both binaries share */
+			const struct metric_def *def = metric_find(family);
+
+			fprintf(out, "# HELP %s%s %s\n", METRIC_PREFIX, family, def ? def->help : "");
 			fprintf(out, "# TYPE %s%s %s\n", METRIC_PREFIX, family,
-				json_string_value(json_object_get(row, "type")) ?: "untyped");
+				def ? metric_kind_name(def->kind) : "untyped");
 		}
 		last = family;
 		labels_text(row, labels, sizeof(labels));

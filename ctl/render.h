@@ -15,7 +15,7 @@ enum out_format { OUT_TEXT, OUT_JSON, OUT_PROMETHEUS };
 enum out_shape {
 	SHAPE_RECORD,    /* one row: "name: value" lines, or one JSON object */
 	SHAPE_TABLE,     /* many rows: aligned columns, or a JSON array */
-	SHAPE_METRICS,   /* rows {metric, type, help, value, label...} */
+	SHAPE_METRICS,   /* rows {metric, value, label...}: common/metrics.h */
 };
 
 /* Collects rows; pass as the ctl_request callback with a json array as ARG. */

@@ -15,7 +15,7 @@ static int cmd_help(const struct ctl_env *env, int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "check", "FILE", "validate; no daemon needed", cmd_check },
-	{ "test", "[-p FILE] [--client IP] [--method M] [--time 'YYYY-MM-DD HH:MM'] URL",
+	{ "test", "[-p FILE [-v]] [--client IP] [--method M] [--time 'YYYY-MM-DD HH:MM'] URL",
 	  "the decision and the deciding rule\n(offline with -p, else the daemon's policy)",
 	  cmd_test },
 	{ "apply", "FILE", "validate, then atomically replace the\n"
@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "paused", "[--json]", "current pauses and when they end", cmd_paused },
 	{ "services", "[-p FILE] [--json]", "the service names `service` rules know\n"
 	  "(beside FILE, then installed) and their domains", cmd_services },
+	{ "publish", "FILE --nats URL", "send a policy to a fleet", cmd_publish },
+	{ "fleet", "[--json] --nats URL", "gateways, their policy and last contact", cmd_fleet },
 	{ "help", "", "this text", cmd_help },
 };
 

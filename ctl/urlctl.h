@@ -36,6 +36,10 @@ int cmd_unblock(const struct ctl_env *env, int argc, char **argv);
 int cmd_mode(const struct ctl_env *env, int argc, char **argv);
 int cmd_apply(const struct ctl_env *env, int argc, char **argv);
 
+/* A fleet on NATS JetStream (cmd_fleet.c). */
+int cmd_publish(const struct ctl_env *env, int argc, char **argv);
+int cmd_fleet(const struct ctl_env *env, int argc, char **argv);
+
 /* Prints the usage to F. */
 void urlctl_usage(FILE *f);
 

@@ -135,6 +135,16 @@ static void swap_policy(struct daemon *d, struct policy *newp)
 	daemon_rejudge(d);
 }
 
+/* P, compiled, replaces the policy in force. */
+static void install_policy(struct daemon *d, struct policy *p)
+{
+	policy_label_rules(p, intern_label, d);
+	/* the old policy's path (SIGHUP's) is freed by the swap: log the new one's */
+	log_info("policy %s in force", policy_path(p));
+	swap_policy(d, p);
+	d->counters.reloads++;
+}
+
 int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 {
 	char *diag = NULL;
@@ -152,15 +162,11 @@ int daemon_reload(struct daemon *d, const char *path, int reply_fd)
 	}
 	free(diag);
 	if (!p) {
-		d->reload_failures++;
+		d->counters.reload_failures++;
 		log_warnx("%s: invalid, the policy in force stays", path);
 		return -EINVAL;
 	}
-	policy_label_rules(p, intern_label, d);
-	/* PATH may be the old policy's own (SIGHUP), freed by the swap. */
-	log_info("policy %s in force", policy_path(p));
-	swap_policy(d, p);
-	d->reloads++;
+	install_policy(d, p);
 	return 0;
 }
 
@@ -197,8 +203,9 @@ static int sweep_one(const struct flow_tuple *t, const struct ue_block_value *v,
 {
 	struct sweep *s = arg;
 
-	if (s->now_ns - v->last_hit_ns > s->idle_ns && !blocklist_remove(s->d->bl, t))
-		s->d->blocks_expired++;
+	if (s->now_ns - v->last_hit_ns > s->idle_ns &&
+	    !blocklist_remove(s->d->bl, t, blocklist_entry_proto(v)))
+		s->d->counters.blocks_expired++;
 	return 0;
 }
 
@@ -218,8 +225,8 @@ static void on_session_end(void *arg, const struct flow_tuple *t)
 {
 	struct daemon *d = arg;
 
-	if (!blocklist_remove(d->bl, t))
-		d->blocks_ended++;
+	if (!blocklist_remove(d->bl, t, IPPROTO_TCP))   /* conntrack follows TCP only */
+		d->counters.blocks_ended++;
 }
 
 static void tick(struct daemon *d)
@@ -249,6 +256,7 @@ static void setup(struct daemon *d)
 		.max_entries = o->blocklist_size, .http_ports = o->http_ports,
 		.tls_ports = o->tls_ports, .fail_closed = o->fail_closed, .hold = o->hold,
 	};
+	struct tap_rings rings = { .bytes = o->ring_size };
 	char pin_path[128];
 	struct policy *p;
 	int err;
@@ -256,8 +264,20 @@ static void setup(struct daemon *d)
 	snprintf(pin_path, sizeof(pin_path), PIN_DIR "/blocklist-%lu", netns_id());
 	bcfg.pin_path = pin_path;
 	libbpf_log_init();
-	p = policy_load(o->policy_path, stderr);
-	if (!p)
+	if (o->nats_servers) {
+		struct fleet_config fc = {
+			.nats = { .servers = o->nats_servers, .creds = o->nats_creds,
+				  .ca = o->nats_ca, .client_name = o->name },
+			.name = o->name, .state_dir = o->state_dir, .version = UE_VERSION,
+		};
+
+		d->fleet = fleet_open(&fc);
+		if (!d->fleet)
+			fatal("%s/fleet", o->state_dir);
+	}
+	/* a fleet's last bundle, else the -p file */
+	p = d->fleet ? fleet_load_last(d->fleet) : NULL;
+	if (!p && !(p = policy_load(o->policy_path, stderr)))
 		fatalx("%s: invalid policy, not starting", o->policy_path);
 	d->label_index = name_map_new(1024);
 	if (!d->label_index)
@@ -277,9 +297,13 @@ static void setup(struct daemon *d)
 	d->log = decision_log_open(o->log_path, DECISION_LOG_QUEUE_DEFAULT);
 	if (!d->log)
 		fatal("%s", o->log_path);
-	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports);
+	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	rings.count = d->n_workers;
+	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports,
+			       o->capture == CAPTURE_BPF_RING ? &rings : NULL);
 	if (!d->tap)
 		fatal("loading the tap program");
+	bcfg.unrecorded_fd = tap_prog_unrecorded_fd(d->tap);
 	if ((err = injector_open(&d->inj)))
 		fatalx("raw sockets for resets and block pages: %s", strerror(-err));
 	if ((err = tc_remove_stale()) > 0)
@@ -316,37 +340,48 @@ static void setup(struct daemon *d)
 }
 
 /*
- * A TPACKET_V3 block reaches its worker when full or when its retire timer
- * fires: the timer bounds how long a quiet request waits for its verdict,
- * so it is the shortest the kernel offers (1 ms). Blocks of 128 KiB hold a
- * 64 KiB GRO packet whole; 64 of them (8 MiB a socket) give the worker 64 ms
- * of slack even when every block retires after 1 ms.
+ * --capture tpacket: a TPACKET_V3 block reaches its worker when full or
+ * when its retire timer fires: the timer bounds how long a quiet request
+ * waits for its verdict, so it is the shortest the kernel offers (1 ms).
+ * Blocks of 128 KiB hold a 64 KiB GRO packet whole; 64 of them (8 MiB a
+ * socket) give the worker 64 ms of slack even when every block retires
+ * after 1 ms.
  */
 static const struct capture_opts capture_tuning = {
 	.block_size = 128 << 10, .block_count = 64, .retire_ms = 1,
 };
 
+static struct capture_opts capture_opts_for(const struct options *o)
+{
+	struct capture_opts c = capture_tuning;
+
+	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
+	c.per_frame = o->capture == CAPTURE_FRAME || (o->hold && o->capture == CAPTURE_TPACKET);
+	c.hook_only = o->capture == CAPTURE_BPF_RING;
+	return c;
+}
+
 static void start_workers(struct daemon *d)
 {
 	const struct options *o = d->o;
 	struct fanout_group groups[OPTIONS_MAX_INTERFACES] = { 0 };
-	/* --hold: every request waits on its frames; even 1 ms of retirement is too long */
-	struct capture_opts copts = capture_tuning;
+	struct capture_opts copts = capture_opts_for(o);
 	int err;
 
-	copts.per_frame = o->hold;
-
-	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
 	if (!d->workers)
 		fatal("workers");
-	for (unsigned w = 0; w < d->n_workers; w++)
+	for (unsigned w = 0; w < d->n_workers; w++) {
 		for (unsigned i = 0; i < o->n_interfaces; i++) {
 			d->workers[w].caps[i] = capture_open(o->interfaces[i], tap_prog_fd(d->tap),
 							     &groups[i], &copts);
 			if (!d->workers[w].caps[i])
 				fatal("%s: capture", o->interfaces[i]);
 		}
+		if (o->capture == CAPTURE_BPF_RING &&
+		    !(d->workers[w].ring = tap_ring_open(tap_prog_ring_fd(d->tap, w))))
+			fatal("worker %u: its BPF ring", w);
+	}
 	privileges_drop();
 	for (unsigned w = 0; w < d->n_workers; w++)
 		if ((err = worker_start(&d->workers[w], d, w)))
@@ -360,6 +395,7 @@ static void teardown(struct daemon *d)
 		worker_join(&d->workers[w]);
 		for (unsigned i = 0; i < d->o->n_interfaces; i++)
 			capture_close(d->workers[w].caps[i]);
+		tap_ring_close(d->workers[w].ring);
 	}
 	free(d->workers);
 	blocklist_close(d->bl);           /* detaches from every interface */
@@ -369,6 +405,7 @@ static void teardown(struct daemon *d)
 		conntrack_watch_close(&d->ct);
 	injector_close(&d->inj);
 	control_close(&d->ctl);
+	fleet_close(d->fleet);
 	decision_log_close(d->log);
 	pauses_release(&d->pauses);
 	policy_free(atomic_load(&d->policy));
@@ -405,7 +442,8 @@ static void main_loop(struct daemon *d)
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (ep < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &every_second, NULL) ||
 	    epoll_add(ep, sfd) || epoll_add(ep, tfd) || epoll_add(ep, d->ctl.listen_fd) ||
-	    (d->ct_open && epoll_add(ep, conntrack_watch_fd(&d->ct))))
+	    (d->ct_open && epoll_add(ep, conntrack_watch_fd(&d->ct))) ||
+	    (d->fleet && epoll_add(ep, fleet_offer_fd(d->fleet))))
 		fatal("main loop");
 	for (;;) {
 		struct epoll_event ev[8];
@@ -432,6 +470,13 @@ static void main_loop(struct daemon *d)
 					tick(d);
 			} else if (fd == d->ctl.listen_fd) {
 				control_serve(&d->ctl);
+			} else if (d->fleet && fd == fleet_offer_fd(d->fleet)) {
+				struct policy *p = fleet_offer_take(d->fleet);
+
+				if (p) {
+					install_policy(d, p);
+					fleet_offer_done(d->fleet);
+				}
 			} else if (d->ct_open) {
 				conntrack_watch_read(&d->ct);
 			}
@@ -447,6 +492,7 @@ int daemon_run(const struct options *o)
 {
 	static struct daemon d;
 	sigset_t set;
+	int err;
 
 	d.o = o;
 	d.started = time(NULL);
@@ -462,6 +508,8 @@ int daemon_run(const struct options *o)
 	setup(&d);
 	daemon_ctl_register(&d);
 	start_workers(&d);
+	if (d.fleet && (err = fleet_start(d.fleet)))
+		fatalx("fleet: %s", strerror(-err));
 	log_info("enforcing on %u interface(s) with %u worker(s), mode %s, policy %s",
 		 o->n_interfaces, d.n_workers, o->audit ? "audit" : "enforce", o->policy_path);
 	main_loop(&d);

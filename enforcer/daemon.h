@@ -15,10 +15,12 @@
 
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/capture/capture.h"
+#include "enforcer/capture/tap_ring.h"
 #include "enforcer/enforce/conntrack.h"
 #include "enforcer/control/control.h"
 #include "enforcer/judge/decision_log.h"
 #include "enforcer/enforce/hold.h"
+#include "enforcer/fleet/fleet.h"
 #include "enforcer/enforce/inject.h"
 #include "enforcer/judge/judge.h"
 #include "enforcer/options.h"
@@ -28,8 +30,10 @@
 
 #define RULE_LABELS_MAX (1u << 20)   /* distinct rule labels over all reloads */
 
-/* Verdict latency (the completing packet's kernel timestamp -> blocklist
- * entry written), upper bounds of the histogram's buckets in microseconds. */
+/* Verdict latency of every request and ClientHello judged as it arrived (not
+ * the re-judgements after a policy swap or a time= window): the completing
+ * packet's kernel timestamp -> judged, for an enforced block -> its
+ * blocklist entry written. Upper bounds of the buckets in microseconds. */
 #define VERDICT_BUCKETS 10
 static const unsigned verdict_bucket_us[VERDICT_BUCKETS] = {
 	10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 100000,
@@ -57,6 +61,7 @@ struct worker {
 	pthread_t thread;
 	unsigned id;
 	struct capture *caps[OPTIONS_MAX_INTERFACES];
+	struct tap_ring *ring;        /* --capture bpf-ring: this worker's frames */
 	struct pipeline *pipe;
 	struct judge judge;
 	uint64_t policy_gen;          /* the generation this worker matches with */
@@ -72,6 +77,11 @@ struct worker {
 
 struct name_map;
 
+/* The main thread's own counts (urlctl stats, common/metrics.h). */
+struct daemon_counters {
+	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+};
+
 struct daemon {
 	const struct options *o;
 	_Atomic(struct policy *) policy;
@@ -85,6 +95,7 @@ struct daemon {
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
 	struct pauses pauses;          /* urlctl pause, saved in --state-dir */
+	struct fleet *fleet;           /* --nats; NULL without */
 	struct conntrack_watch ct;
 	bool ct_open;
 	struct control ctl;
@@ -95,7 +106,7 @@ struct daemon {
 	int ifindex[OPTIONS_MAX_INTERFACES];
 	time_t started;
 	time_t next_change;            /* of a time= window; 0: none */
-	uint64_t reloads, reload_failures, blocks_expired, blocks_ended;
+	struct daemon_counters counters;
 	char **labels;                 /* main thread: intern_label() in daemon.c */
 	unsigned n_labels;
 	struct name_map *label_index;  /* label -> its index in labels, plus 1 */

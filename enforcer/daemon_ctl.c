@@ -9,7 +9,11 @@
 
 #include "enforcer/daemon.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/request_text.h"
+
+/* Every answer is built here in turn: one main thread, one row at a time. */
+static struct ctl_msg reply;
 
 static const char *addr_text(const struct in6_addr *a, char *buf, size_t len)
 {
@@ -25,7 +29,6 @@ static int send_row(int fd, struct ctl_msg *m)
 
 static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
-	static struct ctl_msg m;
 	struct daemon *d = arg;
 	struct policy_summary ps;
 	char ifaces[512] = "";
@@ -36,69 +39,54 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		n += snprintf(ifaces + n, sizeof(ifaces) - n, "%s%s", i ? "," : "",
 			      d->o->interfaces[i]);
 	policy_summarize(atomic_load(&d->policy), &ps);
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "mode", atomic_load(&d->audit) ? "audit" : "enforce");
-	ctl_msg_add_str(&m, "interfaces", ifaces);
-	ctl_msg_add_str(&m, "policy", policy_path(atomic_load(&d->policy)));
-	ctl_msg_add_u64(&m, "rules", ps.rules);
-	ctl_msg_add_str(&m, "default", policy_action_name(ps.default_action));
-	ctl_msg_add_u64(&m, "workers", d->n_workers);
-	ctl_msg_add_u64(&m, "uptime_s", time(NULL) - d->started);
-	ctl_msg_add_str(&m, "fail", d->o->fail_closed ? "closed" : "open");
-	ctl_msg_add_bool(&m, "hold", d->o->hold);
-	ctl_msg_add_u64(&m, "pauses", d->pauses.n);
-	return send_row(fd, &m);
-}
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "mode", atomic_load(&d->audit) ? "audit" : "enforce");
+	ctl_msg_add_str(&reply, "interfaces", ifaces);
+	ctl_msg_add_str(&reply, "policy", policy_path(atomic_load(&d->policy)));
+	ctl_msg_add_u64(&reply, "rules", ps.rules);
+	ctl_msg_add_str(&reply, "default", policy_action_name(ps.default_action));
+	ctl_msg_add_u64(&reply, "workers", d->n_workers);
+	ctl_msg_add_u64(&reply, "uptime_s", time(NULL) - d->started);
+	ctl_msg_add_str(&reply, "fail", d->o->fail_closed ? "closed" : "open");
+	ctl_msg_add_bool(&reply, "hold", d->o->hold);
+	ctl_msg_add_u64(&reply, "pauses", d->pauses.n);
+	if (d->fleet) {
+		struct fleet_stats fs;
 
-static int metric(int fd, const char *name, const char *type, const char *help,
-		  uint64_t value, const char *label, const char *label_value)
-{
-	static struct ctl_msg m;
-
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "metric", name);
-	ctl_msg_add_str(&m, "type", type);
-	ctl_msg_add_str(&m, "help", help);
-	ctl_msg_add_u64(&m, "value", value);
-	if (label)
-		ctl_msg_add_str(&m, label, label_value);
-	return ctl_msg_send(fd, &m);
-}
-
-static void verdict_histogram_rows(int fd, const struct verdict_histogram *h)
-{
-	static const char help[] =
-		"Microseconds from a blocked request's last packet to its blocklist entry";
-	static struct ctl_msg m;
-	uint64_t cumulative = 0;
-	char le[16];
-
-	for (unsigned b = 0; b <= VERDICT_BUCKETS; b++) {
-		cumulative += h->bucket[b];
-		if (b < VERDICT_BUCKETS)
-			snprintf(le, sizeof(le), "%u", verdict_bucket_us[b]);
-		else
-			snprintf(le, sizeof(le), "+Inf");
-		ctl_msg_init(&m, CTL_REC_ROW);
-		ctl_msg_add_str(&m, "metric", "verdict_latency_us_bucket");
-		ctl_msg_add_str(&m, "family", "verdict_latency_us");
-		ctl_msg_add_str(&m, "type", "histogram");
-		ctl_msg_add_str(&m, "help", help);
-		ctl_msg_add_u64(&m, "value", cumulative);
-		ctl_msg_add_str(&m, "le", le);
-		ctl_msg_send(fd, &m);
+		fleet_stats(d->fleet, &fs);
+		ctl_msg_add_str(&reply, "fleet_name", d->o->name);
+		ctl_msg_add_bool(&reply, "fleet_connected", fs.connected);
+		ctl_msg_add_u64(&reply, "bundle_generation", fs.generation);
 	}
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "metric", "verdict_latency_us_sum");
-	ctl_msg_add_str(&m, "family", "verdict_latency_us");
-	ctl_msg_add_u64(&m, "value", h->sum_us);
-	ctl_msg_send(fd, &m);
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "metric", "verdict_latency_us_count");
-	ctl_msg_add_str(&m, "family", "verdict_latency_us");
-	ctl_msg_add_u64(&m, "value", h->count);
-	ctl_msg_send(fd, &m);
+	return send_row(fd, &reply);
 }
+
+/*
+ * What urlctl stats reports, gathered once a request; each metric's WHERE
+ * in common/metrics.h names a member of it.
+ */
+/* A counter a client address (unrecorded_frames_total). */
+struct client_counts {
+	unsigned n;
+	struct {
+		struct in6_addr addr;
+		uint64_t count;
+	} client[UE_UNRECORDED_CLIENTS];
+};
+
+struct stats_snapshot {
+	struct worker_counters workers;       /* summed over the workers */
+	uint64_t tap[UE_TAP_COUNTER_MAX];
+	uint64_t blk[UE_BLK_COUNTER_MAX];
+	struct decision_log_stats log;
+	struct daemon_counters daemon;
+	uint64_t malformed;                   /* decode results that are malformed */
+	uint64_t blocks_active;
+	uint64_t log_lost;                    /* dropped and write errors */
+	uint64_t control_rejected;
+	struct fleet_stats fleet;             /* zero without --nats */
+	struct client_counts unrecorded_clients;
+};
 
 static int count_block(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
@@ -107,122 +95,120 @@ static int count_block(const struct flow_tuple *t, const struct ue_block_value *
 	return 0;
 }
 
-static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+static int add_client(const uint8_t addr[16], uint64_t frames, void *arg)
 {
-	struct daemon *d = arg;
-	struct worker_counters sum = { 0 };
-	struct decision_log_stats ls;
-	uint64_t tap[UE_TAP_COUNTER_MAX] = { 0 }, blk[UE_BLK_COUNTER_MAX] = { 0 }, active = 0;
-	uint64_t malformed = 0;
+	struct client_counts *c = arg;
 
-	(void)args, (void)end;
+	if (c->n == UE_UNRECORDED_CLIENTS)
+		return -E2BIG;
+	memcpy(&c->client[c->n].addr, addr, 16);
+	c->client[c->n++].count = frames;
+	return 0;
+}
+
+static void snapshot(struct daemon *d, struct stats_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
 	for (unsigned w = 0; w < d->n_workers; w++) {
 		struct worker_counters c;
 
 		worker_counters(&d->workers[w], &c);
-		worker_counters_add(&sum, &c);
+		worker_counters_add(&s->workers, &c);
 	}
 	for (int r = DECODE_FIRST_MALFORMED; r < DECODE_RESULT_MAX; r++)
-		malformed += sum.pipe.decode[r];
-	tap_prog_counters(d->tap, tap);
-	blocklist_counters(d->bl, blk);
-	blocklist_foreach(d->bl, count_block, &active);
-	decision_log_stats(d->log, &ls);
+		s->malformed += s->workers.pipe.decode[r];
+	tap_prog_counters(d->tap, s->tap);
+	/* frames the BPF ring had no room for are lost captures too */
+	s->workers.capture.drops += s->tap[UE_TAP_UNRECORDED];
+	tap_prog_unrecorded_clients(d->tap, add_client, &s->unrecorded_clients);
+	blocklist_counters(d->bl, s->blk);
+	blocklist_foreach(d->bl, count_block, &s->blocks_active);
+	decision_log_stats(d->log, &s->log);
+	s->log_lost = s->log.dropped + s->log.write_errors;
+	s->daemon = d->counters;
+	s->control_rejected = d->ctl.rejected;
+	if (d->fleet)
+		fleet_stats(d->fleet, &s->fleet);
+}
 
-	metric(fd, "packets_tapped_total", "counter", "Packets the socket filter passed to the daemon",
-	       sum.capture.packets, NULL, NULL);
-	metric(fd, "capture_drops_total", "counter", "Tapped packets lost because a ring was full",
-	       sum.capture.drops, NULL, NULL);
-	metric(fd, "kernel_tap_seen_total", "counter", "Frames the socket filter examined",
-	       tap[UE_TAP_SEEN], NULL, NULL);
-	metric(fd, "malformed_packets_total", "counter", "Tapped frames that failed to decode",
-	       malformed, NULL, NULL);
-	metric(fd, "requests_parsed_total", "counter", "Requests and ClientHellos parsed",
-	       sum.pipe.requests_http, "proto", "http");
-	metric(fd, "requests_parsed_total", "counter", "Requests and ClientHellos parsed",
-	       sum.pipe.requests_tls, "proto", "tls");
-	metric(fd, "requests_parsed_total", "counter", "Requests and ClientHellos parsed",
-	       sum.pipe.requests_h2c, "proto", "h2c");
-	metric(fd, "decisions_total", "counter", "Policy decisions by action",
-	       sum.judge.allowed, "action", "allow");
-	metric(fd, "decisions_total", "counter", "Policy decisions by action",
-	       sum.judge.blocked, "action", "block");
-	metric(fd, "decisions_total", "counter", "Policy decisions by action",
-	       sum.judge.logged, "action", "log");
-	metric(fd, "overflow_decisions_total", "counter", "Flows decided by --on-overflow",
-	       sum.judge.overflow_decisions, NULL, NULL);
-	metric(fd, "ambiguous_decisions_total", "counter",
-	       "Flows blocked because their stream reads two ways (conflicting copies, urgent data)",
-	       sum.judge.ambiguous_decisions, NULL, NULL);
-	metric(fd, "paused_decisions_total", "counter",
-	       "Requests blocked because their client is paused (urlctl pause, block all)",
-	       sum.judge.paused_decisions, NULL, NULL);
-	metric(fd, "pause_drops_total", "counter", "Packets of paused clients dropped by TC",
-	       blk[UE_BLK_PAUSE_DROP], NULL, NULL);
-	metric(fd, "flows_active", "gauge", "Sessions followed by the workers",
-	       sum.pipe.flows_active, NULL, NULL);
-	metric(fd, "flows_evicted_total", "counter", "Sessions dropped from a full flow table",
-	       sum.pipe.flows_evicted, NULL, NULL);
-	metric(fd, "midstream_pickups_total", "counter", "Sessions picked up without their handshake",
-	       sum.pipe.midstream_pickups, NULL, NULL);
-	metric(fd, "segments_without_ack_total", "counter",
-	       "Client segments ignored for want of an ACK (the server discards them)",
-	       sum.pipe.no_ack, NULL, NULL);
-	metric(fd, "overlap_conflicts_total", "counter",
-	       "Overlapping TCP segments with different data (first data wins)",
-	       sum.pipe.overlap_conflicts, NULL, NULL);
-	metric(fd, "blocks_added_total", "counter", "Sessions written to the kernel blocklist",
-	       sum.blocks_added, NULL, NULL);
-	metric(fd, "blocks_active", "gauge", "Sessions in the kernel blocklist", active, NULL, NULL);
-	metric(fd, "blocks_expired_total", "counter", "Blocklist entries removed by the idle sweep",
-	       d->blocks_expired, NULL, NULL);
-	metric(fd, "blocks_ended_total", "counter", "Blocklist entries removed at the session's end",
-	       d->blocks_ended, NULL, NULL);
-	metric(fd, "kernel_drops_total", "counter", "Packets of blocked sessions dropped by TC",
-	       blk[UE_BLK_DROP_INGRESS], "direction", "ingress");
-	metric(fd, "kernel_drops_total", "counter", "Packets of blocked sessions dropped by TC",
-	       blk[UE_BLK_DROP_EGRESS], "direction", "egress");
-	metric(fd, "quic_drops_total", "counter", "QUIC packets of `block quic` clients dropped by TC",
-	       blk[UE_BLK_QUIC_DROP], NULL, NULL);
-	metric(fd, "fail_closed_drops_total", "counter",
-	       "New sessions refused by TC while no daemon renewed the heartbeat",
-	       blk[UE_BLK_FAIL_CLOSED_DROP], NULL, NULL);
-	metric(fd, "injected_packets_passed_total", "counter",
-	       "Resets and block pages TC let through a blocked session", blk[UE_BLK_INJECTED],
-	       NULL, NULL);
-	metric(fd, "fragment_drops_total", "counter",
-	       "First fragments of IPv6 TCP to a tapped port dropped by TC",
-	       blk[UE_BLK_FRAGMENT_DROP], NULL, NULL);
-	metric(fd, "inject_failures_total", "counter", "Resets or block pages that could not be sent",
-	       sum.inject_failures, NULL, NULL);
-	metric(fd, "hold_held_total", "counter", "--hold: client segments TC ingress held",
-	       blk[UE_BLK_HOLD_HELD], NULL, NULL);
-	metric(fd, "hold_released_total", "counter", "--hold: held segments the daemon released",
-	       sum.hold.released, NULL, NULL);
-	metric(fd, "hold_reinjected_total", "counter",
-	       "--hold: released segments sent back in (no retransmission waited for)",
-	       sum.hold.reinjected, NULL, NULL);
-	metric(fd, "hold_marked_passed_total", "counter",
-	       "--hold: released segments TC ingress let in by their mark",
-	       blk[UE_BLK_HOLD_RELEASED], NULL, NULL);
-	metric(fd, "hold_dropped_total", "counter",
-	       "--hold: held segments of blocked sessions, never released", sum.hold.kept,
-	       NULL, NULL);
-	metric(fd, "hold_release_failures_total", "counter",
-	       "--hold: released segments that could not be sent (the sender retransmits)",
-	       sum.hold.send_failures, NULL, NULL);
-	metric(fd, "hold_unjudged_total", "counter",
-	       "--hold, --fail open: segments passed while no daemon renewed the heartbeat",
-	       blk[UE_BLK_HOLD_UNJUDGED], NULL, NULL);
-	verdict_histogram_rows(fd, &sum.verdict);
-	metric(fd, "log_lines_total", "counter", "Decision-log lines written", ls.written, NULL, NULL);
-	metric(fd, "log_lines_dropped_total", "counter", "Decision-log lines lost (queue full, errors)",
-	       ls.dropped + ls.write_errors, NULL, NULL);
-	metric(fd, "policy_reloads_total", "counter", "Policies swapped in", d->reloads, NULL, NULL);
-	metric(fd, "policy_reload_failures_total", "counter", "Invalid policies refused",
-	       d->reload_failures, NULL, NULL);
-	return metric(fd, "control_rejected_total", "counter", "Malformed or refused control requests",
-		      d->ctl.rejected, NULL, NULL) ? CTL_FAILED : CTL_OK;
+/* A row of one series: name, its label if any, value. Help and kind are urlctl's. */
+static int value_row(int fd, const struct metric_def *def, const uint64_t *value)
+{
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "metric", def->name);
+	ctl_msg_add_u64(&reply, "value", *value);
+	if (def->label)
+		ctl_msg_add_str(&reply, def->label, def->label_value);
+	return ctl_msg_send(fd, &reply);
+}
+
+/* A histogram's series as Prometheus has them: cumulative _bucket rows, _sum, _count. */
+static int histogram_rows(int fd, const struct metric_def *def, const struct verdict_histogram *h)
+{
+	static const char *const suffix[] = { "_bucket", "_sum", "_count" };
+	uint64_t cumulative = 0;
+	char name[128], le[16];
+	int err = 0;
+
+	for (unsigned b = 0; b <= VERDICT_BUCKETS + 2; b++) {
+		unsigned part = b < VERDICT_BUCKETS + 1 ? 0 : b - VERDICT_BUCKETS;
+
+		snprintf(name, sizeof(name), "%s%s", def->name, suffix[part]);
+		ctl_msg_init(&reply, CTL_REC_ROW);
+		ctl_msg_add_str(&reply, "metric", name);
+		ctl_msg_add_str(&reply, "family", def->name);
+		if (part == 0) {
+			cumulative += h->bucket[b];
+			if (b < VERDICT_BUCKETS)
+				snprintf(le, sizeof(le), "%u", verdict_bucket_us[b]);
+			else
+				snprintf(le, sizeof(le), "+Inf");
+			ctl_msg_add_u64(&reply, "value", cumulative);
+			ctl_msg_add_str(&reply, "le", le);
+		} else {
+			ctl_msg_add_u64(&reply, "value", part == 1 ? h->sum_us : h->count);
+		}
+		err = err ?: ctl_msg_send(fd, &reply);
+	}
+	return err;
+}
+
+/* One row a client, labelled with its address. */
+static int client_rows(int fd, const struct metric_def *def, const struct client_counts *c)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int err = 0;
+
+	for (unsigned i = 0; i < c->n && !err; i++) {
+		ctl_msg_init(&reply, CTL_REC_ROW);
+		ctl_msg_add_str(&reply, "metric", def->name);
+		ctl_msg_add_u64(&reply, "value", c->client[i].count);
+		ctl_msg_add_str(&reply, def->label, addr_text(&c->client[i].addr, addr, sizeof(addr)));
+		err = ctl_msg_send(fd, &reply);
+	}
+	return err;
+}
+
+#define METRIC_ROWS(fd, def, where) _Generic((where), \
+	const uint64_t *: value_row, \
+	const struct client_counts *: client_rows, \
+	const struct verdict_histogram *: histogram_rows)(fd, def, where)
+
+static int on_stats(void *arg, int fd, const uint8_t *args, const uint8_t *end)
+{
+	static struct stats_snapshot s;
+	const struct stats_snapshot *sp = &s;
+	const struct metric_def *def = metric_defs;
+	int err = 0;
+
+	(void)args, (void)end;
+	snapshot(arg, &s);
+#define ROW(name, kind, label, label_value, where, help) \
+	err = err ?: METRIC_ROWS(fd, def, &sp->where); \
+	def++;
+	UE_METRICS(ROW)
+#undef ROW
+	return err ? CTL_FAILED : CTL_OK;
 }
 
 struct blocks_walk {
@@ -235,7 +221,6 @@ struct blocks_walk {
 
 static int block_row(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
-	static struct ctl_msg m;
 	struct blocks_walk *b = arg;
 	struct timespec now;
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
@@ -245,22 +230,22 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 		return 0;
 	b->count++;
 	if (b->remove) {
-		blocklist_remove(b->d->bl, t);
+		blocklist_remove(b->d->bl, t, blocklist_entry_proto(v));
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (v->rule_hash && v->rule_hash <= b->d->n_labels)
 		rule = b->d->labels[v->rule_hash - 1];
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "client", addr_text(&t->client, client, sizeof(client)));
-	ctl_msg_add_u64(&m, "client_port", t->client_port);
-	ctl_msg_add_str(&m, "server", addr_text(&t->server, server, sizeof(server)));
-	ctl_msg_add_u64(&m, "server_port", t->server_port);
-	ctl_msg_add_str(&m, "rule", rule);
-	ctl_msg_add_u64(&m, "age_s", (now.tv_sec * 1000000000ull + now.tv_nsec - v->created_ns) /
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "client", addr_text(&t->client, client, sizeof(client)));
+	ctl_msg_add_u64(&reply, "client_port", t->client_port);
+	ctl_msg_add_str(&reply, "server", addr_text(&t->server, server, sizeof(server)));
+	ctl_msg_add_u64(&reply, "server_port", t->server_port);
+	ctl_msg_add_str(&reply, "rule", rule);
+	ctl_msg_add_u64(&reply, "age_s", (now.tv_sec * 1000000000ull + now.tv_nsec - v->created_ns) /
 				     1000000000ull);
-	ctl_msg_add_u64(&m, "drops", v->drops);
-	return ctl_msg_send(b->fd, &m) ? -EPIPE : 0;
+	ctl_msg_add_u64(&reply, "drops", v->drops);
+	return ctl_msg_send(b->fd, &reply) ? -EPIPE : 0;
 }
 
 static int on_blocks(void *arg, int fd, const uint8_t *args, const uint8_t *end)
@@ -273,7 +258,6 @@ static int on_blocks(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 
 static int on_unblock(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
-	static struct ctl_msg m;
 	struct blocks_walk b = { .d = arg, .fd = fd, .remove = true };
 	const char *what = NULL;
 	struct in6_addr ip = { 0 };
@@ -289,14 +273,13 @@ static int on_unblock(void *arg, int fd, const uint8_t *args, const uint8_t *end
 	}
 	blocklist_foreach(b.d->bl, block_row, &b);
 	log_info("unblock %s: %llu sessions", what, (unsigned long long)b.count);
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_u64(&m, "unblocked", b.count);
-	return send_row(fd, &m);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_u64(&reply, "unblocked", b.count);
+	return send_row(fd, &reply);
 }
 
 static int on_mode(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
-	static struct ctl_msg m;
 	struct daemon *d = arg;
 	const char *mode = NULL;
 
@@ -305,14 +288,13 @@ static int on_mode(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		return CTL_USAGE;
 	atomic_store(&d->audit, !strcmp(mode, "audit"));
 	log_info("mode %s", mode);
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "mode", mode);
-	return send_row(fd, &m);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "mode", mode);
+	return send_row(fd, &reply);
 }
 
 static int on_apply(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
-	static struct ctl_msg m;
 	struct daemon *d = arg;
 	const char *path = NULL;
 	struct policy_summary ps;
@@ -322,34 +304,33 @@ static int on_apply(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	if (daemon_reload(d, path, fd))
 		return CTL_FAILED;
 	policy_summarize(atomic_load(&d->policy), &ps);
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "policy", path);
-	ctl_msg_add_u64(&m, "rules", ps.rules);
-	return send_row(fd, &m);
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "policy", path);
+	ctl_msg_add_u64(&reply, "rules", ps.rules);
+	return send_row(fd, &reply);
 }
 
 static int decision_row(int fd, const struct request *r, enum policy_action action,
 			const struct rule_info *rule, enum policy_response response)
 {
-	static struct ctl_msg m;
 	char where[512];
 
-	ctl_msg_init(&m, CTL_REC_ROW);
-	ctl_msg_add_str(&m, "proto", r->proto == REQUEST_TLS ? "tls" : "http");
-	ctl_msg_add_str(&m, "url", r->url);
-	ctl_msg_add_str(&m, "action", policy_action_name(action));
+	ctl_msg_init(&reply, CTL_REC_ROW);
+	ctl_msg_add_str(&reply, "proto", r->proto == REQUEST_TLS ? "tls" : "http");
+	ctl_msg_add_str(&reply, "url", r->url);
+	ctl_msg_add_str(&reply, "action", policy_action_name(action));
 	if (rule) {
 		snprintf(where, sizeof(where), "%s:%u", rule->file, rule->line);
-		ctl_msg_add_str(&m, "rule", where);
+		ctl_msg_add_str(&reply, "rule", where);
 	} else {
-		ctl_msg_add_str(&m, "rule", "default");
+		ctl_msg_add_str(&reply, "rule", "default");
 	}
 	if (rule && rule->id)
-		ctl_msg_add_str(&m, "rule_id", rule->id);
+		ctl_msg_add_str(&reply, "rule_id", rule->id);
 	else
-		ctl_msg_add_null(&m, "rule_id");
-	ctl_msg_add_str(&m, "response", action == ACTION_BLOCK ? policy_response_name(response) : "-");
-	return ctl_msg_send(fd, &m);
+		ctl_msg_add_null(&reply, "rule_id");
+	ctl_msg_add_str(&reply, "response", action == ACTION_BLOCK ? policy_response_name(response) : "-");
+	return ctl_msg_send(fd, &reply);
 }
 
 static int on_test(void *arg, int fd, const uint8_t *args, const uint8_t *end)

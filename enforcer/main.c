@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/fleet_nats.h"
 #include "enforcer/stream/flow.h"
 #include "enforcer/daemon.h"
 #include "common/log.h"
@@ -39,9 +41,17 @@ static const char usage_text[] =
 	"      --hold              hold each client request segment in the kernel until\n"
 	"                          its verdict; gateway ingress\n"
 	"      --fail open|closed  what happens to new tapped sessions while no daemon\n"
-	"                          runs (default open)\n"
-	"      --state-dir DIR     what outlives a restart: pauses, report counters\n"
-	"                          (default /var/lib/url-enforcer)\n"
+	"                          runs, and to a session's data the capture could not\n"
+	"                          hand to the daemon (default open)\n"
+	"      --capture bpf-ring|tpacket|frame\n"
+	"                          how the workers get tapped frames (default bpf-ring)\n"
+	"      --ring-size BYTES   each worker's BPF ring, a power of 2 (default 8388608)\n"
+	"      --state-dir DIR     what outlives a restart (default /var/lib/url-enforcer)\n"
+	"      --nats URL[,URL...] join a fleet: apply the bundles `urlctl publish` sends,\n"
+	"                          publish every decision-log line to JetStream\n"
+	"      --name NAME         this gateway in the fleet (default: the host name)\n"
+	"      --nats-creds FILE   NATS credentials (user JWT and NKey seed)\n"
+	"      --nats-ca FILE      CA certificates that sign the NATS servers' (TLS)\n"
 	"  -v, --verbose           more diagnostics on stderr\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n";
@@ -49,7 +59,8 @@ static const char usage_text[] =
 enum long_only {
 	OPT_LOG_ALL = 256, OPT_HTTP_PORTS, OPT_TLS_PORTS, OPT_PCAP, OPT_WORKERS,
 	OPT_BLOCKLIST_SIZE, OPT_IDLE_TIMEOUT, OPT_MAX_FLOWS, OPT_ON_OVERFLOW, OPT_HOLD,
-	OPT_FAIL, OPT_STATE_DIR,
+	OPT_FAIL, OPT_CAPTURE, OPT_RING_SIZE, OPT_STATE_DIR, OPT_NATS, OPT_NAME, OPT_NATS_CREDS,
+	OPT_NATS_CA,
 };
 
 static const struct option long_options[] = {
@@ -69,7 +80,13 @@ static const struct option long_options[] = {
 	{ "on-overflow", required_argument, NULL, OPT_ON_OVERFLOW },
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "fail", required_argument, NULL, OPT_FAIL },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "nats", required_argument, NULL, OPT_NATS },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "nats-creds", required_argument, NULL, OPT_NATS_CREDS },
+	{ "nats-ca", required_argument, NULL, OPT_NATS_CA },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -122,6 +139,40 @@ static bool choice(const char *opt, const char *text, const char *no, const char
 	return false;
 }
 
+static enum capture_mode capture_mode(const char *text)
+{
+	if (!strcmp(text, "bpf-ring"))
+		return CAPTURE_BPF_RING;
+	if (!strcmp(text, "tpacket"))
+		return CAPTURE_TPACKET;
+	if (!strcmp(text, "frame"))
+		return CAPTURE_FRAME;
+	fprintf(stderr, "url-enforcer: --capture: bpf-ring, tpacket or frame, not %s\n", text);
+	exit(EXIT_USAGE);
+}
+
+/* --nats and the options that only mean something with it; --name defaults to the host name. */
+static void fleet_options(struct options *o)
+{
+	static char host[FLEET_NAME_MAX + 1];
+
+	if (!o->nats_servers) {
+		if (o->name || o->nats_creds || o->nats_ca)
+			usage_error("%s", "--name, --nats-creds and --nats-ca need --nats");
+		return;
+	}
+	if (o->pcap_path)
+		usage_error("%s", "--nats joins a fleet of live gateways, not --pcap");
+	if (!o->name) {
+		if (gethostname(host, sizeof(host) - 1))
+			usage_error("%s", "no host name: name this gateway with --name");
+		host[strcspn(host, ".")] = 0;    /* a subject token: the short name */
+		o->name = host;
+	}
+	if (!fleet_name_ok(o->name))
+		usage_error("--name: letters, digits, - and _ only (64 at most): %s", o->name);
+}
+
 static void parse(int argc, char **argv, struct options *o)
 {
 	int c;
@@ -130,7 +181,8 @@ static void parse(int argc, char **argv, struct options *o)
 		.socket_path = "/run/url-enforcer/control.sock", .log_path = "-",
 		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 },
 		.blocklist_size = 65536, .idle_timeout = FLOW_IDLE_TIMEOUT_DEFAULT,
-		.max_flows = FLOW_MAX_DEFAULT, .state_dir = "/var/lib/url-enforcer",
+		.max_flows = FLOW_MAX_DEFAULT, .ring_size = OPTIONS_RING_SIZE_DEFAULT,
+		.state_dir = "/var/lib/url-enforcer",
 	};
 	while ((c = getopt_long(argc, argv, "i:p:m:s:l:vhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -168,6 +220,16 @@ static void parse(int argc, char **argv, struct options *o)
 		case OPT_HOLD: o->hold = true; break;
 		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
+		case OPT_CAPTURE: o->capture = capture_mode(optarg); break;
+		case OPT_RING_SIZE:
+			o->ring_size = number("--ring-size", optarg, 4096, 1u << 30);
+			if (o->ring_size & (o->ring_size - 1))
+				usage_error("--ring-size: not a power of 2: %s", optarg);
+			break;
+		case OPT_NATS: o->nats_servers = optarg; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_NATS_CREDS: o->nats_creds = optarg; break;
+		case OPT_NATS_CA: o->nats_ca = optarg; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -185,6 +247,7 @@ static void parse(int argc, char **argv, struct options *o)
 		usage_error("%s", "a rule file is needed (-p RULES)");
 	if (!o->pcap_path == !o->n_interfaces)
 		usage_error("%s", "one of -i IFACE and --pcap FILE is needed, not both");
+	fleet_options(o);
 	for (unsigned i = 0; i < o->http_ports.n; i++) {
 		char port[8];
 

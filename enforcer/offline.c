@@ -20,14 +20,17 @@ static void report(const struct pipeline *p, const struct judge *j)
 	pipeline_stats(p, &s);
 	for (int r = DECODE_FIRST_MALFORMED; r < DECODE_RESULT_MAX; r++)
 		malformed += s.decode[r];
-	log_debug("%llu packets, %llu requests (http %llu, tls %llu, h2c %llu), %llu malformed, "
-		  "%llu overflows, %llu flows (%llu evicted); %llu blocked, %llu allowed",
+	log_debug("%llu packets, %llu requests (http %llu, tls %llu, h2c %llu, quic %llu), "
+		  "%llu malformed, %llu overflows, %llu flows (%llu evicted); %llu blocked, "
+		  "%llu allowed",
 		  (unsigned long long)s.packets,
-		  (unsigned long long)(s.requests_http + s.requests_tls + s.requests_h2c),
+		  (unsigned long long)(s.requests_http + s.requests_tls + s.requests_h2c +
+				       s.requests_quic),
 		  (unsigned long long)s.requests_http, (unsigned long long)s.requests_tls,
-		  (unsigned long long)s.requests_h2c, (unsigned long long)malformed,
-		  (unsigned long long)s.overflows, (unsigned long long)s.flows_created,
-		  (unsigned long long)s.flows_evicted, (unsigned long long)j->stats.blocked,
+		  (unsigned long long)s.requests_h2c, (unsigned long long)s.requests_quic,
+		  (unsigned long long)malformed,
+		  (unsigned long long)s.overflows, (unsigned long long)s.flows.created,
+		  (unsigned long long)s.flows.evicted, (unsigned long long)j->stats.blocked,
 		  (unsigned long long)j->stats.allowed);
 }
 

@@ -13,6 +13,15 @@
 #define OPTIONS_MAX_INTERFACES 16
 #define UE_VERSION "0.1.0"
 
+/* How the workers get the tapped frames (--capture). */
+enum capture_mode {
+	CAPTURE_BPF_RING,                 /* the tap's ring buffer a worker (default) */
+	CAPTURE_TPACKET,                  /* a TPACKET_V3 ring a socket, 1 ms block timer */
+	CAPTURE_FRAME,                    /* one recvmsg a frame */
+};
+
+#define OPTIONS_RING_SIZE_DEFAULT (8u << 20)
+
 struct options {
 	const char *interfaces[OPTIONS_MAX_INTERFACES];
 	unsigned n_interfaces;
@@ -31,7 +40,13 @@ struct options {
 	bool hold;
 	bool fail_closed;
 	bool overflow_block;              /* --on-overflow block */
-	const char *state_dir;            /* --state-dir: pauses, report counters */
+	enum capture_mode capture;
+	uint32_t ring_size;               /* bytes, each worker's BPF ring */
+	const char *state_dir;            /* what outlives a restart */
+	const char *nats_servers;         /* --nats URL[,URL...]: join a fleet; NULL: none */
+	const char *nats_creds;           /* --nats-creds FILE */
+	const char *nats_ca;              /* --nats-ca FILE */
+	const char *name;                 /* --name: this gateway in the fleet */
 };
 
 /* --pcap: replay the file, print decisions; returns the exit status. */

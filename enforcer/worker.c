@@ -28,32 +28,41 @@ static void note_verdict_latency(struct worker *w, const struct timespec *packet
 	w->verdict.count++;
 }
 
-static void enforce(struct worker *w, const struct request *r, const struct decision *d)
+/* The entry first: from here on nothing of the session gets through. */
+static bool block_session(struct worker *w, const struct request *r, const struct decision *d)
 {
-	struct daemon *dm = w->d;
-	struct session_position pos;
-	bool page = d->response == RESPONSE_PAGE && r->proto == REQUEST_HTTP;
-	int err;
+	int err = blocklist_add(w->d->bl, &r->tuple, d->rule ? d->rule->label : 0,
+				r->proto == REQUEST_QUIC ? UE_BLOCK_UDP :
+				d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 
-	/* The entry first: from here on nothing of the session gets through. */
-	err = blocklist_add(dm->bl, &r->tuple, d->rule ? d->rule->label : 0,
-			    d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 	if (err) {
 		log_warnx("blocklist: %s", strerror(-err));
-		return;
+		return false;
 	}
 	w->blocks_added++;
-	note_verdict_latency(w, &r->ts);
+	return true;
+}
+
+/* A blocked session's RSTs or page (judge.h: page only where HTTP/1.x can carry it). */
+static void respond(struct worker *w, const struct request *r, struct pipeline_session *s,
+		    const struct decision *d)
+{
+	struct daemon *dm = w->d;
+	struct session_position pos = s->pos;
+	int err;
+
 	if (d->response == RESPONSE_DROP)
 		return;
-	/* TLS cannot carry a page without a forged certificate: reset instead. */
-	err = pipeline_position(w->pipe, &r->tuple, &pos);
-	if (!err && dm->o->hold)
-		hold_position(&dm->hold, w->pipe, &r->tuple, &pos);
-	if (!err)
-		err = page ? injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL,
-					   d->paused ? &(struct page_pause){ d->paused_until } : NULL)
-			   : injector_reset(&dm->inj, &r->tuple, &pos);
+	if (!s->position_known) {
+		w->inject_failures++;
+		return;
+	}
+	if (dm->o->hold)
+		hold_position(&dm->hold, &r->tuple, s->hold, &pos);
+	err = d->response == RESPONSE_PAGE ?
+	      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL,
+			    d->paused ? &(struct page_pause){ d->paused_until } : NULL) :
+	      injector_reset(&dm->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
 }
@@ -63,33 +72,40 @@ static bool acting(const struct worker *w)
 	return !w->judge.cfg.audit;
 }
 
-static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
+static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
+		     struct pipeline_session *s)
 {
 	struct worker *w = arg;
 	struct decision d;
 
 	judge_event(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && acting(w)) {
+		bool blocked = block_session(w, r, &d);
+
 		w->frame_outcome = HOLD_KEEP;
-		enforce(w, r, &d);
-	} else if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS &&
-		   w->frame_outcome == HOLD_RELEASE) {
-		w->frame_outcome = HOLD_RELEASE_SESSION;
+		note_verdict_latency(w, &r->ts);
+		if (blocked)
+			respond(w, r, s, &d);
+		return;
 	}
+	note_verdict_latency(w, &r->ts);
+	if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS && w->frame_outcome == HOLD_RELEASE)
+		w->frame_outcome = HOLD_RELEASE_SESSION;
 }
 
-static void judge_again_one(void *arg, const struct request *r)
+static void judge_again_one(void *arg, const struct request *r, struct pipeline_session *s)
 {
 	struct worker *w = arg;
 	struct timespec now;
 	struct decision d;
 
-	if (blocklist_contains(w->d->bl, &r->tuple))
+	if (blocklist_contains(w->d->bl, &r->tuple,
+			       r->proto == REQUEST_QUIC ? IPPROTO_UDP : IPPROTO_TCP))
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);
-	if (d.action == ACTION_BLOCK && acting(w))
-		enforce(w, r, &d);
+	if (d.action == ACTION_BLOCK && acting(w) && block_session(w, r, &d))
+		respond(w, r, s, &d);
 }
 
 /* Between batches: pick up a new policy, mode or re-judge request. */
@@ -117,13 +133,14 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	struct worker *w = arg;
 	struct frame fr = {
 		.data = cf->data, .caplen = cf->caplen, .wirelen = cf->len, .ts = cf->ts,
-		.link = DECODE_LINK_ETHERNET, .verify_csum = !cf->csum_unchecked,
+		.link = DECODE_LINK_ETHERNET, .verify_csum = cf->csum,
 	};
 
 	w->frame_outcome = HOLD_RELEASE;
 	pipeline_packet(w->pipe, &fr);
 	if (w->d->o->hold)
-		hold_settle(&w->d->hold, w->pipe, cf, w->frame_outcome, &w->hold);
+		hold_settle(&w->d->hold, pipeline_last_segment(w->pipe), cf, w->frame_outcome,
+			    &w->hold);
 }
 
 static void publish(struct worker *w)
@@ -132,6 +149,8 @@ static void publish(struct worker *w)
 
 	pipeline_stats(w->pipe, &c.pipe);
 	c.judge = w->judge.stats;
+	if (w->ring)
+		c.capture.packets = tap_ring_records(w->ring);
 	for (unsigned i = 0; i < w->d->o->n_interfaces; i++) {
 		struct capture_stats s;
 
@@ -153,17 +172,18 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	unsigned n = w->d->o->n_interfaces;
-	struct pollfd pfd[OPTIONS_MAX_INTERFACES];
+	struct pollfd pfd[OPTIONS_MAX_INTERFACES + 1];   /* the sockets, the ring */
 	time_t last_expire = 0;
 	int64_t last_publish = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
+	pfd[n] = (struct pollfd){ .fd = w->ring ? tap_ring_fd(w->ring) : -1, .events = POLLIN };
 	while (!atomic_load(&w->d->stop)) {
 		struct timespec now;
 
 		/* 100 ms bounds how long a policy swap waits for this worker. */
-		int ready = poll(pfd, n, 100);
+		int ready = poll(pfd, n + 1, 100);
 
 		/* After the wait: what arrived is judged by what is in force now. */
 		sync_with_daemon(w);
@@ -172,6 +192,12 @@ static void *worker_main(void *arg)
 
 			if (got < 0 && got != -EINTR)
 				log_warnx("%s: capture: %s", w->d->o->interfaces[i], strerror(-got));
+		}
+		if (ready > 0 && pfd[n].revents) {
+			int got = tap_ring_read(w->ring, on_frame, w);
+
+			if (got < 0 && got != -EINTR)
+				log_warnx("BPF ring: %s", strerror(-got));
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (now.tv_sec != last_expire) {

@@ -55,12 +55,12 @@ int policy_index(struct policy *p)
 			break;
 		case FIELD_TLS_NO_SNI:
 		case FIELD_TLS_ECH:
+		case FIELD_QUIC:            /* the kernel drops it; the log names the rule */
 			err = always_push(p, i);
 			break;
 		case FIELD_DOMAIN:
 		case FIELD_DOMAIN_LIST:     /* found through the domain index */
 		case FIELD_SERVICE:
-		case FIELD_QUIC:            /* never matches a request: the kernel's job */
 			break;
 		case FIELD_ALL:
 			err = array_append(&p->cutoffs, &p->n_cutoffs, &i, sizeof(i));

@@ -22,6 +22,7 @@
 #include "policies/ascii.h"
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
+#include "policies/url_model.h"
 
 #define NARROW 4
 #define WIDE 8
@@ -140,29 +141,8 @@ static inline bool bitmap_has(const uint64_t *bitmap, uint32_t h)
 	return bitmap[h / 64] & (1ull << (h % 64));
 }
 
-/* 4-byte windows that nearly every URL has. */
-static bool narrow_is_common(const char *w)
-{
-	static const char common[][NARROW + 1] = {
-		"http", "ttp:", "tp:/", "p://", "ttps", "tps:", "ps:/", "s://", "://w", "//ww",
-		"/www", "www.", ".com", ".net", ".org", "html", ".htm", "com/", "net/", "org/",
-	};
-
-	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
-		if (!memcmp(w, common[i], NARROW))
-			return true;
-	return false;
-}
-
-/* A window every part of which nearly every URL has ("https://"): an
- * anchor there would be checked always. */
-static bool window_is_common(const struct window_set *ws, const char *w)
-{
-	for (unsigned off = 0; off + NARROW <= ws->width; off++)
-		if (!narrow_is_common(w + off))
-			return false;
-	return true;
-}
+/* An anchor in this share of URLs or more would be checked nearly always. */
+#define ANCHOR_COMMON_SHARE 0.05
 
 static bool in_set(const struct literal_index *x, const struct window_set *ws,
 		   const struct item *it)
@@ -195,7 +175,8 @@ static void anchors_choose(const struct literal_index *x, struct window_set *ws,
 
 		for (uint32_t off = 0; off + ws->width <= it->len; off++) {
 			uint32_t h = window_hash(ws, it->s + off);
-			uint64_t cost = (uint64_t)window_is_common(ws, it->s + off) << 63 |
+			bool common = url_share(it->s + off, ws->width) >= ANCHOR_COMMON_SHARE;
+			uint64_t cost = (uint64_t)common << 63 |
 					(uint64_t)seen[h] << 32 | chosen[h];
 
 			if (cost < best_cost) {

@@ -29,6 +29,8 @@ struct match_scratch {
 	uint32_t *cand;
 	size_t cap;                 /* rules that stamp and cand have room for */
 	uint32_t epoch;
+	policy_rule_fn trace;       /* told of every regex run, if set */
+	void *trace_arg;
 	time_t clock_at;            /* the local clock, cached for one second */
 	int wday, minute;
 	bool clock_valid;
@@ -77,6 +79,12 @@ void match_scratch_free(struct match_scratch *s)
 	free(s->stamp);
 	free(s->cand);
 	free(s);
+}
+
+void match_scratch_trace(struct match_scratch *s, policy_rule_fn fn, void *arg)
+{
+	s->trace = fn;
+	s->trace_arg = arg;
 }
 
 /* Room for N rules; false if memory is short (the caller then goes naive). */
@@ -187,6 +195,8 @@ static bool regex_matches(struct eval *e, const struct rule *r)
 
 	if (!subject)
 		return false;
+	if (e->s->trace)
+		e->s->trace(&r->info, e->s->trace_arg);
 	if (r->jit)
 		rc = pcre2_jit_match(r->re, (PCRE2_SPTR)subject, subject_len(e, r->field), 0, 0,
 				     e->s->md, e->s->mctx);
@@ -223,6 +233,12 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 }
 
 /* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
+/* `tls` rules see ClientHellos whether TCP or QUIC carried them. */
+static bool is_client_hello(const struct request *q)
+{
+	return q->proto == REQUEST_TLS || q->proto == REQUEST_QUIC;
+}
+
 static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_known)
 {
 	const struct request *q = e->r;
@@ -239,10 +255,11 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 	case FIELD_SERVICE:
 		return pattern_known || domain_matches(e, r);
 	case FIELD_TLS_NO_SNI:
-		return q->proto == REQUEST_TLS && (q->flags & REQUEST_TLS_NO_SNI);
+		return is_client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
 	case FIELD_TLS_ECH:
-		return q->proto == REQUEST_TLS && (q->flags & REQUEST_TLS_ECH);
+		return is_client_hello(q) && (q->flags & REQUEST_TLS_ECH);
 	case FIELD_QUIC:
+		return q->proto == REQUEST_QUIC;
 	case FIELD_ALL:             /* cutoff_decides() */
 		break;
 	}

@@ -80,23 +80,48 @@ void policy_match(const struct policy *p, const struct request *r, time_t now,
 void policy_match_naive(const struct policy *p, const struct request *r, time_t now,
 			struct match_scratch *s, struct decision *d);
 
+/*
+ * From now on, matching with S calls FN with each rule whose regex it runs,
+ * in the order it runs them (urlctl test -v; the benchmark's counts). FN
+ * NULL: no more calls.
+ */
+typedef void (*policy_rule_fn)(const struct rule_info *rule, void *arg);
+void match_scratch_trace(struct match_scratch *s, policy_rule_fn fn, void *arg);
+
 const char *policy_action_name(enum policy_action a);       /* "allow", "block", "log" */
 const char *policy_response_name(enum policy_response r);   /* "drop", "reset", "page" */
 
 /* The file policy_load() read. */
 const char *policy_path(const struct policy *p);
 
+/*
+ * Calls FN with the path of every file the policy was compiled from: the
+ * rule files (PATH first, then its includes in the order read), the domain
+ * lists and the services' lists, named as the rule files name them
+ * (relative to the working folder unless absolute). BESIDE is where the
+ * rule file looks first: PATH itself, except for an installed service
+ * list, which a copy at BESIDE (services/NAME.list beside the rule file)
+ * would stand in for. A file may come more than once. Stops at FN's first
+ * non-zero return and returns it. What `urlctl publish` packs into a bundle.
+ */
+typedef int (*policy_file_fn)(const char *path, const char *beside, void *arg);
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg);
+
 struct policy_summary {
 	unsigned rules;
 	unsigned regexes;              /* url, host and path rules */
 	unsigned regexes_jit;          /* of which JIT-compiled */
 	unsigned regexes_prefiltered;  /* of which run only when a required literal occurs */
+	unsigned regexes_every_url;    /* of which have no selective literal: run on every URL */
 	size_t domain_names;           /* distinct names of domain and domain-list rules */
 	size_t index_bytes;            /* domain index and prefilter tables */
 	enum policy_action default_action;
 };
 
 void policy_summarize(const struct policy *p, struct policy_summary *s);
+
+/* Calls FN, in file order, with each regex rule that runs on every URL. */
+void policy_each_every_url(const struct policy *p, policy_rule_fn fn, void *arg);
 
 /*
  * Calls FN with the client prefixes of every `block quic` rule whose time=

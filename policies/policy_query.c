@@ -1,9 +1,12 @@
 /* What the daemon and urlctl ask a loaded policy besides decisions. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policies/policy_internal.h"
 #include "policies/rule_options.h"
+#include "policies/services.h"
 
 const char *policy_action_name(enum policy_action a)
 {
@@ -30,6 +33,47 @@ const char *policy_path(const struct policy *p)
 	return p->path;
 }
 
+/* The list files of a `service` rule (its names, comma-separated, in R->pattern). */
+static int service_files(const struct rule *r, policy_file_fn fn, void *arg)
+{
+	int rc = 0;
+
+	for (const char *name = r->pattern; *name && !rc;) {
+		size_t len = strcspn(name, ",");
+		char one[SERVICE_NAME_MAX + 1], beside[SERVICE_NAME_MAX + 32];
+		char *path, *as;
+
+		snprintf(one, sizeof(one), "%.*s", (int)len, name);
+		snprintf(beside, sizeof(beside), "services/%s.list", one);
+		path = service_list_path(r->info.file, one);
+		as = path_beside(r->info.file, beside);
+		rc = path && as ? fn(path, as, arg) : -ENOMEM;
+		free(path);
+		free(as);
+		name += len + (name[len] == ',');
+	}
+	return rc;
+}
+
+int policy_files(const struct policy *p, policy_file_fn fn, void *arg)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; i < p->n_files && !rc; i++)
+		rc = fn(p->files[i], p->files[i], arg);
+	for (unsigned i = 0; i < p->n_sources && !rc; i++) {
+		const struct domain_source *src = &p->sources[i];
+
+		if (src->list_path && src->n_rules &&
+		    p->rules[src->rules[0]].field == FIELD_DOMAIN_LIST)
+			rc = fn(src->list_path, src->list_path, arg);
+	}
+	for (unsigned i = 0; i < p->n_rules && !rc; i++)
+		if (p->rules[i].field == FIELD_SERVICE)
+			rc = service_files(&p->rules[i], fn, arg);
+	return rc;
+}
+
 void policy_summarize(const struct policy *p, struct policy_summary *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -43,12 +87,20 @@ void policy_summarize(const struct policy *p, struct policy_summary *s)
 		s->regexes++;
 		s->regexes_jit += r->jit;
 		s->regexes_prefiltered += r->prefiltered;
+		s->regexes_every_url += !r->prefiltered;
 	}
 	s->domain_names = name_map_count(p->domains);
 	s->index_bytes = name_map_memory(p->domains);
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
 		if (p->prefilter[f])
 			s->index_bytes += literal_index_memory(p->prefilter[f]);
+}
+
+void policy_each_every_url(const struct policy *p, policy_rule_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < p->n_rules; i++)
+		if (p->rules[i].re && !p->rules[i].prefiltered)
+			fn(&p->rules[i].info, arg);
 }
 
 static bool rule_open_at(const struct rule *r, time_t now)

@@ -10,20 +10,29 @@
  * no literal at all.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "policies/ascii.h"
 #include "policies/regex_literal.h"
+#include "policies/url_model.h"
 
 #define DEPTH_MAX 16         /* nested groups (~6 KB of stack each); deeper: no literal */
 #define REPEAT_MANY 2       /* any maximum above one */
+
+/* A set of required literals and the share of URLs expected to hold one of
+ * them (a sum: an upper bound), computed once. */
+struct choice {
+	struct literal_set set;
+	double share;               /* meaningful when set.n > 0 */
+};
 
 struct fragment {
 	bool exact;                 /* every match is exactly `pre` (== `suf`) */
 	struct literal pre;         /* every match starts with it */
 	struct literal suf;         /* every match ends with it */
-	struct literal_set req;     /* every match contains one of them; n == 0: unknown */
+	struct choice req;          /* every match contains one of them; n == 0: unknown */
 };
 
 struct scan {
@@ -50,44 +59,45 @@ static void frag_unknown(struct fragment *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* A literal present in nearly every URL tells the prefilter nothing. */
-static unsigned literal_score(const struct literal *l)
+/* The share of C; an empty set, nothing known, is worse than any. */
+static double choice_share(const struct choice *c)
 {
-	static const char common[] = "https://www.";
-
-	if (l->len < sizeof(common) && memmem(common, sizeof(common) - 1, l->s, l->len))
-		return 0;
-	return l->len;
+	return c->set.n ? c->share : HUGE_VAL;
 }
 
-static unsigned set_score(const struct literal_set *s)
+/* The shortest literal of C: among equally rare sets, the longer finds
+ * fewer false candidates. */
+static unsigned choice_min_len(const struct choice *c)
 {
-	unsigned score = s->n ? ~0u : 0;
+	unsigned len = LITERAL_MAX;
 
-	for (unsigned i = 0; i < s->n; i++) {
-		unsigned sc = literal_score(&s->lit[i]);
-
-		if (sc < score)
-			score = sc;
-	}
-	return score;
+	for (unsigned i = 0; i < c->set.n; i++)
+		if (c->set.lit[i].len < len)
+			len = c->set.lit[i].len;
+	return len;
 }
 
-/* Keeps in BEST whichever of BEST and CAND says more. */
-static void set_keep_better(struct literal_set *best, const struct literal_set *cand)
+/* Keeps in BEST whichever of BEST and CAND is rarer in URLs; on a tie, the
+ * one of fewer, then longer, literals. */
+static void choice_keep_better(struct choice *best, const struct choice *cand)
 {
-	unsigned a = set_score(best), b = set_score(cand);
+	double a = choice_share(best), b = choice_share(cand);
 
-	if (b > a || (b == a && b && cand->n < best->n))
+	if (b < a || (b == a && cand->set.n &&
+		      (cand->set.n < best->set.n ||
+		       (cand->set.n == best->set.n && choice_min_len(cand) > choice_min_len(best)))))
 		*best = *cand;
 }
 
-static void set_keep_better_literal(struct literal_set *best, const struct literal *l)
+static void choice_keep_better_literal(struct choice *best, const struct literal *l)
 {
-	struct literal_set one = { .n = 1 };
+	struct choice one = { .set.n = 1 };
 
-	one.lit[0] = *l;
-	set_keep_better(best, &one);
+	if (!l->len)
+		return;
+	one.set.lit[0] = *l;
+	one.share = url_share(l->s, l->len);
+	choice_keep_better(best, &one);
 }
 
 /* A's first bytes then B's, at most LITERAL_MAX in all. */
@@ -156,30 +166,30 @@ static void frag_concat(struct fragment *a, const struct fragment *b)
 	else
 		suf = b->suf;
 	if (a->exact)
-		set_keep_better_literal(&a->req, &a->pre);
-	set_keep_better(&a->req, &b->req);
+		choice_keep_better_literal(&a->req, &a->pre);
+	choice_keep_better(&a->req, &b->req);
 	if (b->exact)
-		set_keep_better_literal(&a->req, &b->pre);
-	set_keep_better_literal(&a->req, &junction);
-	set_keep_better_literal(&a->req, &pre);
-	set_keep_better_literal(&a->req, &suf);
+		choice_keep_better_literal(&a->req, &b->pre);
+	choice_keep_better_literal(&a->req, &junction);
+	choice_keep_better_literal(&a->req, &pre);
+	choice_keep_better_literal(&a->req, &suf);
 	a->exact = false;
 	a->pre = pre;
 	a->suf = suf;
 }
 
 /* The most telling requirement of F as a set (empty when nothing is known). */
-static void frag_best(const struct fragment *f, struct literal_set *out)
+static void frag_best(const struct fragment *f, struct choice *out)
 {
 	*out = f->req;
-	set_keep_better_literal(out, &f->pre);
-	set_keep_better_literal(out, &f->suf);
+	choice_keep_better_literal(out, &f->pre);
+	choice_keep_better_literal(out, &f->suf);
 }
 
 /* ALT := ALT | B, ALT holding the first branch on the first call. */
 static void frag_alternate(struct fragment *alt, const struct fragment *b)
 {
-	struct literal_set sa, sb;
+	struct choice sa, sb;
 	unsigned n = 0;
 
 	frag_best(alt, &sa);
@@ -193,12 +203,13 @@ static void frag_alternate(struct fragment *alt, const struct fragment *b)
 	memmove(alt->suf.s, alt->suf.s + alt->suf.len - n, n);
 	alt->suf.len = n;
 	alt->exact = false;
-	alt->req.n = 0;
-	if (!set_score(&sa) || !set_score(&sb) || sa.n + sb.n > LITERAL_SET_MAX)
+	alt->req.set.n = 0;
+	if (!sa.set.n || !sb.set.n || sa.set.n + sb.set.n > LITERAL_SET_MAX)
 		return;
 	alt->req = sa;
-	for (unsigned i = 0; i < sb.n; i++)
-		alt->req.lit[alt->req.n++] = sb.lit[i];
+	for (unsigned i = 0; i < sb.set.n; i++)
+		alt->req.set.lit[alt->req.set.n++] = sb.set.lit[i];
+	alt->req.share += sb.share;
 }
 
 /* F repeated MIN to MAX times (MAX == REPEAT_MANY: more than once). */
@@ -211,7 +222,7 @@ static void frag_repeat(struct fragment *f, unsigned min, unsigned max)
 	if (max == 1)
 		return;
 	if (f->exact)
-		set_keep_better_literal(&f->req, &f->pre);
+		choice_keep_better_literal(&f->req, &f->pre);
 	f->exact = false;
 }
 
@@ -791,10 +802,12 @@ int regex_required_literals(const char *pattern, size_t len, struct literal_set 
 {
 	struct scan sc = { .p = pattern, .end = pattern + len };
 	struct fragment f;
+	struct choice best;
 
 	parse_alternation(&sc, &f);
 	if (sc.bail || !at_end(&sc))
 		return -ENOENT;
-	frag_best(&f, out);
-	return set_score(out) ? 0 : -ENOENT;
+	frag_best(&f, &best);
+	*out = best.set;
+	return choice_share(&best) < URL_SHARE_EVERY ? 0 : -ENOENT;
 }

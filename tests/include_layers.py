@@ -16,7 +16,7 @@ import sys
 ENFORCER_STACK = ["bpf", "common", "policies",
                   "enforcer/capture", "enforcer/stream", "enforcer/proto",
                   "enforcer/pipeline", "enforcer/judge", "enforcer/enforce",
-                  "enforcer/control", "enforcer"]
+                  "enforcer/control", "enforcer/fleet", "enforcer"]
 CTL_STACK = ["bpf", "common", "policies", "ctl"]
 ROOTS = ["bpf", "common", "policies", "enforcer", "ctl"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -107,7 +107,7 @@ struct capture *capture_open(const char *ifname, int tap_fd, struct fanout_group
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	struct capture *c = calloc(1, sizeof(*c));
-	int err;
+	int err = 0;
 
 	if (!c)
 		return NULL;
@@ -128,7 +128,10 @@ struct capture *capture_open(const char *ifname, int tap_fd, struct fanout_group
 		err = -errno;
 		goto fail;
 	}
-	err = opts && opts->per_frame ? setup_per_frame(c) : setup_ring(c, opts);
+	if (opts && opts->per_frame)
+		err = setup_per_frame(c);
+	else if (!opts || !opts->hook_only)
+		err = setup_ring(c, opts);
 	if (err)
 		goto fail;
 	if (bind(c->fd, (struct sockaddr *)&sll, sizeof(sll))) {
@@ -157,7 +160,8 @@ static void frame_from_hdr(struct capture_frame *f, const struct tpacket3_hdr *h
 	f->ts.tv_nsec = h->tp_nsec;
 	f->ifindex = sll->sll_ifindex;
 	f->pkttype = sll->sll_pkttype;
-	f->csum_unchecked = h->tp_status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID);
+	f->csum = h->tp_status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID) ?
+		  CSUM_SKIP : CSUM_VERIFY;
 	if (h->tp_status & TP_STATUS_VLAN_VALID) {
 		f->vlan_tci = h->hv1.tp_vlan_tci;
 		f->vlan_tpid = h->tp_status & TP_STATUS_VLAN_TPID_VALID ?
@@ -202,6 +206,7 @@ static int read_frame(struct capture *c, struct capture_frame *f)
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	memset(f, 0, sizeof(*f));
+	f->csum = CSUM_VERIFY;
 	f->data = c->frame;
 	f->len = (uint32_t)n;
 	f->caplen = n > PER_FRAME_MAX ? PER_FRAME_MAX : (uint32_t)n;
@@ -215,8 +220,8 @@ static int read_frame(struct capture *c, struct capture_frame *f)
 
 			memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
 			f->len = aux.tp_len;
-			f->csum_unchecked = aux.tp_status &
-					    (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID);
+			f->csum = aux.tp_status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID) ?
+				  CSUM_SKIP : CSUM_VERIFY;
 			if (aux.tp_status & TP_STATUS_VLAN_VALID) {
 				f->vlan_tci = aux.tp_vlan_tci;
 				f->vlan_tpid = aux.tp_status & TP_STATUS_VLAN_TPID_VALID ?
@@ -242,7 +247,7 @@ static int next_frames(struct capture *c, int timeout_ms, capture_cb cb, void *a
 		return -EIO;
 	if (pfd.revents & POLLERR)
 		return take_socket_error(c);
-	while (n < CAPTURE_PER_FRAME_BATCH && (r = read_frame(c, &f)) > 0) {
+	while (c->frame && n < CAPTURE_PER_FRAME_BATCH && (r = read_frame(c, &f)) > 0) {
 		cb(&f, arg);
 		n++;
 	}
@@ -256,7 +261,7 @@ int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *a
 	const uint8_t *p;
 	uint32_t n;
 
-	if (c->frame)
+	if (c->frame || !c->ring)
 		return next_frames(c, timeout_ms, cb, arg);
 	if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "enforcer/capture/frame.h"
+
 struct capture;
 
 /*
@@ -39,8 +41,8 @@ struct capture_frame {
 	uint8_t pkttype;          /* PACKET_HOST, PACKET_OUTGOING, ... (linux/if_packet.h) */
 	uint16_t vlan_tci;        /* a tag the kernel took out of the frame, if vlan_tpid */
 	uint16_t vlan_tpid;       /* 0: no such tag */
-	bool csum_unchecked;      /* checksums not filled in yet (CHECKSUM_PARTIAL) or
-				     already checked by the device: do not verify */
+	enum csum_check csum;     /* CSUM_SKIP: not filled in yet (CHECKSUM_PARTIAL) or
+				     already checked by the device */
 };
 
 typedef void (*capture_cb)(const struct capture_frame *f, void *arg);
@@ -57,6 +59,12 @@ struct capture_opts {
 	 * CAPTURE_PER_FRAME_BATCH frames. block_* and retire_ms are unused.
 	 */
 	bool per_frame;
+	/*
+	 * Neither: the tap writes what it keeps elsewhere (the BPF ring
+	 * capture, capture/tap_ring.h) and the socket only carries it and
+	 * reports the interface's errors; capture_next_block hands nothing.
+	 */
+	bool hook_only;
 };
 
 #define CAPTURE_PER_FRAME_BATCH 64

@@ -17,12 +17,27 @@ enum decode_link {
 	DECODE_LINK_SLL2,         /* pcap LINUX_SLL2 */
 };
 
+/* Which checksums decoding verifies (IPv4 header, TCP of decode_tcp_csum_ok). */
+enum csum_check {
+	CSUM_SKIP,            /* not filled in yet (CHECKSUM_PARTIAL) or checked by the device */
+	CSUM_VERIFY,
+	/*
+	 * The frame's state is unknown (the BPF ring capture): a TCP checksum
+	 * field holding only the pseudo-header sum passes too, as a segment
+	 * whose checksum is left to offload (CHECKSUM_PARTIAL, from a local
+	 * stack or a veth) carries it. A sender who forges that value gets the
+	 * segment judged although the server drops it; the copy the server
+	 * takes then conflicts with it, which blocks (PIPELINE_AMBIGUOUS).
+	 */
+	CSUM_VERIFY_OR_PARTIAL,
+};
+
 struct frame {
 	const uint8_t *data;
 	uint32_t caplen, wirelen;
 	struct timespec ts;            /* CLOCK_REALTIME (live) or the pcap's */
 	enum decode_link link;
-	bool verify_csum;              /* see decode.h: false for CHECKSUM_PARTIAL frames */
+	enum csum_check verify_csum;
 };
 
 typedef void (*frame_fn)(void *arg, const struct frame *fr);

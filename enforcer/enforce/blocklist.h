@@ -10,6 +10,7 @@
 #define UE_BLOCKLIST_H
 
 #include <stdbool.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "bpf/kern_user.h"
@@ -42,6 +43,12 @@ struct blocklist_config {
 	 */
 	bool hold;
 	uint32_t held_flows;
+	/*
+	 * The tap's map of sessions with frames it could not record
+	 * (tap_prog_unrecorded_fd): with fail_closed, TC drops their client
+	 * data from the first unrecorded byte on. 0: none shared.
+	 */
+	int unrecorded_fd;
 	/*
 	 * A file on a BPF file system where the blocklist map is pinned, so
 	 * that blocks outlive a crashed daemon: the next blocklist_open() with
@@ -80,17 +87,24 @@ void blocklist_close(struct blocklist *bl);
 int blocklist_prog_fd(const struct blocklist *bl, enum blocklist_hook hook);
 
 /*
- * Blocks the TCP session t (both directions). rule_hash and flags (enum
- * ue_block_flags) are kept for listings. A session already blocked keeps
- * its entry and this returns 0. 0 or -errno.
+ * Blocks the TCP session t (both directions), or with UE_BLOCK_UDP in
+ * flags the QUIC connection t. rule_hash and flags (enum ue_block_flags)
+ * are kept for listings. A session already blocked keeps its entry and
+ * this returns 0. 0 or -errno.
  */
 int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 		  uint32_t rule_hash, uint32_t flags);
-/* Is t blocked? */
-bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t);
+/* Is t blocked? L4_PROTO: IPPROTO_TCP, or IPPROTO_UDP for QUIC. */
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t, uint8_t l4_proto);
 
 /* Unblocks t; -ENOENT if it was not blocked. */
-int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t);
+int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t, uint8_t l4_proto);
+
+/* The protocol of a listed entry (blocklist_foreach), for blocklist_remove. */
+static inline uint8_t blocklist_entry_proto(const struct ue_block_value *v)
+{
+	return v->flags & UE_BLOCK_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+}
 
 /*
  * Calls cb for every blocked session, with its client/server tuple and the

@@ -78,39 +78,38 @@ static int iface_slot(const struct hold *h, int ifindex)
 }
 
 /*
- * Sends the frame back out of its interface, the TCP checksum left to the
- * kernel (CHECKSUM_PARTIAL), cut to the MTU by GSO if it is an aggregate.
+ * Sends the frame back out of its interface, the TCP (or, for a QUIC
+ * datagram, UDP) checksum left to the kernel (CHECKSUM_PARTIAL), a TCP
+ * aggregate cut to the MTU by GSO.
  */
-static int reinject(const struct hold *h, const struct capture_frame *f, unsigned mtu)
+static int reinject(const struct hold *h, const struct capture_frame *f,
+		    const struct pipeline_segment *seg, unsigned mtu)
 {
+	const struct packet *pkt = &seg->pkt;
 	static _Thread_local uint8_t buf[sizeof(struct virtio_net_hdr) + HOLD_FRAME_MAX];
 	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)buf;
 	uint8_t *frame = buf + sizeof(*vh);
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET, .sll_ifindex = f->ifindex,
 	};
-	struct packet pkt;
+	/* the pipeline decoded the captured bytes: offsets carry over to the copy */
+	size_t l4_off = (size_t)(pkt->l4 - f->data), l3_off = ETH_HLEN;
+	size_t thlen = seg->tcp ? (size_t)(pkt->l4[12] >> 4) * 4 : 8;
+	size_t csum_at = seg->tcp ? 16 : 6;
+	bool v4 = IN6_IS_ADDR_V4MAPPED(&pkt->src);
 	uint16_t csum;
-	size_t l4_off, l3_off = ETH_HLEN, thlen;
-	bool v4;
 
 	if (f->caplen < f->len || f->caplen > HOLD_FRAME_MAX)
 		return -EMSGSIZE;
 	memcpy(frame, f->data, f->caplen);
-	if (decode_packet(DECODE_LINK_ETHERNET, frame, f->caplen, f->len, false, &pkt) !=
-	    DECODE_TCP)
-		return -EINVAL;
-	l4_off = (size_t)(pkt.l4 - frame);
-	thlen = (size_t)(pkt.l4[12] >> 4) * 4;
-	v4 = IN6_IS_ADDR_V4MAPPED(&pkt.src);
 	memcpy(&to.sll_protocol, frame + 12, 2);
-	csum = decode_tcp_csum(&pkt, true);
-	memcpy(frame + l4_off + 16, &csum, 2);
+	csum = decode_tcp_csum(pkt, true);     /* the pseudo-header sum: TCP's and UDP's alike */
+	memcpy(frame + l4_off + csum_at, &csum, 2);
 	memset(vh, 0, sizeof(*vh));
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = (uint16_t)l4_off;
-	vh->csum_offset = 16;
-	if (f->caplen > ETH_HLEN + mtu) {
+	vh->csum_offset = (uint16_t)csum_at;
+	if (seg->tcp && f->caplen > ETH_HLEN + mtu) {
 		vh->gso_type = v4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
 		vh->gso_size = (uint16_t)(mtu - (l4_off - l3_off) - thlen);
 		vh->hdr_len = (uint16_t)(l4_off + thlen);
@@ -121,11 +120,20 @@ static int reinject(const struct hold *h, const struct capture_frame *f, unsigne
 	return 0;
 }
 
-/* The flow's mark, from the kernel's entry when the pipeline has none yet. */
-static struct hold_mark *mark_of(const struct hold *h, struct pipeline *pipe,
+static void release(const struct hold *h, const struct pipeline_segment *seg,
+		    const struct capture_frame *f, int slot, struct hold_stats *st)
+{
+	st->released++;
+	if (reinject(h, f, seg, h->mtu[slot]))
+		st->send_failures++;
+	else
+		st->reinjected++;
+}
+
+/* The flow's mark M, from the kernel's entry when the pipeline has none (yet). */
+static struct hold_mark *mark_of(const struct hold *h, struct hold_mark *m,
 				 const struct flow_tuple *t, struct hold_mark *scratch)
 {
-	struct hold_mark *m = pipeline_hold_mark(pipe, t);
 	struct ue_hold_value v;
 
 	if (m && m->known)
@@ -140,12 +148,12 @@ static struct hold_mark *mark_of(const struct hold *h, struct pipeline *pipe,
 	return m;
 }
 
-void hold_settle(const struct hold *h, struct pipeline *pipe, const struct capture_frame *f,
-		 enum hold_outcome outcome, struct hold_stats *st)
+void hold_settle(const struct hold *h, const struct pipeline_segment *seg,
+		 const struct capture_frame *f, enum hold_outcome outcome, struct hold_stats *st)
 {
+	const struct packet *pkt = &seg->pkt;
 	struct hold_mark scratch, *m;
 	struct flow_tuple t;
-	struct packet pkt;
 	uint32_t end;
 	int slot = iface_slot(h, f->ifindex);
 	bool sync = false;
@@ -153,28 +161,35 @@ void hold_settle(const struct hold *h, struct pipeline *pipe, const struct captu
 	/* only what TC ingress can have held: client payload coming in */
 	if (slot < 0 || f->pkttype == PACKET_OUTGOING)
 		return;
-	if (decode_packet(DECODE_LINK_ETHERNET, f->data, f->caplen, f->len, false, &pkt) !=
-	    DECODE_TCP || !pkt.payload_len ||
-	    !(port_set_has(&h->http_ports, pkt.dport) || port_set_has(&h->tls_ports, pkt.dport)))
+	/* QUIC: TC held every datagram the tap handed over; no state is kept */
+	if (seg->quic) {
+		if (outcome == HOLD_KEEP)
+			st->kept++;
+		else
+			release(h, seg, f, slot, st);
+		return;
+	}
+	if (!seg->tcp || !pkt->payload_len ||
+	    !(port_set_has(&h->http_ports, pkt->dport) || port_set_has(&h->tls_ports, pkt->dport)))
 		return;
 	if (outcome == HOLD_KEEP) {
 		st->kept++;
 		return;
 	}
 	t = (struct flow_tuple){
-		.client = pkt.src, .server = pkt.dst,
-		.client_port = pkt.sport, .server_port = pkt.dport,
+		.client = pkt->src, .server = pkt->dst,
+		.client_port = pkt->sport, .server_port = pkt->dport,
 	};
-	m = mark_of(h, pipe, &t, &scratch);
+	m = mark_of(h, seg->hold, &t, &scratch);
 	if (m->pass)
 		return;          /* the kernel let it through */
-	end = pkt.seq + pkt.payload_len + !!(pkt.tcp_flags & TCP_SYN);
+	end = pkt->seq + pkt->payload_len + !!(pkt->tcp_flags & TCP_SYN);
 	if (m->known && !seq_before(m->released_to, end))
 		/* the sender retransmits released data: from now on the kernel
 		 * lets that through itself (the entry is not written for every
 		 * segment: that would cost a syscall each) */
 		sync = true;
-	else if (m->known && !seq_before(m->released_to, pkt.seq))
+	else if (m->known && !seq_before(m->released_to, pkt->seq))
 		m->released_to = end;  /* moved over contiguous data only: a gap's bytes are not judged yet */
 	if (outcome == HOLD_RELEASE_SESSION) {
 		m->pass = sync = true;
@@ -184,17 +199,13 @@ void hold_settle(const struct hold *h, struct pipeline *pipe, const struct captu
 	if (sync && blocklist_hold_set(h->bl, &t, &(struct ue_hold_value){
 			.released_to = m->released_to, .flags = m->pass ? UE_HOLD_PASS : 0 }))
 		st->send_failures++;
-	st->released++;
-	if (reinject(h, f, h->mtu[slot]))
-		st->send_failures++;
-	else
-		st->reinjected++;
+	release(h, seg, f, slot, st);
 }
 
-void hold_position(const struct hold *h, struct pipeline *pipe, const struct flow_tuple *t,
+void hold_position(const struct hold *h, const struct flow_tuple *t, struct hold_mark *mark,
 		   struct session_position *pos)
 {
-	struct hold_mark scratch, *m = mark_of(h, pipe, t, &scratch);
+	struct hold_mark scratch, *m = mark_of(h, mark, t, &scratch);
 	uint32_t end = pos->seq + pos->len;
 
 	if (!m->known || m->pass || !seq_before(m->released_to, end))

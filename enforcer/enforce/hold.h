@@ -17,6 +17,11 @@
  * session is released for good once its ClientHello is judged. HTTP
  * sessions are released segment by segment (per request).
  *
+ * QUIC: TC holds each datagram of a client's first flight (parse.h); the
+ * daemon releases it once the pipeline has processed it, unless its
+ * connection is blocked. Nothing is kept per connection: a judged
+ * connection's later Initials go through the daemon and out at once.
+ *
  * Which segment waits: every one goes through the daemon, but only the one
  * that completes a request head or ClientHello waits for a verdict (the
  * pipeline judges during that segment): the ones before it leave an
@@ -73,16 +78,18 @@ struct hold {
 int hold_open(struct hold *h, struct blocklist *bl, const struct port_set *http_ports,
 	      const struct port_set *tls_ports, const int *ifindex, unsigned n);
 /*
- * The frame F the pipeline PIPE has just processed: release it or keep it
- * held. The flow's struct hold_mark records what is released.
+ * The frame F the pipeline has just processed, as it decoded it (SEG,
+ * pipeline_last_segment): release it or keep it held. The flow's struct
+ * hold_mark records what is released.
  */
-void hold_settle(const struct hold *h, struct pipeline *pipe, const struct capture_frame *f,
-		 enum hold_outcome outcome, struct hold_stats *st);
+void hold_settle(const struct hold *h, const struct pipeline_segment *seg,
+		 const struct capture_frame *f, enum hold_outcome outcome, struct hold_stats *st);
 /*
- * For the RST of a blocked session: where the server's stream stands, if
- * TC has held part of what the client sent (pos->withheld then).
+ * For the RST of a blocked session T whose mark is MARK (the event's; NULL
+ * if the pipeline has none): where the server's stream stands, if TC has
+ * held part of what the client sent (pos->withheld then).
  */
-void hold_position(const struct hold *h, struct pipeline *pipe, const struct flow_tuple *t,
+void hold_position(const struct hold *h, const struct flow_tuple *t, struct hold_mark *mark,
 		   struct session_position *pos);
 void hold_close(struct hold *h);
 

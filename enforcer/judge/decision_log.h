@@ -1,6 +1,7 @@
 /*
  * The decision log (url-enforcer(8), DECISION LOG): JSON Lines, one object
- * a line, keys in the order the man page gives them, written with jansson
+ * a line, keys in the order the man page gives them, written straight into
+ * a buffer (one escaping function; byte for byte what jansson would write)
  * and flushed line by line.
  *
  *   ts mode proto client client_port server server_port [method] [host] [url]
@@ -12,8 +13,11 @@
  * block. A flow decided without a request (the reassembly or a parser over a
  * limit, --on-overflow) has no method, host, url nor target and carries
  * "reason":"overflow" after enforced; so does a flow blocked because its
- * stream reads two ways (pipeline.h), with "reason":"ambiguous". Strings that are not valid UTF-8 (from
- * the wire) are written as Latin-1, byte by byte, so nothing is lost.
+ * stream reads two ways (pipeline.h), with "reason":"ambiguous". In strings
+ * from the wire or a rule file, a byte that is not part of a valid UTF-8
+ * sequence is written as the character of the same value (U+0080 to U+00FF,
+ * its Latin-1 reading): nothing is lost and the valid text around it stays
+ * as it was. Control bytes are escaped (\n, \u001B, ...).
  *
  * Two ways to write, one formatter:
  *  - synchronous (offline mode): each record is written and flushed at once;

@@ -63,12 +63,26 @@ static void apply_pause(struct judge *j, const struct request *r, time_t now,
 		j->stats.paused_decisions++;
 }
 
+/*
+ * The response is what will be done: only HTTP/1.x can carry the page; a
+ * TLS session (no page without a forged certificate) and an h2c one are
+ * reset instead, and logged so; a QUIC connection has nothing to reset.
+ */
+static void response_applicable(const struct request *r, struct decision *d)
+{
+	if (d->response == RESPONSE_PAGE && r->proto != REQUEST_HTTP)
+		d->response = RESPONSE_RESET;
+	if (r->proto == REQUEST_QUIC)
+		d->response = RESPONSE_DROP;    /* UDP: nothing to reset */
+}
+
 void judge_request(struct judge *j, const struct request *r, struct decision *d)
 {
 	time_t now = j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec;
 
 	policy_match(j->cfg.policy, r, now, j->scratch, d);
 	apply_pause(j, r, now, d);
+	response_applicable(r, d);
 	count(j, d);
 	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
 		j->stats.logged++;
@@ -87,6 +101,7 @@ void judge_again(struct judge *j, const struct request *r, const struct timespec
 	again.ts = *now;
 	policy_match(j->cfg.policy, &again, now->tv_sec, j->scratch, d);
 	apply_pause(j, &again, now->tv_sec, d);
+	response_applicable(r, d);
 	if (d->action != ACTION_BLOCK)
 		return;
 	j->stats.blocked++;
@@ -125,9 +140,11 @@ void judge_event(struct judge *j, enum pipeline_event ev, const struct request *
 		judge_ambiguous(j, r, d);
 }
 
-void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r)
+void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r,
+			  struct pipeline_session *s)
 {
 	struct decision d;
 
+	(void)s;
 	judge_event(judge, ev, r, &d);
 }

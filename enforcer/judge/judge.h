@@ -71,6 +71,7 @@ void judge_event(struct judge *j, enum pipeline_event ev, const struct request *
 		 struct decision *d);
 
 /* A pipeline_fn for callers that only judge and log (offline mode). */
-void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r);
+void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r,
+			  struct pipeline_session *s);
 
 #endif

@@ -9,6 +9,14 @@
  * session; so does the client's FIN once the stream up to it is consumed;
  * other flows leave by idle timeout or eviction (flow.h).
  *
+ * QUIC: a UDP datagram to a TLS port is a client's; each UDP 4-tuple is
+ * one connection (a flow of its own table) whose Initials are read until
+ * its ClientHello is whole (quic.h) and handed over as a REQUEST_QUIC
+ * request. A connection in a version we cannot read is handed over once,
+ * without SNI, flagged REQUEST_QUIC_VERSION: the policy decides it as it
+ * would a ClientHello without server name (its default, unless a rule
+ * names the server's address or `quic`).
+ *
  * Flows whose SYN was not seen (the daemon started late, the flow was
  * evicted) are picked up at the first segment that starts an HTTP request
  * or a TLS record; their requests carry REQUEST_MIDSTREAM. Data on a SYN
@@ -37,7 +45,9 @@
 #include "common/request.h"
 #include "enforcer/capture/frame.h"
 #include "enforcer/capture/port_set.h"
+#include "enforcer/proto/quic.h"
 #include "enforcer/stream/decode.h"
+#include "enforcer/stream/flow.h"
 #include "enforcer/stream/reasm.h"
 #include "enforcer/stream/session_position.h"
 
@@ -47,7 +57,10 @@ enum pipeline_event {
 	PIPELINE_AMBIGUOUS,      /* two readings: request as for PIPELINE_OVERFLOW */
 };
 
-typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r);
+struct pipeline_session;
+/* S: the flow the event is about, valid during the call (below). */
+typedef void (*pipeline_fn)(void *arg, enum pipeline_event ev, const struct request *r,
+			    struct pipeline_session *s);
 
 struct pipeline_config {
 	struct port_set http_ports;    /* disjoint from tls_ports */
@@ -68,10 +81,13 @@ struct pipeline_stats {
 	uint64_t decode[DECODE_RESULT_MAX];  /* by result: TCP, UDP, fragments, malformed by reason */
 	uint64_t not_tapped;           /* TCP not to or from an HTTP or TLS port */
 	uint64_t quic_packets;         /* client->server UDP to a TLS port */
+	uint64_t quic_unknown_version; /* connections in a version other than 1 and 2 */
+	uint64_t quic_abandoned;       /* connections forgotten before their ClientHello was whole */
 	uint64_t payload_bytes;        /* client->server TCP payload */
 	uint64_t requests_http;
 	uint64_t requests_tls;
 	uint64_t requests_h2c;
+	uint64_t requests_quic;
 	uint64_t midstream_pickups;    /* flows picked up without their SYN */
 	uint64_t midstream_skipped;    /* segments of such flows before a request start */
 	uint64_t not_parsed;           /* streams that were not HTTP or TLS (-EPROTO) */
@@ -79,16 +95,9 @@ struct pipeline_stats {
 	uint64_t ambiguous;            /* flows whose stream reads two ways */
 	uint64_t no_ack;               /* segments ignored for want of an ACK */
 	uint64_t parse_failures;       /* out of memory in a parser */
-	uint64_t retransmits;          /* struct reasm_stats, see reasm.h */
-	uint64_t overlaps;
-	uint64_t overlap_conflicts;
-	uint64_t held_segments;
-	uint64_t reasm_overflows;
-	uint64_t flows_created;        /* struct flow_stats, see flow.h */
-	uint64_t flows_closed;
-	uint64_t flows_expired;
-	uint64_t flows_evicted;
-	uint64_t flows_active;
+	struct reasm_stats reasm;
+	struct flow_stats flows;
+	struct quic_stats quic;        /* Initial packets (quic.h) */
 };
 
 struct pipeline;
@@ -110,15 +119,8 @@ void pipeline_expire(struct pipeline *p, int64_t now);
 
 /* Each open flow's latest request (to judge again under a new policy). */
 void pipeline_foreach_latest(struct pipeline *p,
-			     void (*fn)(void *arg, const struct request *r), void *arg);
-
-/*
- * Where the session T stands for a RST or block page (inject.h): the
- * client's next sequence number and the server's, from the furthest
- * client->server segment with an ACK. 0, or -ENOENT for an unknown flow.
- */
-int pipeline_position(struct pipeline *p, const struct flow_tuple *t,
-		      struct session_position *pos);
+			     void (*fn)(void *arg, const struct request *r,
+					struct pipeline_session *s), void *arg);
 
 /*
  * --hold (hold.c): how much of a flow's client stream has been released,
@@ -132,8 +134,32 @@ struct hold_mark {
 	bool pass;               /* released for good (a TLS session after its ClientHello) */
 };
 
-/* The flow's mark; NULL for a flow the pipeline does not follow (now). */
-struct hold_mark *pipeline_hold_mark(struct pipeline *p, const struct flow_tuple *t);
+/*
+ * What an event's caller may act on without looking the flow up again:
+ * where the session stands for a RST or block page (inject.h), from the
+ * furthest client->server segment with an ACK, and the flow's --hold mark.
+ */
+struct pipeline_session {
+	struct session_position pos;
+	bool position_known;
+	struct hold_mark *hold;
+};
+
+/*
+ * The frame pipeline_packet() took last, for --hold to settle without
+ * decoding it again or looking its flow up (hold.c): its TCP segment, if it
+ * decoded as one (whatever its checksum), and the flow's mark, NULL when
+ * the pipeline follows no flow for it (or the frame ended the flow). Valid
+ * until the next call on the pipeline.
+ */
+struct pipeline_segment {
+	bool tcp;
+	bool quic;               /* UDP to a TLS port */
+	struct packet pkt;
+	struct hold_mark *hold;
+};
+
+const struct pipeline_segment *pipeline_last_segment(const struct pipeline *p);
 
 void pipeline_stats(const struct pipeline *p, struct pipeline_stats *out);
 void pipeline_stats_add(struct pipeline_stats *sum, const struct pipeline_stats *add);

@@ -141,13 +141,13 @@ static int parse_client_hello(const uint8_t *body, size_t len, struct hello_fiel
 	return exts.bad ? -EPROTO : 0;
 }
 
-static int hand_over(struct tls_stream *ts, const uint8_t *body, size_t len,
-		     const struct parse_ctx *ctx)
+/* The ClientHello BODY judged by its fields and handed over as a PROTO request. */
+static int emit_hello(const uint8_t *body, size_t len, enum request_proto proto,
+		      const struct parse_ctx *ctx)
 {
 	struct hello_fields f = { 0 };
 	int err = parse_client_hello(body, len, &f);
 
-	ts->state = TS_DONE;
 	if (err)
 		return err;
 	if (!f.sni)
@@ -158,7 +158,7 @@ static int hand_over(struct tls_stream *ts, const uint8_t *body, size_t len,
 	struct request r = {
 		.tuple = *ctx->tuple,
 		.ts = ctx->ts,
-		.proto = REQUEST_TLS,
+		.proto = proto,
 		.flags = ctx->flags | f.flags,
 		.host = ctx->scratch->host,
 		.url = ctx->scratch->url,
@@ -167,6 +167,13 @@ static int hand_over(struct tls_stream *ts, const uint8_t *body, size_t len,
 
 	ctx->emit(ctx->arg, &r);
 	return 0;
+}
+
+static int hand_over(struct tls_stream *ts, const uint8_t *body, size_t len,
+		     const struct parse_ctx *ctx)
+{
+	ts->state = TS_DONE;
+	return emit_hello(body, len, REQUEST_TLS, ctx);
 }
 
 static bool record_header_valid(const uint8_t *h)
@@ -258,4 +265,12 @@ bool tls_is_record_start(const uint8_t *data, size_t len)
 {
 	return len >= 5 && record_header_valid(data) &&
 	       (len < 6 || data[5] == HANDSHAKE_CLIENT_HELLO);
+}
+
+int tls_hello_parse(const uint8_t *msg, size_t len, enum request_proto proto,
+		    const struct parse_ctx *ctx)
+{
+	if (len < 4 || msg[0] != HANDSHAKE_CLIENT_HELLO || hello_size(msg) != len)
+		return -EPROTO;
+	return emit_hello(msg + 4, len - 4, proto, ctx);
 }

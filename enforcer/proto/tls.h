@@ -51,6 +51,16 @@ void tls_stream_release(struct tls_stream *ts);
 int tls_feed(struct tls_stream *ts, const uint8_t *data, size_t len,
 	     const struct parse_ctx *ctx);
 
+/*
+ * One whole ClientHello handshake message MSG[0..LEN) (its 4-byte header
+ * included), as QUIC's CRYPTO frames carry it without records: read as
+ * tls_feed reads one and handed over as a PROTO request. Returns 0,
+ * -EPROTO if it is not a ClientHello of exactly LEN bytes or malformed,
+ * -E2BIG if its SNI does not fit a URL.
+ */
+int tls_hello_parse(const uint8_t *msg, size_t len, enum request_proto proto,
+		    const struct parse_ctx *ctx);
+
 /* Could DATA be the start of a TLS handshake record? (mid-stream pickup):
  * a valid record header and, when visible, the ClientHello type. */
 bool tls_is_record_start(const uint8_t *data, size_t len);

@@ -22,7 +22,7 @@ struct cursor {
 	const uint8_t *p;
 	uint32_t len;
 	bool snapped;            /* caplen < wirelen */
-	bool verify_csum;
+	enum csum_check verify_csum;
 };
 
 static const char *const result_names[DECODE_RESULT_MAX] = {
@@ -131,16 +131,21 @@ static enum decode_result decode_tcp(const struct cursor *c, uint64_t pseudo,
 	return DECODE_TCP;
 }
 
-bool decode_tcp_csum_ok(const struct packet *p)
-{
-	return !p->verify_csum || csum_ok(csum_add(p->pseudo_sum, p->l4, p->l4_len));
-}
-
 static uint16_t csum_fold(uint64_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
+}
+
+bool decode_tcp_csum_ok(const struct packet *p)
+{
+	uint16_t field;
+
+	if (p->verify_csum == CSUM_SKIP || csum_ok(csum_add(p->pseudo_sum, p->l4, p->l4_len)))
+		return true;
+	memcpy(&field, p->l4 + 16, sizeof(field));
+	return p->verify_csum == CSUM_VERIFY_OR_PARTIAL && field == csum_fold(p->pseudo_sum);
 }
 
 uint16_t decode_tcp_csum(const struct packet *p, bool pseudo_only)
@@ -150,8 +155,9 @@ uint16_t decode_tcp_csum(const struct packet *p, bool pseudo_only)
 	return (uint16_t)~csum_fold(csum_add(p->pseudo_sum, p->l4, p->l4_len));
 }
 
-/* Client->server UDP is only counted (QUIC): its checksum is not checked. */
-static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
+/* Client->server UDP is QUIC: its checksum is not checked (an AEAD tag is). */
+static enum decode_result decode_udp(const struct cursor *c, uint64_t pseudo,
+				     struct packet *out)
 {
 	const uint8_t *u = c->p;
 	uint16_t ulen;
@@ -161,6 +167,9 @@ static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
 	ulen = get16(u + 4);
 	if (ulen < 8 || ulen > c->len)
 		return DECODE_BAD_UDP;
+	out->l4 = u;
+	out->l4_len = ulen;
+	out->pseudo_sum = pseudo;
 	out->sport = get16(u);
 	out->dport = get16(u + 2);
 	out->tcp_flags = 0;
@@ -177,7 +186,7 @@ static enum decode_result decode_l4(uint8_t proto, const struct cursor *c, uint6
 	if (proto == IPPROTO_TCP)
 		return decode_tcp(c, pseudo, out);
 	if (proto == IPPROTO_UDP)
-		return decode_udp(c, out);
+		return decode_udp(c, pseudo, out);
 	return DECODE_OTHER_L4;
 }
 
@@ -315,7 +324,7 @@ static enum decode_result skip_link(struct cursor c, uint32_t hlen, uint32_t typ
 }
 
 enum decode_result decode_packet(enum decode_link link, const uint8_t *frame,
-				 uint32_t caplen, uint32_t wirelen, bool verify_csum,
+				 uint32_t caplen, uint32_t wirelen, enum csum_check verify_csum,
 				 struct packet *out)
 {
 	struct cursor c = {

@@ -64,7 +64,7 @@ struct packet {
 	const uint8_t *l4;
 	uint32_t l4_len;
 	uint64_t pseudo_sum;
-	bool verify_csum;
+	enum csum_check verify_csum;
 };
 
 /*
@@ -72,7 +72,7 @@ struct packet {
  * OUT for DECODE_TCP and DECODE_UDP only.
  */
 enum decode_result decode_packet(enum decode_link link, const uint8_t *frame,
-				 uint32_t caplen, uint32_t wirelen, bool verify_csum,
+				 uint32_t caplen, uint32_t wirelen, enum csum_check verify_csum,
 				 struct packet *out);
 
 /* Is the TCP checksum of a DECODE_TCP packet right (or not to be verified)? */

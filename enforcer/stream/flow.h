@@ -45,7 +45,7 @@ struct flow_stats {
 	uint64_t closed;                 /* removed by the owner (FIN, RST) */
 	uint64_t expired;                /* idle */
 	uint64_t evicted;                /* the table was full */
-	uint32_t active;
+	uint64_t active;                 /* a count like the others: workers' stats add up */
 };
 
 struct flow_table_config {

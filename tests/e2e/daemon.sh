@@ -125,7 +125,17 @@ check stats_prometheus_format /usr/bin/python3 -c "
 import re,sys
 ok=re.compile(r'^(# (HELP|TYPE) url_enforcer_\w+ .*|url_enforcer_\w+(\{\w+=\"[^\"]*\"\})? \d+)$')
 lines=sys.argv[1].splitlines(); assert lines
-bad=[l for l in lines if not ok.match(l)]; assert not bad, bad" "$prom"
+bad=[l for l in lines if not ok.match(l)]; assert not bad, bad
+# each family once, with its help and kind from the table (common/metrics.h)
+helps=[l.split()[2] for l in lines if l.startswith('# HELP ') and len(l.split()) > 3]
+types={l.split()[2]: l.split()[3] for l in lines if l.startswith('# TYPE ')}
+assert len(helps) == len(set(helps)) == len(types), (helps, types)
+assert set(types.values()) == {'counter', 'gauge', 'histogram'}, types
+assert types['url_enforcer_flows_active'] == 'gauge', types
+for l in lines:
+    if not l.startswith('#'):
+        n = re.match(r'url_enforcer_(\w+?)(_bucket|_sum|_count)?[{ ]', l)
+        assert 'url_enforcer_' + n.group(1) in types or l.split('{')[0].split()[0] in types, l" "$prom"
 
 # --- audit mode: logged with enforced false, traffic untouched
 check mode_audit CTL mode audit

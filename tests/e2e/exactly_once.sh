@@ -32,6 +32,7 @@ tls_server "$NS_SRV" 443
 
 cat > "$TMP/once.rules" <<'R'
 block path ^/blocked response=reset id=blocked
+block host ^tls4\.test$ response=page id=tls-page
 R
 
 # start_daemon: fanout id 0 forced; 0 once the daemon is up in group 0
@@ -99,10 +100,19 @@ tls = collections.Counter(json.loads(l).get("host") for l in open(sys.argv[1])
                           if json.loads(l)["proto"] == "tls")
 assert sorted(tls.items()) == [(f"tls{i}.test", 1) for i in range(1, int(sys.argv[2]) + 1)], tls
 P
+# TLS cannot carry a page: the session is reset, and the log says so
+check tls_page_logged_as_reset sh -c "grep '\"host\":\"tls4.test\"' '$LOG' |
+	grep -q '\"action\":\"block\",\"rule\":\"[^\"]*once.rules:2\",\"rule_id\":\"tls-page\",\"response\":\"reset\",\"enforced\":true'"
 stats=$(CTL stats --json)
 check parsed_equals_sent /usr/bin/python3 -c "
 import json, sys
 s = json.loads(sys.argv[1]); p = s['requests_parsed_total']
 assert p['http'] == $HTTP and p['tls'] == $TLS, p
-assert s['decisions_total']['block'] == $BLOCKED, s['decisions_total']" "$stats"
+assert s['decisions_total']['block'] == $BLOCKED + 1, s['decisions_total']" "$stats"
+# every request judged is in the verdict latency histogram, once
+check verdict_histogram_counts_every_request /usr/bin/python3 -c "
+import json, sys
+s = json.loads(sys.argv[1]); n = s['verdict_latency_us_count']
+assert n == $HTTP + $TLS, n
+assert s['verdict_latency_us_bucket']['+Inf'] == n, s['verdict_latency_us_bucket']" "$stats"
 exit $FAILED

@@ -112,7 +112,7 @@ problems=$(
 	expect_completion 'home.rules school.rules ' urlctl check ''
 	expect_completion 'school.rules ' urlctl apply s
 	expect_completion 'home.rules school.rules ' urlctl test -p ''
-	expect_completion '--client --method --time -p ' urlctl test -
+	expect_completion '--client --method --time --verbose -p -v ' urlctl test -
 	expect_completion 'GET ' urlctl test --method G
 )
 [ -z "$problems" ] && ok completion || fail completion "$(echo "$problems" | tr '\n' ';')"

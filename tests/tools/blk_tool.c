@@ -43,9 +43,10 @@ static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_HOLD_RELEASED] = "hold_released",
 	[UE_BLK_HOLD_TURNED] = "hold_turned",
 	[UE_BLK_HOLD_UNJUDGED] = "hold_unjudged",
+	[UE_BLK_UNRECORDED_DROP] = "unrecorded_drop",
 };
 /* A counter added to kern_user.h must be named here too. */
-_Static_assert(UE_BLK_COUNTER_MAX == 13, "name every blocklist counter above");
+_Static_assert(UE_BLK_COUNTER_MAX == 14, "name every blocklist counter above");
 
 /* "10.0.0.0/8" (stored v4-mapped, len 96 + 8) or "fd00::/16" */
 static int parse_prefix(const char *s, struct client_prefix *p)
@@ -134,7 +135,7 @@ static void run(struct blocklist *bl, char *line)
 		reply(err ? err : blocklist_add(bl, &t, 0, 0));
 	} else if (!strncmp(line, "unblock ", 8)) {
 		err = parse_tuple(line + 8, &t);
-		reply(err ? err : blocklist_remove(bl, &t));
+		reply(err ? err : blocklist_remove(bl, &t, IPPROTO_TCP));
 	} else if (!strncmp(line, "quic", 4) && (line[4] == ' ' || !line[4])) {
 		reply(set_quic(bl, line + 4));
 	} else if (!strcmp(line, "list")) {

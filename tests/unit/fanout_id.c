@@ -9,22 +9,24 @@
 #include "tests/unit/fanout_id.h"
 
 #define UNIQUE_HASH ((int)((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16))
-#define TRIES 5
+#define TRIES 20
 
-/* A unique id taken by a socket that receives (protocol ETH_P_ALL): the id, or -errno. */
-static int take_unique_id(void)
+/* A socket that receives (protocol ETH_P_ALL), so it may join a group. */
+static int receiving_socket(void)
 {
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	int arg = UNIQUE_HASH, err = 0;
+	return socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+}
+
+/* The unique id the kernel gives FD, or -errno. FD keeps it until closed. */
+static int take_unique_id(int fd)
+{
+	int arg = UNIQUE_HASH;
 	socklen_t len = sizeof(arg);
 
-	if (fd < 0)
-		return -errno;
 	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) ||
 	    getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len))
-		err = -errno;
-	close(fd);                  /* gives the id back; the counter stays past it */
-	return err ? err : arg & 0xffff;
+		return -errno;
+	return arg & 0xffff;
 }
 
 /*
@@ -32,37 +34,56 @@ static int take_unique_id(void)
  * on a socket that does not (protocol 0), each attempt fails with EINVAL
  * yet moves the counter one id on, cheaply and without an id held.
  */
-static int skip_unique_ids(unsigned n)
+static int skip_unique_ids(int fd, unsigned n)
 {
-	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	int arg = UNIQUE_HASH, err = 0;
+	int arg = UNIQUE_HASH;
 
-	if (fd < 0)
-		return -errno;
-	for (unsigned i = 0; i < n && !err; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (!setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) ||
 		    errno != EINVAL)
-			err = errno ? -errno : -EPROTO;
-	close(fd);
+			return errno ? -errno : -EPROTO;
+	return 0;
+}
+
+/*
+ * One try: take an id X, skip to 0xfffe, take 0xffff; the counter is then
+ * at 0. The sockets are closed only afterwards: a close waits for an RCU
+ * grace period, a window in which other processes could take ids.
+ */
+static int try_once(void)
+{
+	int first = receiving_socket(), last = receiving_socket();
+	int idle = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int id, err = 0;
+
+	if (first < 0 || last < 0 || idle < 0) {
+		err = -errno;
+		goto out;
+	}
+	id = take_unique_id(first);
+	if (id < 0 || id == 0xffff) {
+		err = id < 0 ? id : 0;
+		goto out;
+	}
+	if ((err = skip_unique_ids(idle, 0xfffe - id)))
+		goto out;
+	id = take_unique_id(last);
+	err = id < 0 ? id : id == 0xffff ? 0 : -EAGAIN;
+out:
+	if (first >= 0)
+		close(first);
+	if (last >= 0)
+		close(last);
+	if (idle >= 0)
+		close(idle);
 	return err;
 }
 
 int fanout_next_unique_id_zero(void)
 {
-	for (int t = 0; t < TRIES; t++) {
-		int id = take_unique_id(), err;
+	int err = -EAGAIN;
 
-		if (id < 0)
-			return id;
-		if (id == 0xffff)
-			return 0;
-		/* up to 0xfffe, then take 0xffff to see it is where we think */
-		if ((err = skip_unique_ids(0xfffe - id)))
-			return err;
-		if ((id = take_unique_id()) == 0xffff)
-			return 0;
-		if (id < 0)
-			return id;
-	}
-	return -EAGAIN;
+	for (int t = 0; t < TRIES && err == -EAGAIN; t++)
+		err = try_once();
+	return err;
 }

@@ -1,7 +1,8 @@
-/* The RFC 9001 and RFC 9369 Appendix A vectors, typed from the RFCs. */
+/* The RFC 9001 and RFC 9369 Appendix A vectors, typed from the RFCs; a hex reader. */
 #include <ctype.h>
 
 #include "enforcer/proto/quic_crypto.h"
+#include "tests/harness.h"
 #include "tests/unit/quic_vectors.h"
 
 const char quic_vector_dcid[] = "8394c8f03e515708";
@@ -135,4 +136,14 @@ size_t quic_vector_unhex(const char *hex, uint8_t *out, size_t cap)
 		n++;
 	}
 	return n % 2 ? 0 : n / 2;
+}
+
+struct quic_crypto *quic_test_crypto(void)
+{
+	static struct quic_crypto *c;
+
+	if (!c)
+		c = quic_crypto_new();
+	ASSERT_NONNULL(c);
+	return c;
 }

@@ -22,6 +22,9 @@ extern const char quic_vector_crypto_frame[];   /* the payload before its PADDIN
 #define QUIC_VECTOR_PAYLOAD_LEN 1162
 extern const struct quic_vector quic_vector_v1, quic_vector_v2;
 
+/* The tests' libcrypto contexts: one for the test process, made on first use. */
+struct quic_crypto *quic_test_crypto(void);
+
 /* Decodes hex text (spaces ignored) into OUT; returns the byte count, 0 if over CAP. */
 size_t quic_vector_unhex(const char *hex, uint8_t *out, size_t cap);
 

@@ -215,8 +215,8 @@ void test_bpf_blocklist_add_remove_list(void)
 	ASSERT_EQ(f.got.drops, 0);
 	ASSERT_EQ(find_block(bl, &lo).found, 1);
 
-	ASSERT_OK(blocklist_remove(bl, &lo));
-	ASSERT_EQ(blocklist_remove(bl, &lo), -ENOENT);
+	ASSERT_OK(blocklist_remove(bl, &lo, IPPROTO_TCP));
+	ASSERT_EQ(blocklist_remove(bl, &lo, IPPROTO_TCP), -ENOENT);
 	f = find_block(bl, &lo);
 	ASSERT_EQ(f.found, 0);
 	ASSERT_EQ(f.seen, 1);
@@ -226,7 +226,7 @@ void test_bpf_blocklist_add_remove_list(void)
 static int remove_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
 	(void)v;
-	return blocklist_remove(arg, t);
+	return blocklist_remove(arg, t, IPPROTO_TCP);
 }
 
 static int stop_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
@@ -347,6 +347,37 @@ void test_bpf_blocklist_quic(void)
 		 quic_cases[0].spec, .counter = -1 });
 	ASSERT_EQ(blocklist_quic_clients_set(bl, &bad, 1), -EINVAL);
 	ASSERT_EQ(blocklist_quic_clients_set(bl, set, UE_QUIC_MAX_PREFIXES + 1), -E2BIG);
+	blocklist_close(bl);
+}
+
+/* A QUIC connection blocked by its 4-tuple: both directions, not its TCP twin. */
+void test_bpf_blocklist_quic_connection(void)
+{
+	struct blocklist *bl = open_blocklist();
+	const struct flow_tuple *t = tuple("10.0.0.2", 50000, "10.0.1.2", 443);
+	const struct blk_case udp_cases[] = {
+		{ "blocked quic, client to server", BLOCKLIST_INGRESS,
+		  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50000, .dport = 443 },
+		  .dropped = true, .counter = UE_BLK_DROP_INGRESS },
+		{ "blocked quic, server to client", BLOCKLIST_EGRESS,
+		  { QUIC("10.0.1.2", "10.0.0.2"), .sport = 443, .dport = 50000 },
+		  .dropped = true, .counter = UE_BLK_DROP_EGRESS },
+		{ "tcp on the same ports", BLOCKLIST_INGRESS,
+		  { .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 50000, .dport = 443, DATA },
+		  .counter = -1 },
+		{ "another quic connection", BLOCKLIST_INGRESS,
+		  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50001, .dport = 443 }, .counter = -1 },
+	};
+
+	ASSERT_OK(blocklist_add(bl, t, 5, UE_BLOCK_UDP));
+	ASSERT_TRUE(blocklist_contains(bl, t, IPPROTO_UDP));
+	ASSERT_TRUE(!blocklist_contains(bl, t, IPPROTO_TCP));
+	for (size_t i = 0; i < sizeof(udp_cases) / sizeof(udp_cases[0]); i++)
+		run_case(bl, &udp_cases[i]);
+	ASSERT_EQ(blocklist_remove(bl, t, IPPROTO_TCP), -ENOENT);
+	ASSERT_OK(blocklist_remove(bl, t, IPPROTO_UDP));
+	run_case(bl, &(struct blk_case){ "unblocked quic", BLOCKLIST_INGRESS, udp_cases[0].spec,
+		 .counter = -1 });
 	blocklist_close(bl);
 }
 
@@ -482,7 +513,7 @@ void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
 	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 1024, .pin_path = path });
 	ASSERT_TRUE(bl != NULL);
 	ASSERT_EQ(blocklist_pin_status(bl), 1);
-	ASSERT_TRUE(blocklist_contains(bl, &t));
+	ASSERT_TRUE(blocklist_contains(bl, &t, IPPROTO_TCP));
 	blocklist_close(bl);                   /* a clean stop forgets them */
 	ASSERT_EQ(access(path, F_OK), -1);
 
@@ -490,7 +521,7 @@ void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
 	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 2048, .pin_path = path });
 	ASSERT_TRUE(bl != NULL);
 	ASSERT_EQ(blocklist_pin_status(bl), 0);
-	ASSERT_TRUE(!blocklist_contains(bl, &t));
+	ASSERT_TRUE(!blocklist_contains(bl, &t, IPPROTO_TCP));
 	blocklist_close(bl);
 
 	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 64,

@@ -195,7 +195,7 @@ static void fanout_case_run(bool id_zero)
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "80"));
 	ASSERT_OK(port_set_parse(&tls, "443"));
-	fc.tap = tap_prog_load(&http, &tls);
+	fc.tap = tap_prog_load(&http, &tls, NULL);
 	if (!fc.tap)
 		bpf_load_failed("tap", errno);
 	ret = in_fresh_netns(capture_body, &fc, why, sizeof(why));
@@ -275,7 +275,7 @@ void test_capture_link_down_once(void)
 	require_root();
 	ASSERT_OK(port_set_parse(&http, "80"));
 	ASSERT_OK(port_set_parse(&tls, "443"));
-	tap = tap_prog_load(&http, &tls);
+	tap = tap_prog_load(&http, &tls, NULL);
 	if (!tap)
 		skip("tap: %s", strerror(errno));
 	ret = in_fresh_netns(link_down_body, tap, why, sizeof(why));

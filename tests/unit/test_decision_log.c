@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "enforcer/judge/decision_log.h"
 #include "tests/harness.h"
+#include "tests/unit/log_jansson.h"
 
 static struct flow_tuple v4_tuple(void)
 {
@@ -93,12 +96,144 @@ void test_decision_log_overflow_and_wire_bytes(void)
 			   "\"rule_id\":null,\"response\":\"reset\",\"enforced\":false,"
 			   "\"reason\":\"overflow\"}\n") != NULL);
 
-	/* not UTF-8: each byte becomes the Latin-1 character, quotes escaped */
+	/* not UTF-8: each byte becomes the Latin-1 character, quotes escaped;
+	 * valid UTF-8 beside it stays as it is */
 	r = http_request();
-	r.target = "/\xe9\"x";
+	r.target = "/\xe9\"x\xc3\xa9\x01";
 	rec.overflow = false;
 	ASSERT_TRUE(decision_log_format(&rec, buf, sizeof(buf)) > 0);
-	ASSERT_TRUE(strstr(buf, "\"target\":\"/\xc3\xa9\\\"x\"") != NULL);
+	ASSERT_TRUE(strstr(buf, "\"target\":\"/\xc3\xa9\\\"x\xc3\xa9\\u0001\"") != NULL);
+}
+
+/* xorshift64*: the same hostile strings every run */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (unsigned)((rng_state * 0x2545f4914f6cdd1dull) >> 33) % n;
+}
+
+static size_t put_utf8(char *p, unsigned cp)
+{
+	if (cp < 0x80)
+		return p[0] = (char)cp, 1;
+	if (cp < 0x800)
+		return p[0] = (char)(0xc0 | cp >> 6), p[1] = (char)(0x80 | (cp & 0x3f)), 2;
+	if (cp < 0x10000)
+		return p[0] = (char)(0xe0 | cp >> 12), p[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
+		       p[2] = (char)(0x80 | (cp & 0x3f)), 3;
+	return p[0] = (char)(0xf0 | cp >> 18), p[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
+	       p[2] = (char)(0x80 | (cp >> 6 & 0x3f)), p[3] = (char)(0x80 | (cp & 0x3f)), 4;
+}
+
+/* Up to 40 pieces of what the wire may carry; *valid: all of it UTF-8. */
+static void hostile_string(char *s, size_t size, bool *valid)
+{
+	static const char *const bad[] = {
+		"\xc0\xaf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf",   /* overlong */
+		"\xed\xa0\x80", "\xed\xbf\xbf",                   /* surrogates */
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xfe", /* beyond U+10FFFF */
+		"\xc3", "\xe2\x82", "\xf0\x9f\x98",               /* cut short */
+		"\x80", "\xbf", "\xc3\x28",                         /* stray continuation */
+	};
+	size_t n = 0;
+
+	*valid = true;
+	for (unsigned pieces = rnd(41); pieces-- && n + 8 < size;) {
+		unsigned kind = rnd(8), cp;
+
+		switch (kind) {
+		case 0: s[n++] = "\"\\/"[rnd(3)]; break;
+		case 1: s[n++] = (char)(1 + rnd(0x1f)); break;           /* control, 0x1f too */
+		case 2: s[n++] = 0x7f; break;
+		case 3: s[n++] = (char)(0x20 + rnd(0x5f)); break;
+		case 4: s[n++] = (char)(0x80 + rnd(0x80)); *valid = false; break;
+		case 5: {
+			const char *b = bad[rnd(sizeof(bad) / sizeof(bad[0]))];
+
+			memcpy(s + n, b, strlen(b));
+			n += strlen(b);
+			*valid = false;
+			break;
+		}
+		default:
+			do
+				cp = 0x80 + rnd(0x10ff80);
+			while (cp >= 0xd800 && cp < 0xe000);
+			if (rnd(8) == 0)
+				cp = 0x2028 + rnd(2);   /* line separators JavaScript chokes on */
+			n += put_utf8(s + n, cp);
+		}
+	}
+	s[n] = 0;
+}
+
+/*
+ * The line written directly equals, byte for byte, what jansson writes for
+ * the same record (wire strings rendered by the stated rule), and jansson
+ * parses it back into the same values: quotes, backslashes, control bytes,
+ * invalid UTF-8 in every field that comes off the wire or from a rule file.
+ */
+void test_decision_log_matches_jansson_on_hostile_strings(void)
+{
+	enum { CASES = 20000, FIELD = 256 };
+	static char fields[6][FIELD];
+	static char mine[DECISION_LOG_LINE_MAX], theirs[DECISION_LOG_LINE_MAX];
+
+	for (unsigned i = 0; i < CASES; i++) {
+		bool valid[6];
+		struct rule_info rule = { .line = rnd(100000) };
+		struct request r = {
+			.ts = { rnd(4000000000u), rnd(1000000000) }, .proto = rnd(3),
+			.tuple = { .client_port = rnd(65536), .server_port = rnd(65536) },
+		};
+		struct decision_record rec = {
+			.request = &r, .audit = rnd(2), .action = rnd(3), .response = rnd(3),
+			.enforced = rnd(2), .overflow = rnd(4) == 0, .ambiguous = rnd(4) == 0,
+			.rule = rnd(4) ? &rule : NULL,
+		};
+		json_error_t err;
+		json_t *parsed, *expected;
+		int n;
+
+		for (int f = 0; f < 6; f++)
+			hostile_string(fields[f], FIELD, &valid[f]);
+		r.method = rnd(4) ? fields[0] : NULL;
+		r.host = rnd(4) ? fields[1] : NULL;
+		r.url = rnd(4) ? fields[2] : NULL;
+		r.target = rnd(4) ? fields[3] : NULL;
+		rule.file = fields[4];
+		rule.id = rnd(3) ? fields[5] : NULL;
+		for (int k = 0; k < 16; k++) {
+			r.tuple.client.s6_addr[k] = (uint8_t)rnd(256);
+			r.tuple.server.s6_addr[k] = (uint8_t)rnd(256);
+		}
+		if (rnd(2)) {   /* IPv4 */
+			memset(r.tuple.client.s6_addr, 0, 10);
+			memset(r.tuple.client.s6_addr + 10, 0xff, 2);
+		}
+
+		n = decision_log_format(&rec, mine, sizeof(mine));
+		ASSERT_EQ(log_jansson_format(&rec, theirs, sizeof(theirs)), n);
+		if (strcmp(mine, theirs))
+			harness_fail(__FILE__, __LINE__, "case %u:\n mine   %s theirs %s", i, mine, theirs);
+		parsed = json_loads(mine, 0, &err);
+		if (!parsed)
+			harness_fail(__FILE__, __LINE__, "case %u: jansson: %s: %s", i, err.text, mine);
+		expected = json_loads(theirs, 0, &err);
+		ASSERT_NONNULL(expected);
+		ASSERT_TRUE(json_equal(parsed, expected));
+		/* valid UTF-8 comes back exactly as it was */
+		if (r.target && valid[3])
+			ASSERT_STREQ(json_string_value(json_object_get(parsed, "target")), r.target);
+		if (r.host && valid[1])
+			ASSERT_STREQ(json_string_value(json_object_get(parsed, "host")), r.host);
+		json_decref(parsed);
+		json_decref(expected);
+	}
 }
 
 static char *read_file(const char *path)

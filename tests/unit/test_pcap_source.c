@@ -16,10 +16,12 @@ struct seen {
 	struct timespec ts;
 };
 
-static void on_event(void *arg, enum pipeline_event ev, const struct request *r)
+static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
+		     struct pipeline_session *session)
 {
 	struct seen *s = arg;
 
+	(void)session;
 	ASSERT_EQ(ev, PIPELINE_REQUEST);
 	ASSERT_STREQ(r->url, "http://pcap.test/x");
 	s->requests++;

@@ -8,6 +8,8 @@
 #include "enforcer/pipeline/pipeline.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
+#include "tests/unit/quic_vectors.h"
+#include "tests/unit/quicbuild.h"
 #include "tests/unit/tlsbuild.h"
 
 #define EVENTS_MAX 16
@@ -19,6 +21,8 @@ struct event {
 	char host[64], url[128];
 	uint16_t client_port;
 	long sec;
+	struct pipeline_session session;   /* its hold pointer only compared */
+	struct hold_mark hold;             /* *session.hold at the event */
 };
 
 struct recorder {
@@ -26,7 +30,8 @@ struct recorder {
 	unsigned n;
 };
 
-static void record(void *arg, enum pipeline_event kind, const struct request *r)
+static void record(void *arg, enum pipeline_event kind, const struct request *r,
+		   struct pipeline_session *s)
 {
 	struct recorder *rec = arg;
 	struct event *e;
@@ -40,6 +45,9 @@ static void record(void *arg, enum pipeline_event kind, const struct request *r)
 	snprintf(e->url, sizeof(e->url), "%s", r->url ? r->url : "");
 	e->client_port = r->tuple.client_port;
 	e->sec = r->ts.tv_sec;
+	e->session = *s;
+	if (s->hold)
+		e->hold = *s->hold;
 }
 
 /* A pipeline with the default ports, and a client 10.0.0.2:SPORT -> 10.0.1.2:DPORT. */
@@ -137,11 +145,11 @@ void test_pipeline_http_keepalive_one_byte_segments(void)
 	ASSERT_EQ(b.rec.ev[0].client_port, 40000);
 	ASSERT_EQ(b.rec.ev[0].sec, 1700000000);
 	ASSERT_EQ(b.st.requests_http, 3);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	/* the client's FIN, once the stream is consumed, ends the flow */
 	client(&b, 40000, 80, TH_FIN | TH_ACK, ISN + 1 + (uint32_t)len, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
-	ASSERT_EQ(b.st.flows_closed, 1);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_EQ(b.st.flows.closed, 1);
 	teardown(&b);
 }
 
@@ -155,11 +163,11 @@ void test_pipeline_out_of_order_and_fin_first(void)
 	/* second half with the FIN, then the first half: one request, then closed */
 	client(&b, 40001, 80, TH_ACK | TH_FIN, 101 + 10, req1 + 10, len - 10);
 	ASSERT_EQ(b.rec.n, 0);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	client(&b, 40001, 80, TH_ACK, 101, req1, 10);
 	ASSERT_EQ(b.rec.n, 1);
-	ASSERT_EQ(b.st.held_segments, 1);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.reasm.held, 1);
+	ASSERT_EQ(b.st.flows.active, 0);
 	teardown(&b);
 }
 
@@ -195,7 +203,7 @@ void test_pipeline_midstream_pickup(void)
 	ASSERT_EQ(b.st.midstream_pickups, 1);
 	/* an ACK of a flow never seen creates nothing */
 	client(&b, 40004, 80, TH_ACK, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_created, 1);
+	ASSERT_EQ(b.st.flows.created, 1);
 	teardown(&b);
 }
 
@@ -222,13 +230,13 @@ void test_pipeline_rst_from_server_ends_flow(void)
 
 	setup(&b, NULL);
 	client(&b, 40006, 80, TH_SYN, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.active, 1);
 	server(&b, 80, 40006, TH_RST | TH_ACK);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
 	client(&b, 40007, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 40007, 80, TH_RST, 2, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
-	ASSERT_EQ(b.st.flows_closed, 2);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_EQ(b.st.flows.closed, 2);
 	teardown(&b);
 }
 
@@ -273,6 +281,110 @@ void test_pipeline_tls_midstream_and_quic(void)
 	teardown(&b);
 }
 
+static void udp(struct rig *b, uint16_t sport, const void *data, size_t len)
+{
+	send_pkt(b, &(struct pkt_spec){
+		.src = "10.0.0.2", .dst = "10.0.1.2", .l4 = IPPROTO_UDP, .sport = sport,
+		.dport = 443, .payload = data, .payload_len = len,
+	}, false);
+}
+
+/* A post-quantum-sized ClientHello for SNI in two Initials, each with half. */
+static void quic_split(uint32_t version, const char *sni, uint8_t pkt[2][2048], size_t len[2])
+{
+	static const uint8_t dcid[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, other[4] = { 4, 3, 2, 1 };
+	const struct tls_hello_extras pq = { .key_share_len = 1300 };
+	uint8_t record[2048], frames[2][2048];
+	size_t rlen = tls_client_hello_extras(sni, &pq, record, sizeof(record));
+	size_t mlen = rlen - TLS_RECORD_HEADER, cut = mlen / 2;
+
+	for (int i = 0; i < 2; i++) {
+		size_t off = i ? cut : 0, n = i ? mlen - cut : cut;
+		struct quic_initial_spec s = {
+			.version = version, .dcid = i ? other : dcid,
+			.dcid_len = i ? sizeof(other) : sizeof(dcid),
+			.key_dcid = dcid, .key_dcid_len = sizeof(dcid), .pn = (uint64_t)i,
+			.frames = frames[i],
+			.frames_len = quic_put_crypto(frames[i], off, record + TLS_RECORD_HEADER + off, n),
+		};
+
+		len[i] = quic_initial_build(quic_test_crypto(), &s, pkt[i], 2048);
+		ASSERT_NE(len[i], 0);
+	}
+}
+
+void test_pipeline_quic_split_hello_v1_v2(void)
+{
+	static const uint32_t versions[] = { QUIC_VERSION_1, QUIC_VERSION_2 };
+
+	for (size_t v = 0; v < 2; v++) {
+		uint8_t pkt[2][2048];
+		size_t len[2];
+		struct rig b;
+
+		quic_split(versions[v], "Video.Example.TEST", pkt, len);
+		setup(&b, NULL);
+		udp(&b, 5000, pkt[1], len[1]);           /* the second half first */
+		ASSERT_EQ(b.rec.n, 0);
+		udp(&b, 5000, pkt[0], len[0]);
+		ASSERT_EQ(b.rec.n, 1);
+		ASSERT_EQ(b.rec.ev[0].kind, PIPELINE_REQUEST);
+		ASSERT_EQ(b.rec.ev[0].proto, REQUEST_QUIC);
+		ASSERT_EQ(b.rec.ev[0].flags, 0);
+		ASSERT_STREQ(b.rec.ev[0].url, "https://video.example.test/");
+		ASSERT_EQ(b.rec.ev[0].client_port, 5000);
+		udp(&b, 5000, pkt[0], len[0]);           /* judged: nothing more */
+		udp(&b, 5000, "\x40short", 6);
+		ASSERT_EQ(b.rec.n, 1);
+		ASSERT_EQ(b.st.requests_quic, 1);
+		ASSERT_EQ(b.st.quic.initials, 2);
+		ASSERT_EQ(b.st.quic_packets, 4);
+		teardown(&b);
+	}
+}
+
+void test_pipeline_quic_unknown_version_once(void)
+{
+	uint8_t draft[1200] = { 0xc0, 0xff, 0x00, 0x00, 0x1d, 8 };
+	struct rig b;
+
+	setup(&b, NULL);
+	udp(&b, 5001, "\x40short", 6);                 /* no connection starts so */
+	udp(&b, 5001, draft, sizeof(draft));
+	udp(&b, 5001, draft, sizeof(draft));
+	ASSERT_EQ(b.rec.n, 1);
+	ASSERT_EQ(b.rec.ev[0].proto, REQUEST_QUIC);
+	ASSERT_EQ(b.rec.ev[0].flags, REQUEST_QUIC_VERSION);
+	ASSERT_STREQ(b.rec.ev[0].host, "10.0.1.2");
+	ASSERT_EQ(b.st.quic_unknown_version, 1);
+	teardown(&b);
+}
+
+void test_pipeline_quic_abandoned_counted(void)
+{
+	uint8_t pkt[2][2048];
+	size_t len[2];
+	struct pipeline_config quick = { .idle_timeout = 5 };
+	struct rig b;
+
+	quic_split(QUIC_VERSION_1, "half.test", pkt, len);
+	setup(&b, &quick);
+	udp(&b, 5002, pkt[0], len[0]);
+	ASSERT_EQ(b.st.quic_abandoned, 0);
+	pipeline_expire(b.p, b.now + 60);
+	pipeline_stats(b.p, &b.st);
+	ASSERT_EQ(b.st.quic_abandoned, 1);
+	ASSERT_EQ(b.rec.n, 0);
+	/* A connection judged and then forgotten is not abandoned. */
+	udp(&b, 5003, pkt[0], len[0]);
+	udp(&b, 5003, pkt[1], len[1]);
+	ASSERT_EQ(b.rec.n, 1);
+	pipeline_expire(b.p, b.now + 120);
+	pipeline_stats(b.p, &b.st);
+	ASSERT_EQ(b.st.quic_abandoned, 1);
+	teardown(&b);
+}
+
 void test_pipeline_overflow_reported_once(void)
 {
 	struct pipeline_config small = { .reasm_flow_limit = 64 };
@@ -287,11 +399,11 @@ void test_pipeline_overflow_reported_once(void)
 	ASSERT_EQ(b.rec.ev[0].kind, PIPELINE_OVERFLOW);
 	ASSERT_EQ(b.rec.ev[0].proto, REQUEST_HTTP);
 	ASSERT_EQ(b.st.overflows, 1);
-	ASSERT_EQ(b.st.reasm_overflows, 1);
+	ASSERT_EQ(b.st.reasm.overflows, 1);
 	client(&b, 40008, 80, TH_ACK, 2, req3, sizeof(req3) - 1);
 	ASSERT_EQ(b.rec.n, 1);                                  /* no longer parsed */
 	client(&b, 40008, 80, TH_ACK | TH_FIN, 300, NULL, 0);
-	ASSERT_EQ(b.st.flows_active, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
 	teardown(&b);
 }
 
@@ -332,20 +444,20 @@ void test_pipeline_eviction_and_idle(void)
 	client(&b, 41000, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 41001, 80, TH_SYN, 1, NULL, 0);
 	client(&b, 41002, 80, TH_SYN, 1, NULL, 0);
-	ASSERT_EQ(b.st.flows_evicted, 1);
-	ASSERT_EQ(b.st.flows_active, 2);
+	ASSERT_EQ(b.st.flows.evicted, 1);
+	ASSERT_EQ(b.st.flows.active, 2);
 	b.now += 61;
 	client(&b, 41003, 80, TH_SYN, 1, NULL, 0);               /* the clock moves: both expire */
-	ASSERT_EQ(b.st.flows_expired, 2);
-	ASSERT_EQ(b.st.flows_active, 1);
+	ASSERT_EQ(b.st.flows.expired, 2);
+	ASSERT_EQ(b.st.flows.active, 1);
 	teardown(&b);
 }
 
-static void collect_latest(void *arg, const struct request *r)
+static void collect_latest(void *arg, const struct request *r, struct pipeline_session *s)
 {
 	struct recorder *rec = arg;
 
-	record(rec, PIPELINE_REQUEST, r);
+	record(rec, PIPELINE_REQUEST, r, s);
 }
 
 void test_pipeline_latest_requests_and_stats_sum(void)
@@ -369,5 +481,48 @@ void test_pipeline_latest_requests_and_stats_sum(void)
 	/* 160 + 8 for the session position a RST or block page needs,
 	 * + 8 for what --hold has released (struct hold_mark) */
 	ASSERT_TRUE(pipeline_bytes_per_flow(b.p) <= 176);
+	teardown(&b);
+}
+
+/*
+ * A request event carries its flow's session position and --hold mark, and
+ * the frame's decoded segment stays readable: the worker neither looks the
+ * flow up again nor decodes the frame again (hold.c).
+ */
+void test_pipeline_event_carries_session(void)
+{
+	struct rig b;
+	const struct pipeline_segment *seg;
+	const size_t len = sizeof(req1) - 1;
+
+	setup(&b, NULL);
+	client(&b, 43000, 80, TH_SYN, 1000, NULL, 0);
+	seg = pipeline_last_segment(b.p);
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_NONNULL(seg->hold);
+	ASSERT_TRUE(seg->hold->known);
+	ASSERT_EQ(seg->hold->released_to, 1001);        /* ISN + 1, as the kernel's entry */
+	seg->hold->released_to = 1005;                   /* hold.c moves it on */
+	client(&b, 43000, 80, TH_ACK | TH_PUSH, 1001, req1, len);
+	ASSERT_EQ(b.rec.n, 1);
+	ASSERT_TRUE(b.rec.ev[0].session.position_known);
+	ASSERT_EQ(b.rec.ev[0].session.pos.seq, 1001 + len);   /* the client's next */
+	ASSERT_EQ(b.rec.ev[0].session.pos.ack, 1);              /* the server's next */
+	ASSERT_EQ(b.rec.ev[0].session.pos.withheld, 0);
+	ASSERT_TRUE(b.rec.ev[0].session.hold == seg->hold);
+	ASSERT_EQ(b.rec.ev[0].hold.released_to, 1005);          /* the flow's own mark */
+	ASSERT_TRUE(seg == pipeline_last_segment(b.p));
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_EQ(seg->pkt.seq, 1001);
+	ASSERT_EQ(seg->pkt.payload_len, len);
+	ASSERT_NONNULL(seg->hold);
+	/* the FIN ends the flow: its mark goes with it */
+	client(&b, 43000, 80, TH_FIN | TH_ACK, 1001 + (uint32_t)len, NULL, 0);
+	ASSERT_EQ(b.st.flows.active, 0);
+	ASSERT_TRUE(seg->tcp);
+	ASSERT_NULL(seg->hold);
+	/* a server's segment has no flow of its own to mark */
+	server(&b, 80, 43000, TH_ACK);
+	ASSERT_NULL(seg->hold);
 	teardown(&b);
 }

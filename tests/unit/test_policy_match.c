@@ -228,10 +228,21 @@ void test_policy_tls_conditions(void)
 	ASSERT_EQ(d.rule->line, 2);
 	ASSERT_EQ(d.response, RESPONSE_RESET);
 	req_tls(&t, "a.example", NULL, 0);
-	ASSERT_EQ(decided_by(p, &t), 0);           /* quic never judges a request */
+	ASSERT_EQ(decided_by(p, &t), 0);           /* quic judges no TLS over TCP */
 	req_http(&t, "GET", "a.example", 80, "/", NULL);
 	t.r.flags = REQUEST_TLS_NO_SNI;           /* only a ClientHello has no SNI */
 	ASSERT_EQ(decided_by(p, &t), 0);
+
+	/* A ClientHello over QUIC: the tls conditions as over TCP, and `quic`. */
+	req_tls(&t, NULL, NULL, 0);
+	t.r.proto = REQUEST_QUIC;
+	ASSERT_EQ(decided_by(p, &t), 1);
+	req_tls(&t, "a.example", NULL, REQUEST_TLS_ECH);
+	t.r.proto = REQUEST_QUIC;
+	ASSERT_EQ(decided_by(p, &t), 2);
+	req_tls(&t, "a.example", NULL, 0);
+	t.r.proto = REQUEST_QUIC;
+	ASSERT_EQ(decided_by(p, &t), 3);
 	policy_free(p);
 }
 

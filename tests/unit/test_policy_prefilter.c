@@ -34,15 +34,31 @@ static void literals_text(const char *pattern, char *out, size_t size)
 			 (int)set.lit[i].len, set.lit[i].s);
 }
 
+struct literal_case {
+	const char *pattern, *literals;     /* "a|b": a set, "(none)": no set */
+};
+
+static void check_literal_cases(const struct literal_case *cases, size_t n)
+{
+	char got[256];
+
+	for (size_t i = 0; i < n; i++) {
+		literals_text(cases[i].pattern, got, sizeof(got));
+		if (strcmp(got, cases[i].literals))
+			harness_fail(__FILE__, __LINE__, "/%s/: literals \"%s\", expected \"%s\"",
+				     cases[i].pattern, got, cases[i].literals);
+	}
+}
+
 void test_policy_required_literals(void)
 {
-	static const struct { const char *pattern, *literals; } cases[] = {
+	static const struct literal_case cases[] = {
 		{ "foobar", "foobar" },
 		{ "FooBar", "foobar" },                      /* compared lower-cased */
 		{ "(foo|bar)baz", "baz" },
 		{ "(foo|barx)", "foo|barx" },
 		{ "foo|bar", "foo|bar" },
-		{ "(a|b)", "a|b" },
+		{ "(a|b)", "(none)" },                      /* one letter: in about every URL */
 		{ "(foo|)", "(none)" },
 		{ "abc+d", "abc" },
 		{ "colou?r", "colo" },
@@ -68,7 +84,7 @@ void test_policy_required_literals(void)
 		{ "https?://", "(none)" },                  /* in every URL: no use */
 		{ "\\bword\\b", "word" },
 		{ "(?<name>abc)d", "abcd" },
-		{ "(?:xab|yab)c", "abc" },
+		{ "(?:xab|yab)c", "xab|yab" },              /* x and y are rarer than c */
 		{ "[^a]bc", "bc" },
 		{ "(a)\\1bb", "bb" },
 		{ "xx[[:alpha:]]y", "xx" },
@@ -80,14 +96,132 @@ void test_policy_required_literals(void)
 		{ "a\\Kbc", "abc" },                        /* \K consumes nothing */
 		{ "\\x{1111111111111}ab", "(none)" },       /* no overflow, no byte */
 	};
-	char got[256];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		literals_text(cases[i].pattern, got, sizeof(got));
-		if (strcmp(got, cases[i].literals))
-			harness_fail(__FILE__, __LINE__, "/%s/: literals \"%s\", expected \"%s\"",
-				     cases[i].pattern, got, cases[i].literals);
+	check_literal_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/*
+ * The literal a URL-shaped pattern waits on: of all it requires, the one the
+ * URL model (policies/url_model.c) takes to be rarest; text about every URL
+ * has (scheme, "www.", ".com", "/") only when nothing else is required, and
+ * then the pattern runs on every URL. One or more patterns per construct
+ * the analysis knows.
+ */
+void test_policy_prefilter_picks_rarest_literal(void)
+{
+	static const struct literal_case cases[] = {
+		/* [^/]*: the reported shape, and the scheme it must not wait on */
+		{ "^https?://[^/]*tracker", "tracker" },
+		{ "^https?://[^/]*ads", "ads" },
+		{ "^https?://[^/]*\\.ru/", ".ru/" },
+		{ "^https?://[^/]*/(ads|banners)/[^/]*\\.gif$", "ads|banners" },
+		/* .* */
+		{ "^https?://www\\..*doubleclick", "doubleclick" },
+		{ "\\.html.*banner", "banner" },                  /* not .html */
+		{ "index\\.php.*[?&]q=casino", "q=casino" },      /* not index.php */
+		{ "abc.*xyzzy.*qq", "xyzzy" },
+		/* classes */
+		{ "^https?://www\\.[a-z]+\\.com/[Aa]ds[0-9]/", ".com/ads" },
+		{ "/[Pp]ixel\\.gif\\?[a-z]+=", "/pixel.gif?" },
+		/* alternations */
+		{ "^https?://(www\\.)?(doubleclick|adnxs)\\.(com|net)/", "doubleclick|adnxs" },
+		{ "\\.(exe|scr)$", "exe|scr" },
+		{ "(?:xab|yab)c", "xab|yab" },
+		/* optional groups */
+		{ "^https?://(www\\.)?example\\.org/(index\\.html)?\\?ref=", "example.org/" },
+		{ "/ads?/", "/ad" },
+		/* anchors */
+		{ "^/index\\.php\\?id=[0-9]+$", "/index.php?id=" },
+		{ "\\bsmartad\\b", "smartad" },
+		/* counted repeats */
+		{ "^https?://([a-z]{2,8}\\.){2}trackfoo\\.com", ".trackfoo.com" },
+		{ "(pop){2,}\\.js", "pop.js" },
+		{ "^https?://([a-z0-9-]+\\.)*ad-srv\\.net/", "ad-srv.net/" },
+		/* URL furniture is waited on when nothing rarer is required */
+		{ "^https?://[^/]*\\.(com|net|org)/index\\.html$", "/index.html" },
+		/* ... and not at all when it is in about every URL */
+		{ "^https?://", "(none)" },
+		{ "^https?://www\\.[^/]*\\.com/", "(none)" },
+		{ "www\\.", "(none)" },
+		{ "^/$", "(none)" },
+	};
+
+	check_literal_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void count_run(const struct rule_info *rule, void *arg)
+{
+	(void)rule;
+	++*(unsigned *)arg;
+}
+
+/* Name I: letters only, unlike any URL word below. */
+static void list_name(unsigned i, char *out)
+{
+	out[0] = 'q';
+	for (int k = 1; k < 7; k++, i /= 26)
+		out[k] = 'a' + i % 26;
+	out[7] = 0;
+}
+
+/*
+ * The reported case: 1,481 patterns ^https?://[^/]*NAME among 10,000 in
+ * the shapes of published lists. None may run on every URL: URLs without
+ * any name run no regex at all, a URL with a name runs its rules only.
+ */
+void test_policy_prefilter_list_shapes_run_on_their_names(void)
+{
+	static const char *const urls[][2] = {
+		{ "www.example.com", "/index.html" }, { "news.example.org", "/a/b.php?id=1" },
+		{ "cdn.example.net", "/static/app.js" }, { "www.shop.example", "/img/x.exe" },
+	};
+	size_t size = 10000 * 80, len = 0;
+	char *rules = malloc(size), name[8];
+	struct match_scratch *s = match_scratch_new();
+	struct policy_summary sum;
+	unsigned runs = 0;
+
+	ASSERT_NONNULL(rules);
+	ASSERT_NONNULL(s);
+	for (unsigned i = 0; i < 10000; i++) {
+		list_name(i, name);
+		if (i < 1481)
+			len += snprintf(rules + len, size - len, "block url ^https?://[^/]*%s\n", name);
+		else if (i % 3 == 0)
+			len += snprintf(rules + len, size - len,
+					"block url ^https?://([a-z0-9-]+\\.)*%s\\.com/\n", name);
+		else if (i % 3 == 1)
+			len += snprintf(rules + len, size - len, "block url /%s/ads?/\n", name);
+		else
+			len += snprintf(rules + len, size - len, "block url %s\\.(exe|scr)$\n", name);
 	}
+	fixture_dir();
+	struct policy *p = fixture_load("lists.rules", rules, NULL);
+
+	ASSERT_NONNULL(p);
+	policy_summarize(p, &sum);
+	ASSERT_EQ(sum.regexes, 10000);
+	ASSERT_EQ(sum.regexes_every_url, 0);
+	match_scratch_trace(s, count_run, &runs);
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		struct test_request t;
+		struct decision d;
+		char host[64];
+
+		req_http(&t, "GET", urls[i][0], 80, urls[i][1], NULL);
+		policy_match(p, &t.r, 0, s, &d);
+		ASSERT_TRUE(d.rule == NULL);
+		list_name(700, name);           /* a ^https?://[^/]*NAME rule: line 701 */
+		snprintf(host, sizeof(host), "x%s.example.com", name);
+		req_http(&t, "GET", host, 80, "/index.html", NULL);
+		policy_match(p, &t.r, 0, s, &d);
+		ASSERT_NONNULL(d.rule);
+		ASSERT_EQ(d.rule->line, 701);
+	}
+	ASSERT_EQ(runs, sizeof(urls) / sizeof(urls[0]));   /* one regex a named URL */
+	match_scratch_free(s);
+	policy_free(p);
+	free(rules);
 }
 
 static void collect_hit(uint32_t value, void *arg)
@@ -225,6 +359,9 @@ static void random_atom(char *buf, size_t size, int depth)
 		"a", "b", "c", "A", "B", "x", "y", "/", "-", "_", "\\.", ".", "\\d", "\\w",
 		"[ab]", "[^a]", "[Bb]", "\\x61", "\\x{42}", "\\b", "^", "$", "\\Qa.\\E", "[.]",
 		"(?=a)", "(?!b)", "(?i)", "(?-i)", "ab", "abc", "xyz", "\\/", "\\s",
+		/* URL furniture, which the prefilter must not wait on when it can help */
+		"https?://", "[^/]*", ".*", "www\\.", "\\.com/", "index\\.html", "\\.php",
+		"(www\\.)?", "[a-z0-9-]+\\.", "http",
 	};
 	static const char *const quants[] = {
 		"", "", "", "", "?", "*", "+", "{2}", "{0,2}", "{1,}", "*?", "++", "{0}",
@@ -266,9 +403,21 @@ static void random_regex(char *buf, size_t size, int depth)
 static void random_subject(char *buf, size_t len)
 {
 	static const char alphabet[] = "abcABCxyzXYZ./-_019 \xe9";
+	static const char *const furniture[] = {
+		"https://", "http://www.", ".com/", "index.html", ".php", "www.",
+	};
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		buf[i] = alphabet[rnd(sizeof(alphabet) - 1)];
+	while (i < len) {
+		const char *f = furniture[rnd(sizeof(furniture) / sizeof(furniture[0]))];
+
+		if (!rnd(6) && i + strlen(f) <= len) {
+			memcpy(buf + i, f, strlen(f));
+			i += strlen(f);
+		} else {
+			buf[i++] = alphabet[rnd(sizeof(alphabet) - 1)];
+		}
+	}
 	buf[len] = 0;
 }
 

@@ -11,16 +11,6 @@
 #include "tests/harness.h"
 #include "tests/unit/quic_vectors.h"
 
-static struct quic_crypto *crypto(void)
-{
-	static struct quic_crypto *c;
-
-	if (!c)
-		c = quic_crypto_new();
-	ASSERT_NONNULL(c);
-	return c;
-}
-
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
 	size_t n = quic_vector_unhex(hex, out, cap);
@@ -34,7 +24,7 @@ static void vector_keys(const struct quic_vector *v, struct quic_keys *k)
 	uint8_t dcid[8];
 
 	unhex(quic_vector_dcid, dcid, sizeof(dcid));
-	ASSERT_OK(quic_client_initial_keys(crypto(), v->version, dcid, sizeof(dcid), k));
+	ASSERT_OK(quic_client_initial_keys(quic_test_crypto(), v->version, dcid, sizeof(dcid), k));
 }
 
 static void check_keys(const struct quic_vector *v)
@@ -65,9 +55,9 @@ void test_quic_keys_refuse_unknown_version_and_long_dcid(void)
 	struct quic_keys k;
 	uint8_t dcid[21] = { 0 };
 
-	ASSERT_EQ(quic_client_initial_keys(crypto(), 0xff00001d, dcid, 8, &k), -EPROTONOSUPPORT);
-	ASSERT_EQ(quic_client_initial_keys(crypto(), QUIC_VERSION_1, dcid, 21, &k), -EINVAL);
-	ASSERT_OK(quic_client_initial_keys(crypto(), QUIC_VERSION_1, dcid, 0, &k));
+	ASSERT_EQ(quic_client_initial_keys(quic_test_crypto(), 0xff00001d, dcid, 8, &k), -EPROTONOSUPPORT);
+	ASSERT_EQ(quic_client_initial_keys(quic_test_crypto(), QUIC_VERSION_1, dcid, 21, &k), -EINVAL);
+	ASSERT_OK(quic_client_initial_keys(quic_test_crypto(), QUIC_VERSION_1, dcid, 0, &k));
 }
 
 static void check_mask(const struct quic_vector *v)
@@ -78,7 +68,7 @@ static void check_mask(const struct quic_vector *v)
 	vector_keys(v, &k);
 	unhex(v->sample, sample, sizeof(sample));
 	unhex(v->mask, want, sizeof(want));
-	ASSERT_OK(quic_hp_mask(crypto(), &k, sample, mask));
+	ASSERT_OK(quic_hp_mask(quic_test_crypto(), &k, sample, mask));
 	ASSERT_MEMEQ(mask, want, sizeof(mask));
 }
 
@@ -117,7 +107,7 @@ static void check_open(const struct quic_vector *v)
 	ASSERT_EQ(h.pn_offset, 18);
 	ASSERT_EQ(h.size, 1200);
 	vector_keys(v, &k);
-	ASSERT_OK(quic_initial_open(crypto(), &k, pkt, &h, out, &out_len));
+	ASSERT_OK(quic_initial_open(quic_test_crypto(), &k, pkt, &h, out, &out_len));
 	ASSERT_EQ(out_len, QUIC_VECTOR_PAYLOAD_LEN);
 	vector_payload(want);
 	ASSERT_MEMEQ(out, want, sizeof(want));
@@ -125,13 +115,13 @@ static void check_open(const struct quic_vector *v)
 	/* One flipped bit anywhere in the ciphertext or tag: it does not open. */
 	for (size_t i = 22; i < len; i += 97) {
 		pkt[i] ^= 0x10;
-		ASSERT_EQ(quic_initial_open(crypto(), &k, pkt, &h, out, &out_len), -EBADMSG);
+		ASSERT_EQ(quic_initial_open(quic_test_crypto(), &k, pkt, &h, out, &out_len), -EBADMSG);
 		pkt[i] ^= 0x10;
 	}
 	/* Keys from another DCID do not open it either. */
 	dcid[0] ^= 1;
-	ASSERT_OK(quic_client_initial_keys(crypto(), v->version, dcid, 8, &k));
-	ASSERT_EQ(quic_initial_open(crypto(), &k, pkt, &h, out, &out_len), -EBADMSG);
+	ASSERT_OK(quic_client_initial_keys(quic_test_crypto(), v->version, dcid, 8, &k));
+	ASSERT_EQ(quic_initial_open(quic_test_crypto(), &k, pkt, &h, out, &out_len), -EBADMSG);
 }
 
 void test_quic_initial_open_v1(void)
@@ -153,7 +143,7 @@ static void check_protect(const struct quic_vector *v)
 	unhex(v->packet, want, sizeof(want));
 	vector_payload(payload);
 	vector_keys(v, &k);
-	ASSERT_OK(quic_initial_protect(crypto(), &k, hdr, sizeof(hdr), 4, 2, payload,
+	ASSERT_OK(quic_initial_protect(quic_test_crypto(), &k, hdr, sizeof(hdr), 4, 2, payload,
 				       sizeof(payload), out));
 	ASSERT_MEMEQ(out, want, sizeof(want));
 }

@@ -47,6 +47,69 @@ void test_urlctl_check(void)
 	ASSERT_EQ(urlctl(out, sizeof(out), "check a b"), 2);
 }
 
+/* check counts the regexes that run on every URL, names the first five
+ * with FILE:LINE, and warns from ten on. */
+void test_urlctl_check_every_url(void)
+{
+	char out[8192], args[512], want[512], rules[2048] = "block url ^https?://[^/]*tracker\n";
+	size_t len = strlen(rules);
+	const char *path;
+
+	for (int i = 0; i < 12; i++)           /* lines 2-13: furniture only */
+		len += snprintf(rules + len, sizeof(rules) - len, "block url ^https?://[a-z]{%d}\\.com/\n",
+				i + 1);
+	fixture_dir();
+	path = fixture_write("every.rules", rules);
+	snprintf(args, sizeof(args), "check %s", path);
+	ASSERT_EQ(urlctl(out, sizeof(out), args), 0);
+	ASSERT_TRUE(strstr(out, "13 regexes, 1 of them prefiltered"));
+	snprintf(want, sizeof(want), "%s: 12 regexes run on every URL", path);
+	ASSERT_TRUE(strstr(out, want));
+	snprintf(want, sizeof(want), "\n  %s:2\n  %s:3\n  %s:4\n  %s:5\n  %s:6\n  and 7 more\n",
+		 path, path, path, path, path);
+	ASSERT_TRUE(strstr(out, want));
+	snprintf(want, sizeof(want), "%s: warning: 12 regexes run on every URL", path);
+	ASSERT_TRUE(strstr(out, want));
+	/* two: named, no warning */
+	path = fixture_write("two.rules", "block url /ads?/\nblock url ^https?://\nlog url www\\. id=w\n");
+	snprintf(args, sizeof(args), "check %s", path);
+	ASSERT_EQ(urlctl(out, sizeof(out), args), 0);
+	snprintf(want, sizeof(want), "%s: 2 regexes run on every URL", path);
+	ASSERT_TRUE(strstr(out, want));
+	snprintf(want, sizeof(want), "\n  %s:2\n  %s:3 id=w\n", path, path);
+	ASSERT_TRUE(strstr(out, want));
+	ASSERT_TRUE(!strstr(out, "warning"));
+	ASSERT_TRUE(!strstr(out, "more"));
+	/* none: not a word about it */
+	snprintf(args, sizeof(args), "check %s", fixture_write("none.rules", "block url /ads?/\n"));
+	ASSERT_EQ(urlctl(out, sizeof(out), args), 0);
+	ASSERT_TRUE(strstr(out, "1 of them prefiltered"));
+	ASSERT_TRUE(!strstr(out, "every URL"));
+}
+
+/* test -v: the rules whose regex ran for the URL, in order, then the decision. */
+void test_urlctl_test_verbose(void)
+{
+	char out[4096], args[512], want[1024];
+	const char *path;
+
+	fixture_dir();
+	path = fixture_write("v.rules", "block url ^https?://[^/]*tracker\n"
+			     "log url ^https?:// id=all\nblock url /ads?/\nblock domain x.example\n");
+	snprintf(args, sizeof(args), "test -p %s -v http://x.example/ads/a.js", path);
+	ASSERT_EQ(urlctl(out, sizeof(out), args), 0);
+	/* line 1 waits on "tracker", absent; line 2 runs on every URL */
+	snprintf(want, sizeof(want), "http     GET http://x.example/ads/a.js\n"
+		 "ran      %s:2 id=all\nran      %s:3\nlog      %s:2 id=all\n"
+		 "block    %s:3 response=drop\n", path, path, path, path);
+	ASSERT_TRUE(strstr(out, want));
+	snprintf(args, sizeof(args), "test -p %s http://x.example/ads/a.js", path);
+	ASSERT_EQ(urlctl(out, sizeof(out), args), 0);
+	ASSERT_TRUE(!strstr(out, "ran "));
+	ASSERT_EQ(urlctl(out, sizeof(out), "test -v http://x.example/"), 2);
+	ASSERT_TRUE(strstr(out, "-v needs -p"));
+}
+
 void test_urlctl_test_offline(void)
 {
 	char out[4096];
@@ -75,7 +138,7 @@ void test_urlctl_exit_codes(void)
 {
 	char out[4096];
 	static const char *const commands[] = {
-		"check FILE", "test [-p FILE]", "apply FILE", "status [--json]",
+		"check FILE", "test [-p FILE [-v]]", "apply FILE", "status [--json]",
 		"stats [--json|--prometheus]", "blocks [--json]", "unblock all|IP",
 		"mode enforce|audit",
 	};

@@ -1,0 +1,103 @@
+/* A worker's ring of tap records; see tap_ring.h. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/kern_user.h"
+#include "enforcer/capture/tap_ring.h"
+
+struct tap_ring {
+	struct ring_buffer *rb;
+	uint64_t records;
+	/* during tap_ring_read: */
+	capture_cb cb;
+	void *arg;
+	int64_t realtime_offset_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+static int64_t ns_of(clockid_t id)
+{
+	struct timespec t;
+
+	clock_gettime(id, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct ue_tap_record *rec = data;
+	struct tap_ring *r = ctx;
+	struct capture_frame f = { 0 };
+	int64_t ts;
+
+	if (size < offsetof(struct ue_tap_record, data) ||
+	    rec->caplen > size - offsetof(struct ue_tap_record, data))
+		return 0;     /* the kernel writes whole records: cannot happen */
+	ts = (int64_t)rec->ts_ns + r->realtime_offset_ns;
+	f.data = rec->data;
+	f.caplen = rec->caplen;
+	f.len = rec->len;
+	f.ts.tv_sec = ts / 1000000000;
+	f.ts.tv_nsec = ts % 1000000000;
+	f.ifindex = (int)rec->ifindex;
+	f.pkttype = rec->pkttype;
+	if (rec->vlan_proto) {
+		f.vlan_tci = rec->vlan_tci;
+		f.vlan_tpid = ntohs(rec->vlan_proto);
+	}
+	f.csum = rec->flags & UE_TAP_REC_GSO ? CSUM_SKIP : CSUM_VERIFY_OR_PARTIAL;
+	r->records++;
+	r->cb(&f, r->arg);
+	return 0;
+}
+
+struct tap_ring *tap_ring_open(int ring_map_fd)
+{
+	struct tap_ring *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->rb = ring_buffer__new(ring_map_fd, on_record, r, NULL);
+	if (!r->rb) {
+		int err = errno;
+
+		free(r);
+		errno = err;
+		return NULL;
+	}
+	return r;
+}
+
+int tap_ring_fd(const struct tap_ring *r)
+{
+	return ring_buffer__epoll_fd(r->rb);
+}
+
+int tap_ring_read(struct tap_ring *r, capture_cb cb, void *arg)
+{
+	uint64_t before = r->records;
+	int n;
+
+	r->cb = cb;
+	r->arg = arg;
+	r->realtime_offset_ns = ns_of(CLOCK_REALTIME) - ns_of(CLOCK_MONOTONIC);
+	n = ring_buffer__consume(r->rb);
+	return n < 0 ? n : (int)(r->records - before);
+}
+
+uint64_t tap_ring_records(const struct tap_ring *r)
+{
+	return r->records;
+}
+
+void tap_ring_close(struct tap_ring *r)
+{
+	if (!r)
+		return;
+	ring_buffer__free(r->rb);
+	free(r);
+}
