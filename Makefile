@@ -20,7 +20,7 @@ DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev 
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev libnats-dev nats-server
+	libssl-dev libnats-dev nats-server ethtool chromium
 
 ifeq ($(V),1)
 Q :=

@@ -21,7 +21,8 @@ enum request_proto {
 
 enum request_flags {
 	REQUEST_TLS_NO_SNI     = 1 << 0,  /* ClientHello without server_name */
-	REQUEST_TLS_ECH        = 1 << 1,  /* encrypted_client_hello present */
+	REQUEST_TLS_ECH_EXT    = 1 << 1,  /* encrypted_client_hello present: browsers
+					     GREASE it, policy_ech() says if it is real */
 	REQUEST_HOST_CONFLICT  = 1 << 2,  /* two Host headers, or target vs Host */
 	REQUEST_MIDSTREAM      = 1 << 3,  /* flow picked up without its handshake */
 	REQUEST_NO_HOST        = 1 << 4,  /* host is the server's IP literal */

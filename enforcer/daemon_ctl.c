@@ -224,7 +224,7 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 	struct blocks_walk *b = arg;
 	struct timespec now;
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
-	const char *rule = "-";
+	const char *rule;
 
 	if (b->only && memcmp(b->only, &t->client, 16) && memcmp(b->only, &t->server, 16))
 		return 0;
@@ -234,8 +234,7 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (v->rule_hash && v->rule_hash <= b->d->n_labels)
-		rule = b->d->labels[v->rule_hash - 1];
+	rule = rule_labels_get(b->d->labels, v->rule_hash) ?: "-";
 	ctl_msg_init(&reply, CTL_REC_ROW);
 	ctl_msg_add_str(&reply, "client", addr_text(&t->client, client, sizeof(client)));
 	ctl_msg_add_u64(&reply, "client_port", t->client_port);

@@ -127,6 +127,9 @@ void policy_free(struct policy *p)
 	free(p->always);
 	free(p->cutoffs);
 	groups_release(&p->groups);
+	for (unsigned i = 0; i < p->n_ech_public_names; i++)
+		free(p->ech_public_names[i]);
+	free(p->ech_public_names);
 	free(p->path);
 	free(p);
 }

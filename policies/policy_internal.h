@@ -87,6 +87,8 @@ struct policy {
 	unsigned n_cutoffs;
 	struct groups groups;       /* for urlctl pause @GROUP */
 	bool has_time;
+	char **ech_public_names;    /* ech-public-name, lower case, beyond the built-in */
+	unsigned n_ech_public_names;
 };
 
 /* Parses PATH into P (rules, files, sources, domains, default); diagnostics

@@ -252,6 +252,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_LITERAL(&l, ",\"reason\":\"paused\"");
 	else if (r->flags & REQUEST_QUIC_VERSION)
 		PUT_LITERAL(&l, ",\"reason\":\"quic-version\"");
+	if (rec->ech)
+		PUT_LITERAL(&l, ",\"ech\":true");
 	PUT_LITERAL(&l, "}");
 	if (l.full)
 		return -E2BIG;
