@@ -8,9 +8,6 @@
 #include "common/request.h"
 #include "common/url.h"
 
-/* An IPv4 (stored v4-mapped) or IPv6 address; 0 or -EINVAL. */
-int ip_parse_mapped(const char *s, struct in6_addr *out);
-
 /*
  * For http:// an HTTP request with METHOD (NULL: GET); for https:// a TLS
  * ClientHello, whose only name is the SNI (the path is not visible). CLIENT

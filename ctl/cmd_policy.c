@@ -12,6 +12,7 @@
 #include "ctl/urlctl.h"
 #include "common/ctl_proto.h"
 #include "ctl/cmd_daemon.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 #include "policies/policy.h"
 

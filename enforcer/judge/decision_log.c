@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/ip_text.h"
 #include "enforcer/judge/decision_log.h"
 
 struct decision_log {
@@ -163,10 +164,7 @@ static void put_addr(struct line *l, const struct in6_addr *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, a, text, sizeof(text));
+	ip_format_mapped(a, text, sizeof(text));
 	put_mem(l, text, strlen(text));
 }
 
