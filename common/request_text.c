@@ -29,8 +29,6 @@ int request_from_text(const char *url, const char *client, const char *method,
 		r->method = method ? method : "GET";
 		r->target = norm->path;
 	}
-	r->host = norm->host;
-	r->url = norm->url;
-	r->path = norm->path;
+	request_names_from(r, norm);
 	return 0;
 }

@@ -28,12 +28,6 @@ static const char *const proto_names[] = {
 	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
 	[REQUEST_QUIC] = "quic",
 };
-static const char *const action_names[] = {
-	[ACTION_ALLOW] = "allow", [ACTION_BLOCK] = "block", [ACTION_LOG] = "log",
-};
-static const char *const response_names[] = {
-	[RESPONSE_DROP] = "drop", [RESPONSE_RESET] = "reset", [RESPONSE_PAGE] = "page",
-};
 
 #define NAME(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? \
 			table[i] : "unknown")
@@ -220,7 +214,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_STRING_FIELD(&l, "url", r->url);
 	if (r->target)
 		PUT_STRING_FIELD(&l, "target", r->target);
-	PUT_STRING_FIELD(&l, "action", NAME(action_names, rec->action));
+	PUT_STRING_FIELD(&l, "action", policy_action_name(rec->action));
 	if (rule) {
 		PUT_LITERAL(&l, ",\"rule\":\"");
 		put_escaped(&l, rule->file);
@@ -235,7 +229,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 	else
 		PUT_LITERAL(&l, ",\"rule_id\":null");
 	if (rec->action == ACTION_BLOCK)
-		PUT_STRING_FIELD(&l, "response", NAME(response_names, rec->response));
+		PUT_STRING_FIELD(&l, "response", policy_response_name(rec->response));
 	else
 		PUT_LITERAL(&l, ",\"response\":null");
 	if (rec->enforced)

@@ -276,18 +276,10 @@ static void parse_header(const char *line, size_t n, struct head_fields *f)
 static void emit(const struct parse_ctx *ctx, enum request_proto proto, unsigned flags,
 		 const char *method, const char *target)
 {
-	struct request r = {
-		.tuple = *ctx->tuple,
-		.ts = ctx->ts,
-		.proto = proto,
-		.flags = ctx->flags | flags,
-		.method = method,
-		.host = ctx->scratch->host,
-		.url = ctx->scratch->url,
-		.path = ctx->scratch->path,
-		.target = target,
-	};
+	struct request r = parse_ctx_request(ctx, proto, flags);
 
+	r.method = method;
+	r.target = target;
 	ctx->emit(ctx->arg, &r);
 }
 
