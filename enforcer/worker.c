@@ -186,7 +186,8 @@ static void *worker_main(void *arg)
 			if (got < 0 && got != -EINTR)
 				log_warnx("%s: capture: %s", w->env.o->interfaces[i], strerror(-got));
 		}
-		if (ready > 0 && pfd[n].revents) {
+		/* on a timeout too: records that wake nobody (tap.bpf.c) */
+		if (w->ring && (ready == 0 || pfd[n].revents)) {
 			int got = tap_ring_read(w->ring, on_frame, w);
 
 			if (got < 0 && got != -EINTR)

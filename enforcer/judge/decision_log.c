@@ -24,13 +24,6 @@ struct decision_log {
 	pthread_t writer;
 };
 
-static const char *const proto_names[] = {
-	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
-	[REQUEST_QUIC] = "quic",
-};
-
-#define NAME(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? \
-			table[i] : "unknown")
 
 /*
  * The line is written straight into the caller's buffer: no tree of JSON
@@ -197,7 +190,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_LITERAL(&l, "\",\"mode\":\"audit\"");
 	else
 		PUT_LITERAL(&l, "\",\"mode\":\"enforce\"");
-	PUT_STRING_FIELD(&l, "proto", NAME(proto_names, r->proto));
+	PUT_STRING_FIELD(&l, "proto", request_proto_name(r->proto));
 	PUT_LITERAL(&l, ",\"client\":\"");
 	put_addr(&l, &r->tuple.client);
 	PUT_LITERAL(&l, "\",\"client_port\":");
