@@ -20,7 +20,7 @@ DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev 
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev libnats-dev nats-server
+	libssl-dev libnats-dev nats-server chromium
 
 ifeq ($(V),1)
 Q :=
@@ -140,9 +140,11 @@ $(UNIT_TESTS): $(call obj,$(TEST_SRCS) ctl/bundle_pack.c) $(BUILD)/obj/registry.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# quic_client builds its packets with the unit tests' builders
+$(BUILD)/tests/quic_client: $(call obj,tests/unit/pktbuild.c tests/unit/tlsbuild.c tests/unit/quicbuild.c)
 $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 $(BUILD)/tests/fanout_id_zero: $(call obj,tests/unit/fanout_id.c)
 
 # demo and test first install what is missing, then build with the flags
