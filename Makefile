@@ -20,7 +20,7 @@ DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev 
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev libnats-dev nats-server chromium
+	libssl-dev libnats-dev nats-server ethtool chromium iputils-ping systemd
 
 ifeq ($(V),1)
 Q :=
@@ -30,7 +30,9 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+VERSION := 0.1.0
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -DUE_VERSION='"$(VERSION)"' \
 	-I. -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 ifeq ($(SAN),1)

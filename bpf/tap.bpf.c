@@ -25,6 +25,7 @@ const volatile __u16 http_ports[UE_MAX_PORTS] = {};
 const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
 const volatile __u8 record = 0;
 const volatile __u32 n_rings = 1;      /* entries of tap_rings in use */
+const volatile __u64 busy_bytes = 0;   /* unread bytes of a worker that is awake anyway */
 
 /* One ring a worker; the daemon sizes them (the inner map) before load. */
 struct tap_ring {
@@ -147,6 +148,25 @@ static __always_inline void recorded(const struct ue_packet *p)
 }
 
 /*
+ * Whom a record wakes. Only a frame with payload can complete a request:
+ * the others (SYN, FIN, RST without data) wait for the next wakeup or the
+ * worker's next look (a tenth of a second at most), which they reach in
+ * order. One with payload wakes the worker, unless busy_bytes already wait
+ * for it: then it is awake or about to be, and reads on without. The
+ * kernel's own rule (wake when the reader had caught up) would not wake for
+ * a request behind a record that did not wake.
+ */
+static __always_inline __u64 wakeup(void *ring, const struct ue_packet *p)
+{
+	int parsed = p->l4_proto != 0;
+
+	if (parsed && !p->payload_len)
+		return BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) < busy_bytes ? BPF_RB_FORCE_WAKEUP
+									 : BPF_RB_NO_WAKEUP;
+}
+
+/*
  * The frame to the ring of its flow's worker. skb->hash is the flow hash
  * the fanout group has just spread the frame by (after IPv4 reassembly):
  * the same flow, the same ring, whichever socket the group chose.
@@ -172,7 +192,8 @@ static __always_inline void to_ring(struct __sk_buff *skb, const struct ue_packe
 	r->vlan_tci = skb->vlan_present ? skb->vlan_tci : 0;
 	r->vlan_proto = skb->vlan_present ? skb->vlan_proto : 0;
 	if (bpf_skb_load_bytes(skb, 0, r->data, len) ||
-	    bpf_ringbuf_output(ring, r, __builtin_offsetof(struct ue_tap_record, data) + len, 0))
+	    bpf_ringbuf_output(ring, r, __builtin_offsetof(struct ue_tap_record, data) + len,
+			       wakeup(ring, p)))
 		mark_unrecorded(p);
 	else
 		recorded(p);

@@ -25,6 +25,7 @@ struct authority {
 	const char *host;
 	size_t host_len;
 	int port;                /* -1: none or not a valid port */
+	bool bad_port;           /* a port was written, not 1-65535 */
 	bool userinfo;
 };
 
@@ -228,8 +229,10 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 		if (close) {
 			a->host = s + 1;
 			a->host_len = (size_t)(close - s - 1);
-			if ((size_t)(close + 1 - s) < n && close[1] == ':')
+			if ((size_t)(close + 2 - s) < n && close[1] == ':') {
 				a->port = parse_port(close + 2, n - (size_t)(close + 2 - s));
+				a->bad_port = a->port < 0;
+			}
 			return;
 		}
 	}
@@ -243,7 +246,10 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 	if (memchr(s, ':', (size_t)(colon - s)) && parse_ipv6(s, n, &addr))
 		return;
 	a->host_len = (size_t)(colon - s);
-	a->port = parse_port(colon + 1, n - a->host_len - 1);
+	if (n - a->host_len - 1 > 0) {          /* "host:" is the default port */
+		a->port = parse_port(colon + 1, n - a->host_len - 1);
+		a->bad_port = a->port < 0;
+	}
 }
 
 /* An IPv6 address as a host: v4-mapped as dotted IPv4, else RFC 5952 text. */
@@ -309,6 +315,7 @@ static size_t scheme_length(const char *s, size_t n)
 /* A host and optional port from an authority; port 0 means "the default". */
 struct host_port {
 	bool present;
+	bool bad_port;
 	uint16_t port;
 	char host[URL_HOST_MAX];
 };
@@ -329,6 +336,7 @@ static int host_port_from(const char *s, size_t n, struct host_port *hp, bool *u
 	if (err)
 		return err;
 	hp->present = true;
+	hp->bad_port = a.bad_port;
 	hp->port = a.port > 0 ? (uint16_t)a.port : 0;
 	memcpy(hp->host, scratch->host, sizeof(hp->host));
 	return 0;
@@ -515,6 +523,8 @@ int url_normalize_text(const char *text, struct url_norm *out)
 		return err;
 	if (!hp.present)
 		return -EINVAL;
+	if (hp.bad_port)
+		return -ERANGE;
 	memcpy(out->host, hp.host, sizeof(out->host));
 	out->port = hp.port ? hp.port : scheme_default_port(scheme);
 	err = normalize_path(text + alen, n - alen, false, out->path, sizeof(out->path));

@@ -23,41 +23,9 @@
 #include "common/log.h"
 #include "enforcer/capture/port_set.h"
 #include "enforcer/privileges.h"
-#include "policies/array.h"
-#include "policies/name_map.h"
 
 #define LOCK_DIR "/run/url-enforcer"
 #define PIN_DIR "/sys/fs/bpf/url-enforcer"      /* blocks that outlive a crash */
-
-/*
- * A block's label (FILE:LINE ID) by its index in d->labels, for `urlctl
- * blocks`. Labels are only appended: the kernel's entries keep their index
- * across reloads. Interned once per rule at policy load, so a block costs
- * the worker no look-up (rule_info.label).
- */
-static uint32_t intern_label(const struct rule_info *rule, void *arg)
-{
-	struct daemon *d = arg;
-	char label[512], *copy;
-	const uint32_t *found;
-	unsigned n, len;
-
-	len = (unsigned)snprintf(label, sizeof(label), "%s:%u%s%s", rule->file, rule->line,
-				 rule->id ? " " : "", rule->id ? rule->id : "");
-	if (len >= sizeof(label))
-		len = sizeof(label) - 1;
-	found = name_map_get(d->label_index, label, len, &n);
-	if (found)
-		return found[0];
-	if (d->n_labels >= RULE_LABELS_MAX || !(copy = strdup(label)))
-		return 0;
-	if (array_append(&d->labels, &d->n_labels, &copy, sizeof(copy)) ||
-	    name_map_add(d->label_index, label, len, d->n_labels)) {
-		free(copy);
-		return 0;
-	}
-	return d->n_labels;
-}
 
 void daemon_rejudge(struct daemon *d)
 {
@@ -113,7 +81,7 @@ static void swap_policy(struct daemon *d, struct policy *newp)
 /* P, compiled, replaces the policy in force. */
 static void install_policy(struct daemon *d, struct policy *p)
 {
-	policy_label_rules(p, intern_label, d);
+	policy_label_rules(p, rule_labels_intern, d->labels);
 	/* the old policy's path (SIGHUP's) is freed by the swap: log the new one's */
 	log_info("policy %s in force", policy_path(p));
 	swap_policy(d, p);
@@ -249,10 +217,10 @@ static void setup(struct daemon *d)
 	p = d->fleet ? fleet_load_last(d->fleet) : NULL;
 	if (!p && !(p = policy_load(o->policy_path, stderr)))
 		fatalx("%s: invalid policy, not starting", o->policy_path);
-	d->label_index = name_map_new(1024);
-	if (!d->label_index)
+	d->labels = rule_labels_new();
+	if (!d->labels)
 		fatal("rule labels");
-	policy_label_rules(p, intern_label, d);
+	policy_label_rules(p, rule_labels_intern, d->labels);
 	atomic_store(&d->policy, p);
 	d->next_change = policy_next_change(p, time(NULL));
 	for (unsigned i = 0; i < o->n_interfaces; i++) {
@@ -326,6 +294,11 @@ static void start_workers(struct daemon *d)
 	const struct options *o = d->o;
 	struct fanout_group groups[OPTIONS_MAX_INTERFACES] = { 0 };
 	struct capture_opts copts = capture_opts_for(o);
+	const struct worker_env env = {
+		.o = o, .policy = &d->policy, .policy_gen = &d->policy_gen,
+		.rejudge_gen = &d->rejudge_gen, .audit = &d->audit, .stop = &d->stop,
+		.bl = d->bl, .inj = &d->inj, .hold = &d->hold, .log = d->log,
+	};
 	int err;
 
 	d->workers = calloc(d->n_workers, sizeof(*d->workers));
@@ -344,7 +317,7 @@ static void start_workers(struct daemon *d)
 	}
 	privileges_drop();
 	for (unsigned w = 0; w < d->n_workers; w++)
-		if ((err = worker_start(&d->workers[w], d, w)))
+		if ((err = worker_start(&d->workers[w], &env, w)))
 			fatalx("worker %u: %s", w, strerror(-err));
 }
 
@@ -370,10 +343,7 @@ static void teardown(struct daemon *d)
 	policy_free(atomic_load(&d->policy));
 	if (d->ctl_scratch)
 		match_scratch_free(d->ctl_scratch);
-	for (unsigned i = 0; i < d->n_labels; i++)
-		free(d->labels[i]);
-	free(d->labels);
-	name_map_free(d->label_index);
+	rule_labels_free(d->labels);
 	for (unsigned i = 0; i < d->o->n_interfaces; i++)
 		close(d->lock_fds[i]);
 }

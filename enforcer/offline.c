@@ -54,7 +54,7 @@ int offline_run(const struct options *o)
 		.emit = judge_pipeline_event,
 	};
 	struct judge_config jcfg = {
-		.audit = o->audit, .acting = false, .log_all = o->log_all,
+		.audit = o->audit, .live = false, .log_all = o->log_all,
 		.overflow_block = o->overflow_block,
 	};
 	struct policy *policy = NULL;

@@ -11,7 +11,6 @@
 #include "enforcer/capture/port_set.h"
 
 #define OPTIONS_MAX_INTERFACES 16
-#define UE_VERSION "0.1.0"
 
 /* How the workers get the tapped frames (--capture). */
 enum capture_mode {

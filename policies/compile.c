@@ -121,6 +121,9 @@ void policy_free(struct policy *p)
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
 		literal_index_free(p->prefilter[f]);
 	free(p->always);
+	for (unsigned i = 0; i < p->n_ech_public_names; i++)
+		free(p->ech_public_names[i]);
+	free(p->ech_public_names);
 	free(p->path);
 	free(p);
 }

@@ -232,13 +232,29 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 	return e->domain_hit;
 }
 
-/* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
 /* `tls` rules see ClientHellos whether TCP or QUIC carried them. */
 static bool is_client_hello(const struct request *q)
 {
 	return q->proto == REQUEST_TLS || q->proto == REQUEST_QUIC;
 }
 
+bool policy_ech(const struct policy *p, const struct request *r)
+{
+	static const char *const built_in[] = { "cloudflare-ech.com" };
+
+	if (!is_client_hello(r) || !(r->flags & REQUEST_TLS_ECH_EXT) ||
+	    (r->flags & REQUEST_TLS_NO_SNI) || !r->host)
+		return false;
+	for (size_t i = 0; i < sizeof(built_in) / sizeof(built_in[0]); i++)
+		if (!strcmp(r->host, built_in[i]))
+			return true;
+	for (unsigned i = 0; i < p->n_ech_public_names; i++)
+		if (!strcmp(r->host, p->ech_public_names[i]))
+			return true;
+	return false;
+}
+
+/* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
 static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_known)
 {
 	const struct request *q = e->r;
@@ -257,7 +273,7 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 	case FIELD_TLS_NO_SNI:
 		return is_client_hello(q) && (q->flags & REQUEST_TLS_NO_SNI);
 	case FIELD_TLS_ECH:
-		return is_client_hello(q) && (q->flags & REQUEST_TLS_ECH);
+		return policy_ech(e->p, q);
 	case FIELD_QUIC:
 		return q->proto == REQUEST_QUIC;
 	}

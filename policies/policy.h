@@ -78,6 +78,16 @@ void policy_match_naive(const struct policy *p, const struct request *r, time_t 
 			struct match_scratch *s, struct decision *d);
 
 /*
+ * Whether the ClientHello R really hides its server name with Encrypted
+ * Client Hello: it carries the extension (REQUEST_TLS_ECH_EXT) and its SNI
+ * is an ECH public name (built in: cloudflare-ech.com; more with
+ * ech-public-name). Browsers send the extension alone as GREASE on nearly
+ * every handshake: such a hello is judged by its SNI. What `tls ech` rules
+ * match and what the log calls "ech".
+ */
+bool policy_ech(const struct policy *p, const struct request *r);
+
+/*
  * From now on, matching with S calls FN with each rule whose regex it runs,
  * in the order it runs them (urlctl test -v; the benchmark's counts). FN
  * NULL: no more calls.

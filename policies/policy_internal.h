@@ -70,6 +70,8 @@ struct policy {
 	uint32_t *always;           /* rules the indexes cannot rule out, ascending */
 	unsigned n_always;
 	bool has_time;
+	char **ech_public_names;    /* ech-public-name, lower case, beyond the built-in */
+	unsigned n_ech_public_names;
 };
 
 /* Parses PATH into P (rules, files, sources, domains, default); diagnostics

@@ -505,6 +505,53 @@ static void stmt_group(struct parser *P, const struct site *at, const struct lex
 	}
 }
 
+/*
+ * ech-public-name NAME: a host name (letters, digits, -, dot-separated
+ * labels; caseless, a trailing dot dropped) that ClientHellos with the ECH
+ * extension name when they hide the real one (policy_ech).
+ */
+static void stmt_ech_public_name(struct parser *P, const struct site *at, const struct lexer *lx)
+{
+	const struct token *t = &lx->tok[1];
+	struct policy *p = P->p;
+	size_t len;
+	char *name;
+
+	if (lx->ntok < 2) {
+		diag_error(P->diag, at->file, at->line, col_after(lx), "ech-public-name needs a NAME");
+		return;
+	}
+	if (unexpected_after(P, at, lx, 2))
+		return;
+	len = t->len && t->s[t->len - 1] == '.' ? t->len - 1 : t->len;
+	for (size_t i = 0; i < len; i++) {
+		char c = t->s[i];
+		bool label_edge = i == 0 || i + 1 == len || t->s[i - 1] == '.' || t->s[i + 1] == '.';
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && !label_edge) || (c == '.' && i > 0 && i + 1 < len && t->s[i - 1] != '.'))
+			continue;
+		diag_error(P->diag, at->file, at->line, t->col + (unsigned)i,
+			   "bad ech-public-name \"%s\" (a host name: letters, digits, - and dots)",
+			   t->s);
+		return;
+	}
+	if (len == 0 || len > 253) {
+		diag_error(P->diag, at->file, at->line, t->col,
+			   "bad ech-public-name \"%s\" (1 to 253 characters)", t->s);
+		return;
+	}
+	name = strndup(t->s, len);
+	if (!name || array_append(&p->ech_public_names, &p->n_ech_public_names, &name,
+				  sizeof(name))) {
+		free(name);
+		out_of_memory(P, at);
+		return;
+	}
+	for (char *c = name; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+}
+
 static void parse_file(struct parser *P, char *path, const struct site *from, unsigned col);
 
 static void stmt_include(struct parser *P, const struct site *at, const struct lexer *lx)
@@ -541,10 +588,12 @@ static void statement(struct parser *P, const char *file, const struct lexer *lx
 		stmt_include(P, &at, lx);
 	else if (!strcmp(kw, "group"))
 		stmt_group(P, &at, lx);
+	else if (!strcmp(kw, "ech-public-name"))
+		stmt_ech_public_name(P, &at, lx);
 	else
 		diag_error(P->diag, file, lx->line, lx->tok[0].col,
-			   "unknown statement \"%s\" (block, allow, log, default, include, group)",
-			   kw);
+			   "unknown statement \"%s\" (block, allow, log, default, include, group, "
+			   "ech-public-name)", kw);
 }
 
 /* Reports a problem with PATH at the include that names it, or on its own. */

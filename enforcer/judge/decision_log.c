@@ -23,10 +23,6 @@ struct decision_log {
 	pthread_t writer;
 };
 
-static const char *const proto_names[] = {
-	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
-	[REQUEST_QUIC] = "quic",
-};
 static const char *const action_names[] = {
 	[ACTION_ALLOW] = "allow", [ACTION_BLOCK] = "block", [ACTION_LOG] = "log",
 };
@@ -205,7 +201,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_LITERAL(&l, "\",\"mode\":\"audit\"");
 	else
 		PUT_LITERAL(&l, "\",\"mode\":\"enforce\"");
-	PUT_STRING_FIELD(&l, "proto", NAME(proto_names, r->proto));
+	PUT_STRING_FIELD(&l, "proto", request_proto_name(r->proto));
 	PUT_LITERAL(&l, ",\"client\":\"");
 	put_addr(&l, &r->tuple.client);
 	PUT_LITERAL(&l, "\",\"client_port\":");
@@ -250,6 +246,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_LITERAL(&l, ",\"reason\":\"ambiguous\"");
 	else if (r->flags & REQUEST_QUIC_VERSION)
 		PUT_LITERAL(&l, ",\"reason\":\"quic-version\"");
+	if (rec->ech)
+		PUT_LITERAL(&l, ",\"ech\":true");
 	PUT_LITERAL(&l, "}");
 	if (l.full)
 		return -E2BIG;

@@ -27,7 +27,8 @@ static void log_line(struct judge *j, const struct request *r, enum policy_actio
 		.request = r, .audit = j->cfg.audit, .action = action, .rule = rule,
 		.response = response, .overflow = ev == PIPELINE_OVERFLOW,
 		.ambiguous = ev == PIPELINE_AMBIGUOUS,
-		.enforced = action == ACTION_BLOCK && j->cfg.acting && !j->cfg.audit,
+		.ech = policy_ech(j->cfg.policy, r),
+		.enforced = action == ACTION_BLOCK && judge_enforces(j),
 	};
 
 	/* a lost line is counted by the log itself */

@@ -24,8 +24,8 @@
 struct judge_config {
 	const struct policy *policy;
 	struct decision_log *log;
-	bool audit;                  /* mode audit: never act on traffic */
-	bool acting;                 /* blocks are enforced (live, mode enforce) */
+	bool audit;                  /* mode audit: never act on traffic (urlctl mode switches it) */
+	bool live;                   /* there is traffic to act on (not --pcap) */
 	bool log_all;
 	bool overflow_block;         /* --on-overflow block */
 	bool wall_clock;             /* time= windows by the daemon's clock, not the packet's */
@@ -44,6 +44,12 @@ struct judge {
 	struct match_scratch *scratch;
 	struct judge_stats stats;
 };
+
+/* Whether a block this judge decides is enforced: live and not in audit mode. */
+static inline bool judge_enforces(const struct judge *j)
+{
+	return j->cfg.live && !j->cfg.audit;
+}
 
 /* Returns 0 or -ENOMEM. */
 int judge_init(struct judge *j, const struct judge_config *cfg);

@@ -135,7 +135,7 @@ static int parse_client_hello(const uint8_t *body, size_t len, struct hello_fiel
 				parse_server_name(ext, f);
 			seen_sni = true;
 		} else if (type == EXT_ECH || type == EXT_ESNI) {
-			f->flags |= REQUEST_TLS_ECH;
+			f->flags |= REQUEST_TLS_ECH_EXT;
 		}
 	}
 	return exts.bad ? -EPROTO : 0;

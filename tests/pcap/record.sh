@@ -11,9 +11,9 @@
 # taken on the gateway's LAN side, where a live daemon would tap.
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
-need tcpdump curl openssl ethtool editcap
+need tcpdump curl openssl ethtool editcap chromium
 HERE=$(cd "$(dirname "$0")" && pwd)
-CASES=${*:-"http-keepalive midstream tls-sni ipv6"}
+CASES=${*:-"http-keepalive midstream tls-sni ipv6 tls-ech"}
 
 [ "$(id -u)" = 0 ] || { echo "record.sh: needs root (network namespaces)"; exit 1; }
 topology_up || exit 1
@@ -97,6 +97,20 @@ for c in $CASES; do
 		tls_hello "$SRV4:443" -servername video.example.test
 		tls_hello "$SRV4:443" -servername Docs.Example.TEST
 		tls_hello "$SRV4:443" -noservername
+		capture_stop "$c" ;;
+	tls-ech)
+		# Chromium sends the ECH extension as GREASE with the real SNI (and a
+		# post-quantum key share: two segments); real ECH outer hellos name
+		# a public name (tests/pcap/ech_hello.py); a public name without
+		# the extension is no ECH
+		capture_start
+		in_cli timeout 15 chromium --headless=new --no-sandbox --disable-gpu \
+			--ignore-certificate-errors --user-data-dir="$TMP/chromium" \
+			--host-resolver-rules="MAP grease.example.test $SRV4" \
+			--dump-dom https://grease.example.test/ >/dev/null 2>&1
+		in_cli /usr/bin/python3 "$HERE/ech_hello.py" "$SRV4" 443 cloudflare-ech.com
+		in_cli /usr/bin/python3 "$HERE/ech_hello.py" "$SRV4" 443 public.ech.example
+		tls_hello "$SRV4:443" -servername cloudflare-ech.com
 		capture_stop "$c" ;;
 	ipv6)
 		capture_start

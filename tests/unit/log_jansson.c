@@ -87,7 +87,10 @@ static json_t *rule_string(const struct rule_info *rule)
 	return j;
 }
 
-static const char *const proto_names[] = { "http", "tls", "h2c" };
+static const char *const proto_names[] = {
+	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
+	[REQUEST_QUIC] = "quic",
+};
 static const char *const action_names[] = { "allow", "block", "log" };
 static const char *const response_names[] = { "drop", "reset", "page" };
 
@@ -126,6 +129,10 @@ int log_jansson_format(const struct decision_record *rec, char *buf, size_t size
 			PUT("reason", json_string("overflow"));
 		else if (rec->ambiguous)
 			PUT("reason", json_string("ambiguous"));
+		else if (r->flags & REQUEST_QUIC_VERSION)
+			PUT("reason", json_string("quic-version"));
+		if (rec->ech)
+			PUT("ech", json_true());
 	}
 #undef PUT
 	if (bad) {

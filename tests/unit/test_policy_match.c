@@ -222,7 +222,7 @@ void test_policy_tls_conditions(void)
 
 	req_tls(&t, NULL, NULL, 0);
 	ASSERT_EQ(decided_by(p, &t), 1);
-	req_tls(&t, "a.example", NULL, REQUEST_TLS_ECH);
+	req_tls(&t, "cloudflare-ech.com", NULL, REQUEST_TLS_ECH_EXT);
 	d = judge(p, &t);
 	ASSERT_EQ(d.rule->line, 2);
 	ASSERT_EQ(d.response, RESPONSE_RESET);
@@ -236,12 +236,52 @@ void test_policy_tls_conditions(void)
 	req_tls(&t, NULL, NULL, 0);
 	t.r.proto = REQUEST_QUIC;
 	ASSERT_EQ(decided_by(p, &t), 1);
-	req_tls(&t, "a.example", NULL, REQUEST_TLS_ECH);
+	req_tls(&t, "cloudflare-ech.com", NULL, REQUEST_TLS_ECH_EXT);
 	t.r.proto = REQUEST_QUIC;
 	ASSERT_EQ(decided_by(p, &t), 2);
 	req_tls(&t, "a.example", NULL, 0);
 	t.r.proto = REQUEST_QUIC;
 	ASSERT_EQ(decided_by(p, &t), 3);
+	policy_free(p);
+}
+
+/*
+ * ECH is the extension and an ECH public name as SNI. Browsers GREASE the
+ * extension on nearly every handshake: with any other SNI the hello is
+ * judged by its SNI, as if the extension were not there.
+ */
+void test_policy_ech_needs_a_public_name(void)
+{
+	struct policy *p = load("ech-public-name Public.ECH.example.\n"
+				"block tls ech id=ech\n"
+				"block domain news.example id=news\n");
+	struct test_request t;
+	static const struct { const char *sni; unsigned flags, proto; unsigned line; bool ech; } cases[] = {
+		/* Chrome-like GREASE: the extension with the real name */
+		{ "www.example.org", REQUEST_TLS_ECH_EXT, REQUEST_TLS, 0, false },
+		{ "news.example", REQUEST_TLS_ECH_EXT, REQUEST_TLS, 3, false },
+		{ "news.example", REQUEST_TLS_ECH_EXT, REQUEST_QUIC, 3, false },
+		/* real ECH: the outer SNI is a public name, built in or declared */
+		{ "cloudflare-ech.com", REQUEST_TLS_ECH_EXT, REQUEST_TLS, 2, true },
+		{ "cloudflare-ech.com", REQUEST_TLS_ECH_EXT, REQUEST_QUIC, 2, true },
+		{ "public.ech.example", REQUEST_TLS_ECH_EXT, REQUEST_TLS, 2, true },
+		/* a public name without the extension, or a name it only ends in */
+		{ "cloudflare-ech.com", 0, REQUEST_TLS, 0, false },
+		{ "x.cloudflare-ech.com", REQUEST_TLS_ECH_EXT, REQUEST_TLS, 0, false },
+		{ "ech.example", REQUEST_TLS_ECH_EXT, REQUEST_TLS, 0, false },
+		{ NULL, REQUEST_TLS_ECH_EXT, REQUEST_TLS, 0, false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		req_tls(&t, cases[i].sni, NULL, cases[i].flags);
+		t.r.proto = cases[i].proto;
+		ASSERT_EQ(decided_by(p, &t), cases[i].line);
+		ASSERT_EQ(policy_ech(p, &t.r), cases[i].ech);
+	}
+	/* an HTTP request naming the public name is no ClientHello */
+	req_http(&t, "GET", "cloudflare-ech.com", 80, "/", NULL);
+	t.r.flags |= REQUEST_TLS_ECH_EXT;
+	ASSERT_EQ(decided_by(p, &t), 0);
 	policy_free(p);
 }
 
