@@ -4,22 +4,14 @@
 # go to bench/README.md. Everything it started is stopped at the end.
 set -u
 BUILD=${BUILD:-build}
+source "$(dirname "$0")/../tests/nats_conf.sh"
 TMP=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 command -v nats-server >/dev/null || { echo "bench-fleet needs nats-server: make deps"; exit 1; }
 for n in 1 2 3; do
 	mkdir -p "$TMP/n$n"
-	cat > "$TMP/n$n.conf" <<C
-server_name: n$n
-listen: 127.0.0.1:$((24221 + n))
-jetstream { store_dir: "$TMP/n$n" }
-cluster {
-	name: bench
-	listen: 127.0.0.1:$((26221 + n))
-	routes: [ nats-route://127.0.0.1:26222, nats-route://127.0.0.1:26223, nats-route://127.0.0.1:26224 ]
-}
-C
+	nats_conf "$n" "127.0.0.1:$((24221 + n))" 26221 "$TMP/n$n" > "$TMP/n$n.conf"
 	nats-server -c "$TMP/n$n.conf" >"$TMP/n$n.log" 2>&1 &
 	PIDS+=($!)
 done
