@@ -44,6 +44,11 @@ static const char usage_text[] =
 	"      --fail open|closed  what happens to new tapped sessions while no daemon\n"
 	"                          runs, and to a session's data the capture could not\n"
 	"                          hand to the daemon (default open)\n"
+	"      --checksums auto|verify|none\n"
+	"                          TCP checksums: verify ignores segments whose checksum\n"
+	"                          is wrong (evasion decoys); none trusts every segment;\n"
+	"                          auto (default) verifies, except for a sender whose\n"
+	"                          capture shows checksum offload (said once on stderr)\n"
 	"      --capture bpf-ring|tpacket|frame\n"
 	"                          how the workers get tapped frames (default bpf-ring)\n"
 	"      --ring-size BYTES   each worker's BPF ring, a power of 2 (default 8388608)\n"
@@ -63,7 +68,7 @@ enum long_only {
 	OPT_LOG_ALL = 256, OPT_HTTP_PORTS, OPT_TLS_PORTS, OPT_PCAP, OPT_WORKERS,
 	OPT_BLOCKLIST_SIZE, OPT_IDLE_TIMEOUT, OPT_MAX_FLOWS, OPT_ON_OVERFLOW, OPT_HOLD,
 	OPT_FAIL, OPT_CAPTURE, OPT_RING_SIZE, OPT_STATE_DIR, OPT_NATS, OPT_NAME, OPT_NATS_CREDS,
-	OPT_NATS_CA, OPT_NATS_SPOOL,
+	OPT_NATS_CA, OPT_NATS_SPOOL, OPT_CHECKSUMS,
 };
 
 static const struct option long_options[] = {
@@ -84,6 +89,7 @@ static const struct option long_options[] = {
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "fail", required_argument, NULL, OPT_FAIL },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "checksums", required_argument, NULL, OPT_CHECKSUMS },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "nats", required_argument, NULL, OPT_NATS },
@@ -163,16 +169,34 @@ static bool choice(const char *opt, const char *text, const char *no, const char
 	return false;
 }
 
+/* The index of TEXT among an option's three values A, B, C; else a usage error. */
+static int one_of_three(const char *opt, const char *text, const char *a, const char *b,
+			const char *c)
+{
+	if (!strcmp(text, a))
+		return 0;
+	if (!strcmp(text, b))
+		return 1;
+	if (!strcmp(text, c))
+		return 2;
+	fprintf(stderr, "url-enforcer: %s: %s, %s or %s, not %s\n", opt, a, b, c, text);
+	exit(EXIT_USAGE);
+}
+
 static enum capture_mode capture_mode(const char *text)
 {
-	if (!strcmp(text, "bpf-ring"))
-		return CAPTURE_BPF_RING;
-	if (!strcmp(text, "tpacket"))
-		return CAPTURE_TPACKET;
-	if (!strcmp(text, "frame"))
-		return CAPTURE_FRAME;
-	fprintf(stderr, "url-enforcer: --capture: bpf-ring, tpacket or frame, not %s\n", text);
-	exit(EXIT_USAGE);
+	static const enum capture_mode modes[] = { CAPTURE_BPF_RING, CAPTURE_TPACKET, CAPTURE_FRAME };
+
+	return modes[one_of_three("--capture", text, "bpf-ring", "tpacket", "frame")];
+}
+
+static enum checksums_mode checksums_mode(const char *text)
+{
+	static const enum checksums_mode modes[] = {
+		CHECKSUMS_AUTO, CHECKSUMS_VERIFY, CHECKSUMS_NONE,
+	};
+
+	return modes[one_of_three("--checksums", text, "auto", "verify", "none")];
 }
 
 /* --nats and the options that only mean something with it; --name defaults to the host name. */
@@ -242,14 +266,15 @@ static void parse(int argc, char **argv, struct options *o)
 			o->overflow_block = choice("--on-overflow", optarg, "allow", "block");
 			break;
 		case OPT_HOLD: o->hold = true; break;
+		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
 		case OPT_CAPTURE: o->capture = capture_mode(optarg); break;
+		case OPT_CHECKSUMS: o->checksums = checksums_mode(optarg); break;
 		case OPT_RING_SIZE:
 			o->ring_size = number("--ring-size", optarg, 4096, 1u << 30);
 			if (o->ring_size & (o->ring_size - 1))
 				usage_error("--ring-size: not a power of 2: %s", optarg);
 			break;
-		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_NATS: o->nats_servers = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NATS_CREDS: o->nats_creds = optarg; break;
