@@ -20,7 +20,7 @@ DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev 
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev libnats-dev nats-server ethtool chromium
+	libssl-dev libnats-dev nats-server ethtool chromium iputils-ping systemd
 
 ifeq ($(V),1)
 Q :=
@@ -30,7 +30,9 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+VERSION := 0.1.0
+
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -DUE_VERSION='"$(VERSION)"' \
 	-I. -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 ifeq ($(SAN),1)
@@ -140,9 +142,11 @@ $(UNIT_TESTS): $(call obj,$(TEST_SRCS) ctl/bundle_pack.c) $(BUILD)/obj/registry.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# quic_client builds its packets with the unit tests' builders
+$(BUILD)/tests/quic_client: $(call obj,tests/unit/pktbuild.c tests/unit/tlsbuild.c tests/unit/quicbuild.c)
 $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 $(BUILD)/tests/fanout_id_zero: $(call obj,tests/unit/fanout_id.c)
 
 # demo and test first install what is missing, then build with the flags
@@ -189,7 +193,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c enforcer/proto/http.c enforcer/proto/tls.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
 	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)

@@ -19,6 +19,17 @@ enum request_proto {
 	REQUEST_QUIC,         /* a ClientHello in QUIC Initial packets, judged as TLS */
 };
 
+/* "http", "tls", "h2c", "quic": the log's and urlctl's name for it */
+static inline const char *request_proto_name(enum request_proto p)
+{
+	static const char *const names[] = {
+		[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls",
+		[REQUEST_H2C] = "h2c", [REQUEST_QUIC] = "quic",
+	};
+
+	return names[p];
+}
+
 enum request_flags {
 	REQUEST_TLS_NO_SNI     = 1 << 0,  /* ClientHello without server_name */
 	REQUEST_TLS_ECH_EXT    = 1 << 1,  /* encrypted_client_hello present: browsers

@@ -207,6 +207,7 @@ static void setup(struct daemon *d)
 			.nats = { .servers = o->nats_servers, .creds = o->nats_creds,
 				  .ca = o->nats_ca, .client_name = o->name },
 			.name = o->name, .state_dir = o->state_dir, .version = UE_VERSION,
+			.spool_max = o->nats_spool,
 		};
 
 		d->fleet = fleet_open(&fc);
@@ -235,6 +236,8 @@ static void setup(struct daemon *d)
 	d->log = decision_log_open(o->log_path, DECISION_LOG_QUEUE_DEFAULT);
 	if (!d->log)
 		fatal("%s", o->log_path);
+	if (d->fleet)
+		decision_log_tee(d->log, decision_stream_line, fleet_decisions(d->fleet));
 	d->n_workers = o->workers ? o->workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	rings.count = d->n_workers;
 	d->tap = tap_prog_load(&o->http_ports, &o->tls_ports,

@@ -126,7 +126,10 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	struct worker *w = arg;
 	struct frame fr = {
 		.data = cf->data, .caplen = cf->caplen, .wirelen = cf->len, .ts = cf->ts,
-		.link = DECODE_LINK_ETHERNET, .verify_csum = cf->csum,
+		.link = DECODE_LINK_ETHERNET,
+		/* live, the kernel says which checksums are left to offload:
+		 * auto and verify alike follow it */
+		.verify_csum = w->env.o->checksums == CHECKSUMS_NONE ? CSUM_SKIP : cf->csum,
 	};
 
 	w->frame_outcome = HOLD_RELEASE;

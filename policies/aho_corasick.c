@@ -13,7 +13,7 @@
 
 #include "policies/aho_corasick.h"
 #include "policies/array.h"
-#include "policies/ascii.h"
+#include "common/ascii.h"
 
 #define AC_LITERAL_MAX 24
 #define HIT_BIT 0x80000000u

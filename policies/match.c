@@ -232,7 +232,6 @@ static bool domain_matches(struct eval *e, const struct rule *r)
 	return e->domain_hit;
 }
 
-/* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
 /* `tls` rules see ClientHellos whether TCP or QUIC carried them. */
 static bool is_client_hello(const struct request *q)
 {
@@ -255,6 +254,7 @@ bool policy_ech(const struct policy *p, const struct request *r)
 	return false;
 }
 
+/* R matches the request. PATTERN_KNOWN: an index has already seen its pattern hit. */
 static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_known)
 {
 	const struct request *q = e->r;

@@ -74,6 +74,14 @@ int decision_log_write(struct decision_log *l, const struct decision_record *rec
  */
 int decision_log_reopen(struct decision_log *l);
 
+/*
+ * FN gets a copy of every finished line (its newline included), in the
+ * log's order, whether or not the file's queue had room; it is called with
+ * the log's lock held, so it must never wait. Set before the first write.
+ */
+typedef void (*decision_log_tee_fn)(void *arg, const char *line, size_t len);
+void decision_log_tee(struct decision_log *l, decision_log_tee_fn fn, void *arg);
+
 /* A copy of the counters (thread-safe). */
 void decision_log_stats(struct decision_log *l, struct decision_log_stats *out);
 

@@ -24,11 +24,13 @@ fail() { echo "FAIL e2e/$E2E_NAME/$1: ${2:-}"; FAILED=1; }
 skip() { echo "skip e2e/$E2E_NAME/$1: ${2:-}"; }
 FAILED=0
 
-# need CMD...: skip the whole script unless every CMD is installed
+# need CMD...: every CMD is installed, or the script fails: `make deps`
+# installs them all (DEB_PKGS), so a missing one is a broken setup, never
+# a reason to skip what the script tests
 need() {
 	local c
 	for c in "$@"; do
-		command -v "$c" >/dev/null || { skip setup "$c missing (make deps)"; exit 0; }
+		command -v "$c" >/dev/null || { fail setup "$c missing: make deps installs it"; exit 1; }
 	done
 }
 
@@ -39,8 +41,24 @@ check() {
 	if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$out" | tail -3 | tr '\n' ' ')"; fi
 }
 
+# crashed_processes: a FAIL line for each started process that died of a
+# signal no test sends on purpose (a crash, an abort), before teardown
+crashed_processes() {
+	local p rc
+	for p in "${PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && continue
+		wait "$p" 2>/dev/null
+		rc=$?
+		case "$rc" in
+		129|130|137|143) ;;          # HUP, INT, KILL, TERM: sent by a test
+		1[3-5][0-9]) fail "process_$p" "died of SIG$(kill -l $((rc - 128))) (exit $rc)" ;;
+		esac
+	done
+}
+
 teardown() {
 	local p ns
+	crashed_processes
 	# children too: a wrapper (faketime, sh -c) may have forked the real process
 	for p in "${PIDS[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do
