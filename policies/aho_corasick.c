@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
-#include "policies/array.h"
+#include "common/array.h"
 #include "common/ascii.h"
 
 #define AC_LITERAL_MAX 24

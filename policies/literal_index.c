@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
-#include "policies/array.h"
+#include "common/array.h"
 #include "common/ascii.h"
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
