@@ -29,6 +29,7 @@
  */
 #include <linux/pkt_cls.h>
 
+#include "bpf/counters.h"
 #include "bpf/parse.h"
 #include "bpf/unrecorded.h"
 
@@ -70,20 +71,7 @@ struct {
 	__type(value, __u64);
 } ue_heartbeat SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UE_BLK_COUNTER_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} blk_counters SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&blk_counters, &idx);
-
-	if (c)
-		*c += 1;   /* per-CPU slot: no other writer */
-}
+UE_COUNTERS(blk_counters, UE_BLK_COUNTER_MAX)
 
 static __always_inline int session_blocked(const struct ue_packet *p)
 {

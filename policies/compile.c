@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policies/array.h"
+#include "common/array.h"
 #include "policies/diag.h"
 #include "policies/policy_internal.h"
 #include "policies/regex_literal.h"

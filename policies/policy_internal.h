@@ -11,7 +11,7 @@
 
 #include "policies/cidr.h"
 #include "policies/literal_index.h"
-#include "policies/name_map.h"
+#include "common/name_map.h"
 #include "policies/policy.h"
 #include "policies/time_window.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "policies/array.h"
+#include "common/array.h"
 #include "policies/diag.h"
 #include "policies/domain_list.h"
 #include "policies/policy_internal.h"

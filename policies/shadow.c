@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policies/name_map.h"
+#include "common/name_map.h"
 #include "policies/shadow.h"
 
 struct shadow_index {

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "bpf/kern_user.h"
+#include "common/inet_csum.h"
 #include "enforcer/enforce/inject.h"
 
 #ifndef IPV6_HDRINCL
@@ -43,33 +44,13 @@ struct segment {
 	size_t payload_len;
 };
 
-/* Adds DATA as big-endian 16-bit words to a one's complement sum. */
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-/* The checksum field's value, network byte order. */
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 static void craft_segment(const struct segment *s, struct inject_packet *p)
 {
 	bool v4 = IN6_IS_ADDR_V4MAPPED(s->src);
 	size_t ip_len = v4 ? sizeof(struct iphdr) : sizeof(struct ip6_hdr);
 	size_t tcp_len = sizeof(struct tcphdr) + s->payload_len;
 	struct tcphdr *th = (struct tcphdr *)(p->data + ip_len);
-	uint32_t sum;
+	uint64_t sum;
 
 	memset(p->data, 0, ip_len + sizeof(*th));
 	if (v4) {
@@ -83,7 +64,7 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 		ip->protocol = IPPROTO_TCP;
 		memcpy(&ip->saddr, &s->src->s6_addr[12], 4);
 		memcpy(&ip->daddr, &s->dst->s6_addr[12], 4);
-		ip->check = csum_fold(csum_add(0, ip, sizeof(*ip)));
+		ip->check = (uint16_t)~csum_fold(csum_add(0, ip, sizeof(*ip)));
 		sum = csum_add(0, &ip->saddr, 8);
 	} else {
 		struct ip6_hdr *ip6 = (struct ip6_hdr *)p->data;
@@ -96,8 +77,8 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 		ip6->ip6_dst = *s->dst;
 		sum = csum_add(0, &ip6->ip6_src, 32);
 	}
-	/* The rest of the pseudo-header: protocol and TCP length. */
-	sum += IPPROTO_TCP + tcp_len;
+	/* The rest of the pseudo-header: protocol and TCP length (as words in memory). */
+	sum += htons(IPPROTO_TCP) + htons((uint16_t)tcp_len);
 
 	th->th_sport = htons(s->sport);
 	th->th_dport = htons(s->dport);
@@ -108,7 +89,7 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 	th->th_win = htons(s->window);
 	if (s->payload_len)
 		memcpy(th + 1, s->payload, s->payload_len);
-	th->th_sum = csum_fold(csum_add(sum, th, tcp_len));
+	th->th_sum = (uint16_t)~csum_fold(csum_add(sum, th, (uint32_t)tcp_len));
 	p->len = ip_len + tcp_len;
 }
 

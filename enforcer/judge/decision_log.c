@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/byte_ring.h"
+#include "common/ip_text.h"
 #include "enforcer/judge/decision_log.h"
 
 struct decision_log {
@@ -25,15 +26,6 @@ struct decision_log {
 	void *tee_arg;
 };
 
-static const char *const action_names[] = {
-	[ACTION_ALLOW] = "allow", [ACTION_BLOCK] = "block", [ACTION_LOG] = "log",
-};
-static const char *const response_names[] = {
-	[RESPONSE_DROP] = "drop", [RESPONSE_RESET] = "reset", [RESPONSE_PAGE] = "page",
-};
-
-#define NAME(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? \
-			table[i] : "unknown")
 
 /*
  * The line is written straight into the caller's buffer: no tree of JSON
@@ -161,10 +153,7 @@ static void put_addr(struct line *l, const struct in6_addr *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, a, text, sizeof(text));
+	ip_format_mapped(a, text, sizeof(text));
 	put_mem(l, text, strlen(text));
 }
 
@@ -220,7 +209,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_STRING_FIELD(&l, "url", r->url);
 	if (r->target)
 		PUT_STRING_FIELD(&l, "target", r->target);
-	PUT_STRING_FIELD(&l, "action", NAME(action_names, rec->action));
+	PUT_STRING_FIELD(&l, "action", policy_action_name(rec->action));
 	if (rule) {
 		PUT_LITERAL(&l, ",\"rule\":\"");
 		put_escaped(&l, rule->file);
@@ -235,7 +224,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 	else
 		PUT_LITERAL(&l, ",\"rule_id\":null");
 	if (rec->action == ACTION_BLOCK)
-		PUT_STRING_FIELD(&l, "response", NAME(response_names, rec->response));
+		PUT_STRING_FIELD(&l, "response", policy_response_name(rec->response));
 	else
 		PUT_LITERAL(&l, ",\"response\":null");
 	if (rec->enforced)

@@ -414,9 +414,7 @@ static void quic_unreadable(struct pipeline *p, struct flow *f, const struct tim
 	p->stats.quic_unknown_version++;
 	if (url_normalize_tls(NULL, 0, &f->tuple, &p->scratch))
 		return;
-	r.host = p->scratch.host;
-	r.url = p->scratch.url;
-	r.path = p->scratch.path;
+	request_names_from(&r, &p->scratch);
 	on_request(&d, &r);
 }
 

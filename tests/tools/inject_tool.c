@@ -21,6 +21,7 @@
 
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/enforce/inject.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 
 static int usage(void)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/ip_text.h"
 #include "tests/unit/log_jansson.h"
 
 /* The bytes of a UTF-8 sequence its first byte announces; 0: none. */
@@ -52,11 +53,7 @@ static json_t *addr_string(const struct in6_addr *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-	return json_string(text);
+	return json_string(ip_format_mapped(a, text, sizeof(text)));
 }
 
 static json_t *ts_string(const struct timespec *ts)
