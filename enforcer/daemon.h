@@ -39,6 +39,7 @@ struct daemon {
 	struct injector inj;
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
+	struct pauses pauses;          /* urlctl pause, saved in --state-dir */
 	struct fleet *fleet;           /* --nats; NULL without */
 	struct conntrack_watch ct;
 	bool ct_open;
@@ -60,8 +61,13 @@ int daemon_run(const struct options *o);
 int daemon_reload(struct daemon *d, const char *path, int reply_fd);
 /* Ask every worker to judge its open sessions' latest requests again. */
 void daemon_rejudge(struct daemon *d);
+/* Makes the kernel's cut-off clients those of the `block all` rules open
+ * at NOW and of the pauses in force. */
+void daemon_update_cutoffs(struct daemon *d, time_t now);
 
 /* daemon_ctl.c */
 void daemon_ctl_register(struct daemon *d);
+/* daemon_pause.c: urlctl pause, resume, paused */
+void daemon_pause_register(struct daemon *d);
 
 #endif
