@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		best_pipe = p < best_pipe ? p : best_pipe;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	req = st.requests_http + st.requests_tls + st.requests_h2c;
+	req = st.requests_http + st.requests_tls + st.requests_h2c + st.requests_quic;
 	printf("frames            %llu\n", (unsigned long long)frames);
 	printf("requests          %llu (http %llu, tls %llu); malformed %llu, overflows %llu\n",
 	       (unsigned long long)req, (unsigned long long)st.requests_http,

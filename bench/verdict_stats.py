@@ -7,9 +7,10 @@
 #   verdict_stats.py capture PCAP SERVER_IP
 #       per blocked session, from a nanosecond pcap taken on the gateway's LAN
 #       side: the client's request segment (ingress) to the RST the daemon
-#       sent the client in the server's name (egress); p50/p90/p99/max
-#   verdict_stats.py row NAME PREFIX
-#       one line of part 1 from PREFIX.{hist,cap,stats,client,tcpdump}
+#       sent the client in the server's name (egress); p50/p90/p99/p999/max
+#   verdict_stats.py row NAME PREFIX CPU_SECONDS
+#       one line of part 1 from PREFIX.{hist,cap,stats,client,tcpdump} and
+#       the daemon's CPU time over the run
 #   verdict_stats.py compare BASE_PREFIX PREFIX
 #       PREFIX's capture p50/p99 and histogram mean as ratios to BASE's
 import ipaddress
@@ -99,20 +100,25 @@ def capture(path, server):
     gaps.sort()
     out = {"sessions": len(gaps), "rst_without_request": unmatched,
            "mean_us": round(sum(gaps) / len(gaps), 1) if gaps else None}
-    for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0)):
+    for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999), ("max", 1.0)):
         v = quantile_sorted(gaps, q)
         out[name + "_us"] = round(v, 1) if v is not None else None
     return out
 
 
-def row(name, prefix):
+def row(name, prefix, cpu):
     h, c, s, cl = (json.load(open(prefix + x)) for x in (".hist", ".cap", ".stats", ".client"))
     drops = [ln.split()[0] for ln in open(prefix + ".tcpdump") if "dropped by kernel" in ln]
-    print("   %-12s %7d %7s | %-16s %-16s | %8s %8s %8s %8s" % (
+    parsed = s["requests_parsed_total"]["http"]
+    print("   %-22s %7d %7s | %-16s %-16s | %8s %8s %8s %8s %8s | %.1f us" % (
         name, s["decisions_total"]["block"], h["mean_us"],
         "%s (%s)" % (h.get("p50_le_us"), h.get("p50_interp_us")),
         "%s (%s)" % (h.get("p99_le_us"), h.get("p99_interp_us")),
-        c["mean_us"], c["p50_us"], c["p99_us"], c["max_us"]))
+        c["mean_us"], c["p50_us"], c["p99_us"], c["p999_us"], c["max_us"],
+        float(cpu) * 1e6 / max(1, parsed)))
+    if cl.get("send_seconds"):
+        print("   %22s requests sent at %.0f/s (%d late by over 10 ms)" % (
+            "", cl["requests"] / cl["send_seconds"], cl.get("late", 0)))
     print("   %12s client: %s; blocked sessions in the capture %d, tcpdump drops %s" % (
         "", " ".join(f"{k} {v}" for k, v in cl.items()), c["sessions"], drops[0] if drops else "?"))
 
@@ -133,7 +139,7 @@ def compare(base, prefix):
 
 def main():
     if sys.argv[1] == "row":
-        row(sys.argv[2], sys.argv[3])
+        row(sys.argv[2], sys.argv[3], sys.argv[4])
         return
     if sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3])

@@ -3,11 +3,17 @@
  * The blocklist: a TC program at ingress and egress of every enforced
  * interface. It drops
  *   - every packet of a session the daemon has blocked, both directions
- *     alike (the key is canonical);
+ *     alike (the key is canonical), TCP or QUIC (UDP);
  *   - client->server UDP to a TLS port from a client under `block quic`,
  *     so browsers fall back to TCP, where the SNI is visible;
  *   - with fail_closed, a new session (SYN without ACK) to a tapped port
  *     while the daemon's heartbeat is stale: nobody would judge it;
+ *   - every packet a paused client sends (`block all`, urlctl pause), but
+ *     for DHCP, DNS and IPv6 neighbour discovery, which keep it on the
+ *     network, and TCP to an HTTP port, so its browser shows the daemon's
+ *     page; at ingress the payload of those is dropped too (the tap, which
+ *     runs first, hands it to the daemon, which answers with the page), so
+ *     the server never serves a paused client;
  *   - with fail_closed, client->server data of a session the tap could not
  *     record (ue_unrecorded, shared with tap.bpf.c) from its first
  *     unrecorded byte on: the daemon would never judge it;
@@ -24,10 +30,12 @@
  * the daemon, which sends it back out with UE_RELEASE_MARK once it has
  * judged it; egress turns such a segment around to ingress, where the mark
  * lets it pass. Retransmissions of released data pass on the per-session
- * ue_held entry. See kern_user.h.
+ * ue_held entry. See kern_user.h. QUIC datagrams are held the same way, the
+ * ones the tap hands over only (hold_datagram).
  */
 #include <linux/pkt_cls.h>
 
+#include "bpf/counters.h"
 #include "bpf/parse.h"
 #include "bpf/unrecorded.h"
 
@@ -61,6 +69,15 @@ struct {
 	__type(value, __u8);
 } ue_quic_clients SEC(".maps");
 
+/* Clients cut off: `block all` rules in their window, urlctl pause. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, UE_PAUSE_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ue_prefix_key);
+	__type(value, __u8);
+} ue_paused_clients SEC(".maps");
+
 /* The daemon's last sign of life, bpf_ktime_get_ns() clock; 0: never. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -69,20 +86,7 @@ struct {
 	__type(value, __u64);
 } ue_heartbeat SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UE_BLK_COUNTER_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} blk_counters SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&blk_counters, &idx);
-
-	if (c)
-		*c += 1;   /* per-CPU slot: no other writer */
-}
+UE_COUNTERS(blk_counters, UE_BLK_COUNTER_MAX)
 
 static __always_inline int session_blocked(const struct ue_packet *p)
 {
@@ -126,6 +130,47 @@ static __always_inline int quic_client(const struct ue_packet *p)
 
 	__builtin_memcpy(k.addr, ue_packet_src(p), sizeof(k.addr));
 	return bpf_map_lookup_elem(&ue_quic_clients, &k) != NULL;
+}
+
+#define UE_PORT_DNS 53
+#define UE_PORT_DHCP_SERVER 67
+#define UE_PORT_DHCP6_SERVER 547
+
+/* Whether a paused client's packet P may pass (see the top of this file). */
+static __always_inline int pause_exempt(const struct ue_packet *p, int ingress)
+{
+	if (p->l4_proto == IPPROTO_ICMPV6)
+		return p->icmp6_type >= 133 && p->icmp6_type <= 137;   /* RS RA NS NA redirect */
+	if (p->l4_proto == IPPROTO_UDP)
+		return p->dport == UE_PORT_DNS || p->dport == UE_PORT_DHCP_SERVER ||
+		       p->dport == UE_PORT_DHCP6_SERVER;
+	if (p->l4_proto != IPPROTO_TCP)
+		return 0;
+	if (p->dport == UE_PORT_DNS)
+		return 1;
+	return ue_port_in(http_ports, p->dport) && !(ingress && p->payload_len);
+}
+
+/* P comes from a paused client and is not exempt: drop it. */
+static __always_inline int paused_drop(const struct ue_packet *p, int ingress)
+{
+	struct ue_prefix_key k = { .prefixlen = 128 };
+
+	__builtin_memcpy(k.addr, ue_packet_src(p), sizeof(k.addr));
+	if (!bpf_map_lookup_elem(&ue_paused_clients, &k))
+		return 0;
+	return !pause_exempt(p, ingress);
+}
+
+/* An unjudged packet waits, unless the daemon is gone and --fail open. */
+static __always_inline int wait_for_daemon(void)
+{
+	if (!fail_closed && daemon_absent()) {
+		count(UE_BLK_HOLD_UNJUDGED);
+		return 0;
+	}
+	count(UE_BLK_HOLD_HELD);
+	return 1;
 }
 
 /* Client data at or past the first byte the tap could not record. */
@@ -174,17 +219,30 @@ static __always_inline int hold_segment(struct __sk_buff *skb, const struct ue_p
 		   (__s32)(start + p->payload_len - v->released_to) <= 0) {
 		return 0;
 	}
-	if (!fail_closed && daemon_absent()) {
-		count(UE_BLK_HOLD_UNJUDGED);
+	return wait_for_daemon();
+}
+
+/*
+ * --hold at ingress for QUIC: a client's first-flight datagram (parse.h)
+ * waits for the daemon, which holds no per-connection state in the kernel:
+ * once it has judged a connection it releases that connection's later
+ * Initials at once, and its Handshake and 1-RTT packets are never held.
+ */
+static __always_inline int hold_datagram(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	if (!ue_quic_first_flight(skb, p))
+		return 0;
+	if (skb->mark == UE_RELEASE_MARK) {
+		count(UE_BLK_HOLD_RELEASED);
 		return 0;
 	}
-	count(UE_BLK_HOLD_HELD);
-	return 1;
+	return wait_for_daemon();
 }
 
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 {
 	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
+	int ret;
 
 	count(seen);
 	/* The daemon's own RSTs and block page belong to a blocked session. */
@@ -192,13 +250,20 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 		count(UE_BLK_INJECTED);
 		return TC_ACT_OK;
 	}
-	if (ue_parse(skb, &p) != UE_PARSE_OK)
+	ret = ue_parse_sender(skb, &p, 1);
+	/* l4_proto 0 with NOT_L4: not IP at all (ARP), no sender address */
+	if ((ret == UE_PARSE_OK || (ret == UE_PARSE_NOT_L4 && p.l4_proto)) &&
+	    paused_drop(&p, seen == UE_BLK_SEEN_INGRESS)) {
+		count(UE_BLK_PAUSE_DROP);
+		return TC_ACT_SHOT;
+	}
+	if (ret != UE_PARSE_OK)
 		return TC_ACT_OK;
+	if (session_blocked(&p)) {
+		count(drop);
+		return TC_ACT_SHOT;
+	}
 	if (p.l4_proto == IPPROTO_TCP) {
-		if (session_blocked(&p)) {
-			count(drop);
-			return TC_ACT_SHOT;
-		}
 		if (p.ipv6 && p.first_fragment && tapped_port(p.dport)) {
 			count(UE_BLK_FRAGMENT_DROP);
 			return TC_ACT_SHOT;
@@ -215,9 +280,13 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 			count(UE_BLK_FAIL_CLOSED_DROP);
 			return TC_ACT_SHOT;
 		}
-	} else if (ue_port_in(tls_ports, p.dport) && quic_client(&p)) {
-		count(UE_BLK_QUIC_DROP);
-		return TC_ACT_SHOT;
+	} else if (ue_port_in(tls_ports, p.dport)) {
+		if (quic_client(&p)) {
+			count(UE_BLK_QUIC_DROP);
+			return TC_ACT_SHOT;
+		}
+		if (hold && seen == UE_BLK_SEEN_INGRESS && hold_datagram(skb, &p))
+			return TC_ACT_SHOT;
 	}
 	return TC_ACT_OK;
 }

@@ -27,7 +27,7 @@
 #define UE_RELEASE_MARK 0x75656e72u
 
 /*
- * One TCP session, the same key for both directions: the endpoint whose
+ * One TCP session (or QUIC connection), the same key for both directions: the endpoint whose
  * (address, port) compares lower is stored in lo_*. IPv4 addresses are stored
  * v4-mapped (::ffff:a.b.c.d) so one key type serves both families.
  */
@@ -36,7 +36,7 @@ struct ue_session_key {
 	__u8 hi_addr[16];
 	__u16 lo_port;        /* network byte order */
 	__u16 hi_port;        /* network byte order */
-	__u8 l4_proto;        /* IPPROTO_TCP */
+	__u8 l4_proto;        /* IPPROTO_TCP, or IPPROTO_UDP for QUIC */
 	__u8 pad[3];          /* zero */
 };
 
@@ -45,6 +45,7 @@ enum ue_block_flags {
 	UE_BLOCK_RESET = 1 << 0,  /* both ends were reset: a new SYN may reuse the port */
 	UE_BLOCK_CLIENT_HI = 1 << 1, /* the client is the key's hi endpoint: lets a
 				      * listing tell client from server */
+	UE_BLOCK_UDP = 1 << 2,    /* a QUIC connection: the key's l4_proto is UDP */
 };
 
 struct ue_block_value {
@@ -59,7 +60,7 @@ struct ue_block_value {
 enum ue_tap_counter {
 	UE_TAP_SEEN,          /* every frame the filter ran on */
 	UE_TAP_KEPT,          /* copied to the daemon */
-	UE_TAP_NOT_TCP,
+	UE_TAP_NOT_TCP,       /* neither TCP nor a QUIC client's first flight */
 	UE_TAP_WRONG_PORT,
 	UE_TAP_NO_PAYLOAD,    /* pure ACKs etc. */
 	UE_TAP_FRAGMENT,      /* later IP fragments (no L4 header) */
@@ -85,6 +86,7 @@ enum ue_blk_counter {
 	UE_BLK_HOLD_RELEASED,     /* --hold: a segment the daemon released, passed at ingress */
 	UE_BLK_HOLD_TURNED,       /* --hold: released segments turned from egress to ingress */
 	UE_BLK_HOLD_UNJUDGED,     /* --hold, --fail open: passed, daemon heartbeat stale */
+	UE_BLK_PAUSE_DROP,        /* sent by a paused client (`block all`, urlctl pause) */
 	UE_BLK_UNRECORDED_DROP,   /* --fail closed: client data at or past a byte the
 				   * tap could not record (ue_unrecorded) */
 	UE_BLK_COUNTER_MAX,
@@ -159,9 +161,13 @@ struct ue_unrecorded_value {
 #define UE_UNRECORDED_CLIENTS 4096  /* frames lost, per client address (v4-mapped) */
 
 #define UE_QUIC_MAX_PREFIXES 4096   /* client prefixes for `block quic` */
+#define UE_QUIC_V1 0x00000001u
+#define UE_QUIC_V2 0x6b3343cfu       /* RFC 9369 */
+
+#define UE_PAUSE_MAX_PREFIXES 4096  /* client prefixes cut off (`block all`, urlctl pause) */
 
 /*
- * A client prefix for `block quic` in an LPM trie. IPv4 prefixes are stored
+ * A client prefix for `block quic` or a pause in an LPM trie. IPv4 prefixes are stored
  * v4-mapped with prefixlen 96 + N, so one trie serves both families.
  */
 struct ue_prefix_key {

@@ -61,12 +61,14 @@ struct ue_packet {
 	__u16 sport;                 /* host byte order */
 	__u16 dport;
 	__u32 payload_len;           /* L4 payload, from the IP length fields */
+	__u32 payload_off;           /* where it starts, from the network header */
 	__u32 seq;                   /* TCP sequence number, host order; 0 for UDP */
 	__u8 l4_proto;               /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 tcp_flags;              /* 0 for UDP */
 	__u8 src_is_lo;              /* the sender is the key's lo endpoint */
 	__u8 ipv6;
 	__u8 first_fragment;         /* offset 0, more fragments follow */
+	__u8 icmp6_type;             /* ICMPv6: its type (neighbour discovery passes a pause) */
 };
 
 /* The sender's address, v4-mapped for IPv4. */
@@ -188,8 +190,12 @@ static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 /*
  * Parses the packet in skb down to its TCP or UDP header. On UE_PARSE_OK *p
  * holds the canonical session key, ports, TCP flags and payload length.
+ * SENDER (a constant, so the tap, which passes 0, carries none of it): on
+ * UE_PARSE_NOT_L4 for IP, the key's addresses, src_is_lo, l4_proto and
+ * icmp6_type are set too, for a packet a paused client sends.
  */
-static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
+static __always_inline int ue_parse_sender(struct __sk_buff *skb, struct ue_packet *p,
+					   const int sender)
 {
 	__u16 proto = bpf_ntohs(skb->protocol);
 	/* All zeroed: without CAP_PERFMON the verifier refuses any read of
@@ -218,6 +224,7 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		return UE_PARSE_NOT_L4;
 	if (ret != UE_PARSE_OK)
 		return ret;
+	p->l4_proto = l4_proto;
 
 	if (l4_proto == IPPROTO_TCP) {
 		struct tcphdr th = {};
@@ -243,12 +250,18 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		ports[0] = uh.source;
 		ports[1] = uh.dest;
 	} else {
+		if (!sender)
+			return UE_PARSE_NOT_L4;
+		if (l4_proto == IPPROTO_ICMPV6 && ue_load(skb, off, &p->icmp6_type, 1))
+			return UE_PARSE_MALFORMED;
+		p->src_is_lo = ue_session_key_fill(&p->key, src, 0, dst, 0, l4_proto);
 		return UE_PARSE_NOT_L4;
 	}
 	if (off + hlen > l4_end)
 		return UE_PARSE_MALFORMED;
 
 	p->payload_len = l4_end - off - hlen;
+	p->payload_off = off + hlen;
 	p->l4_proto = l4_proto;
 	p->ipv6 = proto == ETH_P_IPV6;
 	p->first_fragment = first_fragment;
@@ -257,6 +270,38 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 	p->src_is_lo = ue_session_key_fill(&p->key, src, ports[0], dst, ports[1],
 					   l4_proto);
 	return UE_PARSE_OK;
+}
+
+/*
+ * Is this UDP payload a QUIC client's first flight, what the daemon reads
+ * to judge a connection (RFC 8999, 9000, 9369): a long header that is an
+ * Initial of version 1 or 2, or any long header of another version (the
+ * daemon decides those too). Handshake, 0-RTT and 1-RTT (short header)
+ * packets are not: once a connection is judged, nothing more is.
+ */
+static __always_inline int ue_quic_first_flight(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	__u8 h[5] = {};
+	__u32 version;
+	__u8 type;
+
+	if (p->l4_proto != IPPROTO_UDP || p->payload_len < sizeof(h) ||
+	    ue_load(skb, p->payload_off, h, sizeof(h)))
+		return 0;
+	if (!(h[0] & 0x80))
+		return 0;
+	version = (__u32)h[1] << 24 | (__u32)h[2] << 16 | (__u32)h[3] << 8 | h[4];
+	type = (h[0] >> 4) & 3;
+	if (version == UE_QUIC_V1)
+		return type == 0;
+	if (version == UE_QUIC_V2)
+		return type == 1;
+	return version != 0;          /* 0: Version Negotiation, a server's */
+}
+
+static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
+{
+	return ue_parse_sender(skb, p, 0);
 }
 
 #endif

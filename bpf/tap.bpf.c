@@ -3,8 +3,10 @@
  * The tap: a socket filter on the daemon's AF_PACKET sockets that keeps only
  * client->server TCP segments towards a tapped port which the daemon needs
  * to follow a request stream: payload (SYN with payload too: TCP Fast Open),
- * the SYN that gives the initial sequence number, and FIN/RST that end it.
- * Malformed frames are kept too (see the end). Its return value only trims
+ * the SYN that gives the initial sequence number, and FIN/RST that end it;
+ * and UDP to a TLS port that is a QUIC client's first flight (an Initial:
+ * parse.h), until its connection is judged and the client moves on to
+ * Handshake and 1-RTT packets. Malformed frames are kept too (see the end). Its return value only trims
  * the tapping socket's copy; it blocks nothing.
  *
  * With record set (the BPF ring capture), a kept frame goes to the ring of
@@ -15,6 +17,7 @@
  * --fail closed) reads; the tap runs before TC ingress, so the frame itself
  * is dropped there.
  */
+#include "bpf/counters.h"
 #include "bpf/parse.h"
 #include "bpf/unrecorded.h"
 
@@ -23,6 +26,7 @@ const volatile __u16 http_ports[UE_MAX_PORTS] = {};
 const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
 const volatile __u8 record = 0;
 const volatile __u32 n_rings = 1;      /* entries of tap_rings in use */
+const volatile __u64 busy_bytes = 0;   /* unread bytes of a worker that is awake anyway */
 
 /* One ring a worker; the daemon sizes them (the inner map) before load. */
 struct tap_ring {
@@ -54,20 +58,7 @@ struct {
 	__type(value, __u64);
 } ue_unrecorded_clients SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UE_TAP_COUNTER_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} tap_counters SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&tap_counters, &idx);
-
-	if (c)
-		*c += 1;   /* per-CPU slot: no other writer */
-}
+UE_COUNTERS(tap_counters, UE_TAP_COUNTER_MAX)
 
 static __always_inline __u32 verdict(struct __sk_buff *skb, struct ue_packet *pp)
 {
@@ -86,6 +77,9 @@ static __always_inline __u32 verdict(struct __sk_buff *skb, struct ue_packet *pp
 	default:
 		return UE_TAP_NOT_TCP;
 	}
+	if (p.l4_proto == IPPROTO_UDP)
+		return ue_port_in(tls_ports, p.dport) && ue_quic_first_flight(skb, &p) ?
+		       UE_TAP_KEPT : UE_TAP_NOT_TCP;
 	if (p.l4_proto != IPPROTO_TCP)
 		return UE_TAP_NOT_TCP;
 	/* Towards a tapped port only: server->client replies never match. */
@@ -142,6 +136,25 @@ static __always_inline void recorded(const struct ue_packet *p)
 }
 
 /*
+ * Whom a record wakes. Only a frame with payload can complete a request:
+ * the others (SYN, FIN, RST without data) wait for the next wakeup or the
+ * worker's next look (a tenth of a second at most), which they reach in
+ * order. One with payload wakes the worker, unless busy_bytes already wait
+ * for it: then it is awake or about to be, and reads on without. The
+ * kernel's own rule (wake when the reader had caught up) would not wake for
+ * a request behind a record that did not wake.
+ */
+static __always_inline __u64 wakeup(void *ring, const struct ue_packet *p)
+{
+	int parsed = p->l4_proto != 0;
+
+	if (parsed && !p->payload_len)
+		return BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) < busy_bytes ? BPF_RB_FORCE_WAKEUP
+									 : BPF_RB_NO_WAKEUP;
+}
+
+/*
  * The frame to the ring of its flow's worker. skb->hash is the flow hash
  * the fanout group has just spread the frame by (after IPv4 reassembly):
  * the same flow, the same ring, whichever socket the group chose.
@@ -167,7 +180,8 @@ static __always_inline void to_ring(struct __sk_buff *skb, const struct ue_packe
 	r->vlan_tci = skb->vlan_present ? skb->vlan_tci : 0;
 	r->vlan_proto = skb->vlan_present ? skb->vlan_proto : 0;
 	if (bpf_skb_load_bytes(skb, 0, r->data, len) ||
-	    bpf_ringbuf_output(ring, r, __builtin_offsetof(struct ue_tap_record, data) + len, 0))
+	    bpf_ringbuf_output(ring, r, __builtin_offsetof(struct ue_tap_record, data) + len,
+			       wakeup(ring, p)))
 		mark_unrecorded(p);
 	else
 		recorded(p);

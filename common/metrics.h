@@ -33,6 +33,16 @@
 	  "Requests and ClientHellos parsed") \
 	M("requests_parsed_total", COUNTER, "proto", "h2c", workers.pipe.requests_h2c, \
 	  "Requests and ClientHellos parsed") \
+	M("requests_parsed_total", COUNTER, "proto", "quic", workers.pipe.requests_quic, \
+	  "Requests and ClientHellos parsed") \
+	M("quic_initials_total", COUNTER, NULL, NULL, workers.pipe.quic.initials, \
+	  "QUIC client Initial packets opened") \
+	M("quic_unopened_total", COUNTER, NULL, NULL, workers.pipe.quic.unopened, \
+	  "QUIC Initial packets that opened with no key (forged, damaged)") \
+	M("quic_unknown_version_total", COUNTER, NULL, NULL, workers.pipe.quic_unknown_version, \
+	  "QUIC connections in a version other than 1 and 2") \
+	M("quic_abandoned_total", COUNTER, NULL, NULL, workers.pipe.quic_abandoned, \
+	  "QUIC connections forgotten before their ClientHello was whole") \
 	M("decisions_total", COUNTER, "action", "allow", workers.judge.allowed, \
 	  "Policy decisions by action") \
 	M("decisions_total", COUNTER, "action", "block", workers.judge.blocked, \
@@ -43,6 +53,10 @@
 	  "Flows decided by --on-overflow") \
 	M("ambiguous_decisions_total", COUNTER, NULL, NULL, workers.judge.ambiguous_decisions, \
 	  "Flows blocked because their stream reads two ways (conflicting copies, urgent data)") \
+	M("paused_decisions_total", COUNTER, NULL, NULL, workers.judge.paused_decisions, \
+	  "Requests blocked because their client is paused (urlctl pause, block all)") \
+	M("pause_drops_total", COUNTER, NULL, NULL, blk[UE_BLK_PAUSE_DROP], \
+	  "Packets of paused clients dropped by TC") \
 	M("flows_active", GAUGE, NULL, NULL, workers.pipe.flows.active, \
 	  "Sessions followed by the workers") \
 	M("flows_evicted_total", COUNTER, NULL, NULL, workers.pipe.flows.evicted, \
@@ -108,7 +122,15 @@
 	M("fleet_bundles_applied_total", COUNTER, NULL, NULL, fleet.bundles_applied, \
 	  "--nats: fleet bundles put in force") \
 	M("fleet_bundles_refused_total", COUNTER, NULL, NULL, fleet.bundles_refused, \
-	  "--nats: fleet bundles refused (invalid, damaged); the policy in force stayed")
+	  "--nats: fleet bundles refused (invalid, damaged); the policy in force stayed") \
+	M("fleet_decisions_published_total", COUNTER, NULL, NULL, fleet.decisions.published, \
+	  "--nats: decision-log lines the fleet's stream acknowledged") \
+	M("fleet_decisions_spooled_total", COUNTER, NULL, NULL, fleet.decisions.spooled, \
+	  "--nats: decision-log lines kept on disk while NATS could not take them") \
+	M("fleet_decisions_lost_total", COUNTER, NULL, NULL, fleet.decisions.lost, \
+	  "--nats: decision-log lines lost to a full spool (--nats-spool) or queue") \
+	M("fleet_spool_bytes", GAUGE, NULL, NULL, fleet.decisions.spool_bytes, \
+	  "--nats: bytes of decisions in the spool, waiting for NATS")
 
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 

@@ -19,13 +19,27 @@ enum request_proto {
 	REQUEST_QUIC,         /* a ClientHello in QUIC Initial packets, judged as TLS */
 };
 
+/* "http", "tls", "h2c", "quic": the log's and urlctl's name for it */
+static inline const char *request_proto_name(enum request_proto p)
+{
+	static const char *const names[] = {
+		[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls",
+		[REQUEST_H2C] = "h2c", [REQUEST_QUIC] = "quic",
+	};
+
+	return names[p];
+}
+
 enum request_flags {
 	REQUEST_TLS_NO_SNI     = 1 << 0,  /* ClientHello without server_name */
-	REQUEST_TLS_ECH        = 1 << 1,  /* encrypted_client_hello present */
+	REQUEST_TLS_ECH_EXT    = 1 << 1,  /* encrypted_client_hello present: browsers
+					     GREASE it, policy_ech() says if it is real */
 	REQUEST_HOST_CONFLICT  = 1 << 2,  /* two Host headers, or target vs Host */
 	REQUEST_MIDSTREAM      = 1 << 3,  /* flow picked up without its handshake */
 	REQUEST_NO_HOST        = 1 << 4,  /* host is the server's IP literal */
 	REQUEST_SUSPICIOUS     = 1 << 5,  /* a form servers disagree on (url.h, http.h) */
+	REQUEST_QUIC_VERSION   = 1 << 6,  /* QUIC in a version whose Initials we cannot
+					   * read: no SNI, the host is the server's address */
 };
 
 /* Client->server endpoints; IPv4 as v4-mapped IPv6. Ports host order. */

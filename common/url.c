@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ascii.h"
+#include "common/ip_text.h"
 #include "common/url.h"
 
 #define SCHEME_MAX 16
@@ -25,6 +27,7 @@ struct authority {
 	const char *host;
 	size_t host_len;
 	int port;                /* -1: none or not a valid port */
+	bool bad_port;           /* a port was written, not 1-65535 */
 	bool userinfo;
 };
 
@@ -47,11 +50,6 @@ static void out_char(struct outbuf *o, char c)
 	} else {
 		o->overflow = true;
 	}
-}
-
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 static int hex_value(char c)
@@ -228,8 +226,10 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 		if (close) {
 			a->host = s + 1;
 			a->host_len = (size_t)(close - s - 1);
-			if ((size_t)(close + 1 - s) < n && close[1] == ':')
+			if ((size_t)(close + 2 - s) < n && close[1] == ':') {
 				a->port = parse_port(close + 2, n - (size_t)(close + 2 - s));
+				a->bad_port = a->port < 0;
+			}
 			return;
 		}
 	}
@@ -243,16 +243,10 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 	if (memchr(s, ':', (size_t)(colon - s)) && parse_ipv6(s, n, &addr))
 		return;
 	a->host_len = (size_t)(colon - s);
-	a->port = parse_port(colon + 1, n - a->host_len - 1);
-}
-
-/* An IPv6 address as a host: v4-mapped as dotted IPv4, else RFC 5952 text. */
-static void format_ip(const struct in6_addr *addr, char *out, size_t cap)
-{
-	if (IN6_IS_ADDR_V4MAPPED(addr))
-		inet_ntop(AF_INET, &addr->s6_addr[12], out, (socklen_t)cap);
-	else
-		inet_ntop(AF_INET6, addr, out, (socklen_t)cap);
+	if (n - a->host_len - 1 > 0) {          /* "host:" is the default port */
+		a->port = parse_port(colon + 1, n - a->host_len - 1);
+		a->bad_port = a->port < 0;
+	}
 }
 
 /*
@@ -265,7 +259,7 @@ static int normalize_host(const struct authority *a, struct url_norm *out)
 	struct outbuf o;
 
 	if (memchr(a->host, ':', a->host_len) && parse_ipv6(a->host, a->host_len, &addr)) {
-		format_ip(&addr, out->host, sizeof(out->host));
+		ip_format_mapped(&addr, out->host, sizeof(out->host));
 		return 0;
 	}
 	out_init(&o, out->host, sizeof(out->host));
@@ -309,6 +303,7 @@ static size_t scheme_length(const char *s, size_t n)
 /* A host and optional port from an authority; port 0 means "the default". */
 struct host_port {
 	bool present;
+	bool bad_port;
 	uint16_t port;
 	char host[URL_HOST_MAX];
 };
@@ -329,6 +324,7 @@ static int host_port_from(const char *s, size_t n, struct host_port *hp, bool *u
 	if (err)
 		return err;
 	hp->present = true;
+	hp->bad_port = a.bad_port;
 	hp->port = a.port > 0 ? (uint16_t)a.port : 0;
 	memcpy(hp->host, scratch->host, sizeof(hp->host));
 	return 0;
@@ -350,7 +346,7 @@ static int format_url(const char *scheme, struct url_norm *out, const char *path
 
 static void host_from_flow(const struct flow_tuple *flow, struct url_norm *out)
 {
-	format_ip(&flow->server, out->host, sizeof(out->host));
+	ip_format_mapped(&flow->server, out->host, sizeof(out->host));
 	out->port = flow->server_port;
 }
 
@@ -515,6 +511,8 @@ int url_normalize_text(const char *text, struct url_norm *out)
 		return err;
 	if (!hp.present)
 		return -EINVAL;
+	if (hp.bad_port)
+		return -ERANGE;
 	memcpy(out->host, hp.host, sizeof(out->host));
 	out->port = hp.port ? hp.port : scheme_default_port(scheme);
 	err = normalize_path(text + alen, n - alen, false, out->path, sizeof(out->path));

@@ -100,8 +100,16 @@ int url_normalize_tls(const char *sni, size_t sni_len, const struct flow_tuple *
 		      struct url_norm *out);
 
 /* A URL as a person types it ("http://h/p", "https://h", "h/p" meaning
- * http), for urlctl test. Returns 0, -EINVAL without a host, or
- * -ENAMETOOLONG. */
+ * http), for urlctl test. Returns 0, -EINVAL without a host, -ERANGE for a
+ * port that is not 1-65535, or -ENAMETOOLONG. */
 int url_normalize_text(const char *text, struct url_norm *out);
+
+/* R's names (host, URL, path) from N: every request is judged by these. */
+static inline void request_names_from(struct request *r, const struct url_norm *n)
+{
+	r->host = n->host;
+	r->url = n->url;
+	r->path = n->path;
+}
 
 #endif

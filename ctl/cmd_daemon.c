@@ -1,133 +1,68 @@
 /* urlctl commands answered by the running daemon over its control socket. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "ctl/cmd_daemon.h"
-#include "ctl/urlctl.h"
 #include "ctl/ctl_client.h"
-#include "ctl/render.h"
+#include "ctl/urlctl.h"
 #include "policies/policy.h"
 
-/* Parses [--json], and [--prometheus] where PROMETHEUS_OK; -1: usage error. */
-static int parse_format(int argc, char **argv, bool prometheus_ok, enum out_format *fmt)
+int ctl_ask(const char *sock, struct ctl_msg *req, enum out_shape shape, enum out_format format)
 {
-	*fmt = OUT_TEXT;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			*fmt = OUT_JSON;
-		else if (prometheus_ok && !strcmp(argv[i], "--prometheus"))
-			*fmt = OUT_PROMETHEUS;
-		else
-			return -1;
-	}
-	return 0;
-}
-
-static int query(const char *sock, enum ctl_type type, enum out_shape shape,
-		 enum out_format fmt, const char *arg)
-{
-	static struct ctl_msg req;
 	json_t *rows = json_array();
-	int status;
+	int status = ctl_request(sock, req, render_collect_row, rows);
 
-	ctl_msg_init(&req, type);
-	if (arg)
-		ctl_msg_add_arg(&req, arg);
-	status = ctl_request(sock, &req, render_collect_row, rows);
 	if (status == CTL_OK)
-		render(stdout, shape, fmt, rows);
+		render(stdout, shape, format, rows);
 	json_decref(rows);
 	return status;
 }
 
-int cmd_status(const struct ctl_env *env, int argc, char **argv)
+int ctl_query(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a)
 {
-	const char *sock = env->socket;
+	static struct ctl_msg req;
 
-	enum out_format fmt;
-
-	if (parse_format(argc, argv, false, &fmt))
-		return CTL_USAGE;
-	return query(sock, CTL_REQ_STATUS, SHAPE_RECORD, fmt, NULL);
+	ctl_msg_init(&req, c->request);
+	for (int i = 0; i < a->argc; i++)
+		ctl_msg_add_arg(&req, a->argv[i]);
+	return ctl_ask(env->socket, &req, c->shape, a->format);
 }
 
-int cmd_stats(const struct ctl_env *env, int argc, char **argv)
+int cmd_apply(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a)
 {
-	const char *sock = env->socket;
-
-	enum out_format fmt;
-
-	if (parse_format(argc, argv, true, &fmt))
-		return CTL_USAGE;
-	return query(sock, CTL_REQ_STATS, SHAPE_METRICS, fmt, NULL);
-}
-
-int cmd_blocks(const struct ctl_env *env, int argc, char **argv)
-{
-	const char *sock = env->socket;
-
-	enum out_format fmt;
-
-	if (parse_format(argc, argv, false, &fmt))
-		return CTL_USAGE;
-	return query(sock, CTL_REQ_BLOCKS, SHAPE_TABLE, fmt, NULL);
-}
-
-int cmd_unblock(const struct ctl_env *env, int argc, char **argv)
-{
-	const char *sock = env->socket;
-
-	if (argc != 2)
-		return CTL_USAGE;
-	return query(sock, CTL_REQ_UNBLOCK, SHAPE_RECORD, OUT_TEXT, argv[1]);
-}
-
-int cmd_mode(const struct ctl_env *env, int argc, char **argv)
-{
-	const char *sock = env->socket;
-
-	if (argc != 2 || (strcmp(argv[1], "enforce") && strcmp(argv[1], "audit")))
-		return CTL_USAGE;
-	return query(sock, CTL_REQ_MODE, SHAPE_RECORD, OUT_TEXT, argv[1]);
-}
-
-int cmd_apply(const struct ctl_env *env, int argc, char **argv)
-{
-	const char *sock = env->socket;
-
+	static struct ctl_msg req;
 	char path[PATH_MAX];
 	struct policy *p;
 
-	if (argc != 2)
-		return CTL_USAGE;
 	/* All errors at once, here, before the daemon is bothered. */
-	p = policy_load(argv[1], stderr);
+	p = policy_load(a->argv[0], stderr);
 	if (!p)
 		return CTL_FAILED;
 	policy_free(p);
-	if (!realpath(argv[1], path)) {
-		perror(argv[1]);
+	if (!realpath(a->argv[0], path)) {
+		perror(a->argv[0]);
 		return CTL_FAILED;
 	}
-	return query(sock, CTL_REQ_APPLY, SHAPE_RECORD, OUT_TEXT, path);
+	ctl_msg_init(&req, c->request);
+	ctl_msg_add_arg(&req, path);
+	return ctl_ask(env->socket, &req, c->shape, a->format);
 }
 
-int cmd_test_daemon(const char *sock, const char *url, const char *client, const char *method)
+int ctl_test_daemon(const struct ctl_env *env, const struct request_text *t, time_t when)
 {
 	static struct ctl_msg req;
-	json_t *rows = json_array();
-	int status;
+	char at[24] = "";
 
+	if (when)
+		snprintf(at, sizeof(at), "%lld", (long long)when);
 	ctl_msg_init(&req, CTL_REQ_TEST);
-	ctl_msg_add_arg(&req, url);
-	ctl_msg_add_arg(&req, client ? client : "");
-	ctl_msg_add_arg(&req, method ? method : "");
-	status = ctl_request(sock, &req, render_collect_row, rows);
-	if (status == CTL_OK)
-		render(stdout, SHAPE_TABLE, OUT_TEXT, rows);
-	json_decref(rows);
-	return status;
+	ctl_msg_add_arg(&req, t->url);
+	ctl_msg_add_arg(&req, t->client ? t->client : "");
+	ctl_msg_add_arg(&req, t->method ? t->method : "");
+	ctl_msg_add_arg(&req, at);
+	if (t->quic)
+		ctl_msg_add_arg(&req, "quic");
+	if (t->ech)
+		ctl_msg_add_arg(&req, "ech");
+	return ctl_ask(env->socket, &req, SHAPE_TABLE, OUT_TEXT);
 }

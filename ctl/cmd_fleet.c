@@ -1,5 +1,4 @@
 /* urlctl publish and urlctl fleet: a fleet's bundles and gateways on NATS (url-enforcer(8), FLEET). */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,42 +18,16 @@ struct fleet_args {
 	const char *file;
 };
 
-/* --nats URL [--nats-creds FILE] [--nats-ca FILE], [--json] where JSON_OK, FILE where FILE_WANTED. */
-static int fleet_parse(int argc, char **argv, bool json_ok, bool file_wanted, struct fleet_args *a)
+/* The row's --nats (required), --nats-creds, --nats-ca, --json and FILE. */
+static void fleet_args(const struct ctl_command *c, const struct ctl_args *a, struct fleet_args *f)
 {
-	static const struct option longopts[] = {
-		{ "nats", required_argument, NULL, 'n' },
-		{ "nats-creds", required_argument, NULL, 'c' },
-		{ "nats-ca", required_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
-	int opt;
-
-	memset(a, 0, sizeof(*a));
-	a->nats.client_name = "urlctl";
-	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': a->nats.servers = optarg; break;
-		case 'c': a->nats.creds = optarg; break;
-		case 'a': a->nats.ca = optarg; break;
-		case 'j':
-			if (!json_ok)
-				return -1;
-			a->json = true;
-			break;
-		default: return -1;
-		}
-	}
-	if (file_wanted && optind == argc - 1)
-		a->file = argv[optind++];
-	if (optind != argc || (file_wanted && !a->file))
-		return -1;
-	if (!a->nats.servers) {
-		fprintf(stderr, "urlctl %s: --nats URL is needed\n", argv[0]);
-		return -1;
-	}
-	return 0;
+	memset(f, 0, sizeof(*f));
+	f->nats.client_name = "urlctl";
+	f->nats.servers = ctl_value(c, a, "nats");
+	f->nats.creds = ctl_value(c, a, "nats-creds");
+	f->nats.ca = ctl_value(c, a, "nats-ca");
+	f->json = a->format == OUT_JSON;
+	f->file = a->argc ? a->argv[0] : NULL;
 }
 
 /* Connected, with a JetStream context and BUCKET; CTL_OK or the exit status. */
@@ -93,7 +66,7 @@ static void fleet_close_all(natsConnection *nc, jsCtx *js, kvStore *a, kvStore *
 	nats_CloseAndWait(2000);
 }
 
-int cmd_publish(const struct ctl_env *env, int argc, char **argv)
+int cmd_publish(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *args)
 {
 	struct fleet_args a;
 	struct bundle b;
@@ -105,11 +78,7 @@ int cmd_publish(const struct ctl_env *env, int argc, char **argv)
 	int status;
 
 	(void)env;
-	if (fleet_parse(argc, argv, false, true, &a)) {
-		fprintf(stderr, "usage: urlctl publish FILE --nats URL [--nats-creds FILE] "
-			"[--nats-ca FILE]\n");
-		return CTL_USAGE;
-	}
+	fleet_args(c, args, &a);
 	/* every error at once, here, before any gateway sees the bundle */
 	if (bundle_pack(a.file, &b, stderr))
 		return CTL_FAILED;
@@ -176,7 +145,7 @@ static json_t *gateway_row(kvEntry *e, const struct bundle_head *latest)
 	return row;
 }
 
-int cmd_fleet(const struct ctl_env *env, int argc, char **argv)
+int cmd_fleet(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *args)
 {
 	struct fleet_args a;
 	struct bundle_head latest = { 0 };
@@ -189,12 +158,7 @@ int cmd_fleet(const struct ctl_env *env, int argc, char **argv)
 	int status;
 
 	(void)env;
-	if (fleet_parse(argc, argv, true, false, &a)) {
-		fprintf(stderr, "usage: urlctl fleet [--json] --nats URL [--nats-creds FILE] "
-			"[--nats-ca FILE]\n");
-		json_decref(rows);
-		return CTL_USAGE;
-	}
+	fleet_args(c, args, &a);
 	status = fleet_open_bucket(&a, "fleet", FLEET_BUNDLES_BUCKET, false, &nc, &js, &bundles);
 	if (status == CTL_OK && bundles && bundle_store_head(bundles, &latest, why, sizeof(why)) < 0) {
 		fprintf(stderr, "urlctl fleet: %s\n", why);

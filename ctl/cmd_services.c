@@ -1,11 +1,7 @@
 /* urlctl services: the names `service` rules know, read here, no daemon. */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "ctl/render.h"
 #include "ctl/urlctl.h"
-#include "common/ctl_proto.h"
 #include "policies/policy.h"
 
 static int service_row(const char *name, const char *path, unsigned long domains, void *arg)
@@ -16,35 +12,14 @@ static int service_row(const char *name, const char *path, unsigned long domains
 	return row ? json_array_append_new(arg, row) : -1;
 }
 
-int cmd_services(const struct ctl_env *env, int argc, char **argv)
+int cmd_services(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a)
 {
-	static const struct option longopts[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
-	enum out_format fmt = OUT_TEXT;
-	const char *policy = NULL;
-	json_t *rows;
-	int opt, err;
+	json_t *rows = json_array();
+	int err = rows ? policy_services(ctl_value(c, a, "policy"), service_row, rows) : -1;
 
 	(void)env;
-	while ((opt = getopt_long(argc, argv, "p:", longopts, NULL)) != -1) {
-		if (opt == 'p')
-			policy = optarg;
-		else if (opt == 'j')
-			fmt = OUT_JSON;
-		else
-			return CTL_USAGE;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "urlctl services: unexpected \"%s\"\n", argv[optind]);
-		return CTL_USAGE;
-	}
-	rows = json_array();
-	err = rows ? policy_services(policy, service_row, rows) : -1;
 	if (!err)
-		render(stdout, SHAPE_TABLE, fmt, rows);
+		render(stdout, c->shape, a->format, rows);
 	json_decref(rows);
 	if (err)
 		fprintf(stderr, "urlctl services: out of memory\n");

@@ -5,22 +5,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "enforcer/daemon.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 
 /* Every answer is built here in turn: one main thread, one row at a time. */
 static struct ctl_msg reply;
-
-static const char *addr_text(const struct in6_addr *a, char *buf, size_t len)
-{
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		return inet_ntop(AF_INET, &a->s6_addr[12], buf, len);
-	return inet_ntop(AF_INET6, a, buf, len);
-}
 
 static int send_row(int fd, struct ctl_msg *m)
 {
@@ -49,6 +44,7 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_u64(&reply, "uptime_s", time(NULL) - d->started);
 	ctl_msg_add_str(&reply, "fail", d->o->fail_closed ? "closed" : "open");
 	ctl_msg_add_bool(&reply, "hold", d->o->hold);
+	ctl_msg_add_u64(&reply, "pauses", d->pauses.n);
 	if (d->fleet) {
 		struct fleet_stats fs;
 
@@ -182,7 +178,7 @@ static int client_rows(int fd, const struct metric_def *def, const struct client
 		ctl_msg_init(&reply, CTL_REC_ROW);
 		ctl_msg_add_str(&reply, "metric", def->name);
 		ctl_msg_add_u64(&reply, "value", c->client[i].count);
-		ctl_msg_add_str(&reply, def->label, addr_text(&c->client[i].addr, addr, sizeof(addr)));
+		ctl_msg_add_str(&reply, def->label, ip_format_mapped(&c->client[i].addr, addr, sizeof(addr)));
 		err = ctl_msg_send(fd, &reply);
 	}
 	return err;
@@ -223,22 +219,21 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 	struct blocks_walk *b = arg;
 	struct timespec now;
 	char client[INET6_ADDRSTRLEN], server[INET6_ADDRSTRLEN];
-	const char *rule = "-";
+	const char *rule;
 
 	if (b->only && memcmp(b->only, &t->client, 16) && memcmp(b->only, &t->server, 16))
 		return 0;
 	b->count++;
 	if (b->remove) {
-		blocklist_remove(b->d->bl, t);
+		blocklist_remove(b->d->bl, t, blocklist_entry_proto(v));
 		return 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (v->rule_hash && v->rule_hash <= b->d->n_labels)
-		rule = b->d->labels[v->rule_hash - 1];
+	rule = rule_labels_get(b->d->labels, v->rule_hash) ?: "-";
 	ctl_msg_init(&reply, CTL_REC_ROW);
-	ctl_msg_add_str(&reply, "client", addr_text(&t->client, client, sizeof(client)));
+	ctl_msg_add_str(&reply, "client", ip_format_mapped(&t->client, client, sizeof(client)));
 	ctl_msg_add_u64(&reply, "client_port", t->client_port);
-	ctl_msg_add_str(&reply, "server", addr_text(&t->server, server, sizeof(server)));
+	ctl_msg_add_str(&reply, "server", ip_format_mapped(&t->server, server, sizeof(server)));
 	ctl_msg_add_u64(&reply, "server_port", t->server_port);
 	ctl_msg_add_str(&reply, "rule", rule);
 	ctl_msg_add_u64(&reply, "age_s", (now.tv_sec * 1000000000ull + now.tv_nsec - v->created_ns) /
@@ -315,7 +310,7 @@ static int decision_row(int fd, const struct request *r, enum policy_action acti
 	char where[512];
 
 	ctl_msg_init(&reply, CTL_REC_ROW);
-	ctl_msg_add_str(&reply, "proto", r->proto == REQUEST_TLS ? "tls" : "http");
+	ctl_msg_add_str(&reply, "proto", request_proto_name(r->proto));
 	ctl_msg_add_str(&reply, "url", r->url);
 	ctl_msg_add_str(&reply, "action", policy_action_name(action));
 	if (rule) {
@@ -332,24 +327,46 @@ static int decision_row(int fd, const struct request *r, enum policy_action acti
 	return ctl_msg_send(fd, &reply);
 }
 
+/* Args: URL, client IP or "", method or "", time (epoch seconds) or "", then "quic", "ech". */
 static int on_test(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
 	static struct url_norm norm[2];
 	struct daemon *d = arg;
-	const char *url = NULL, *client = NULL, *method = NULL;
+	struct request_text t = { 0 };
+	const char *client = NULL, *method = NULL, *at = NULL, *kind, *why;
 	struct request r;
 	struct decision dec;
+	time_t when = time(NULL);
+	char *at_end;
+	int more;
 
-	if (ctl_arg_next(&args, end, &url) != 1 || ctl_arg_next(&args, end, &client) != 1 ||
-	    ctl_arg_next(&args, end, &method) != 1)
+	if (ctl_arg_next(&args, end, &t.url) != 1 || ctl_arg_next(&args, end, &client) != 1 ||
+	    ctl_arg_next(&args, end, &method) != 1 || ctl_arg_next(&args, end, &at) != 1)
 		return CTL_USAGE;
-	if (request_from_text(url, *client ? client : NULL, *method ? method : NULL, norm, &r)) {
-		control_send_msg(fd, "urlctl test: not a URL or address: %s %s", url, client);
+	while ((more = ctl_arg_next(&args, end, &kind)) == 1) {
+		if (!strcmp(kind, "quic"))
+			t.quic = true;
+		else if (!strcmp(kind, "ech"))
+			t.ech = true;
+		else
+			return CTL_USAGE;
+	}
+	if (more < 0)
+		return CTL_USAGE;
+	t.client = *client ? client : NULL;
+	t.method = *method ? method : NULL;
+	if (*at) {
+		when = (time_t)strtoll(at, &at_end, 10);
+		if (*at_end)
+			return CTL_USAGE;
+	}
+	if (request_from_text(&t, norm, &r, &why)) {
+		control_send_msg(fd, "urlctl test: \"%s\": %s", t.url, why);
 		return CTL_USAGE;
 	}
 	if (!d->ctl_scratch && !(d->ctl_scratch = match_scratch_new()))
 		return CTL_FAILED;
-	policy_match(atomic_load(&d->policy), &r, time(NULL), d->ctl_scratch, &dec);
+	policy_match(atomic_load(&d->policy), &r, when, d->ctl_scratch, &dec);
 	for (unsigned i = 0; i < dec.n_logged && i < POLICY_MAX_LOGGED; i++)
 		decision_row(fd, &r, ACTION_LOG, dec.logged[i], dec.logged[i]->response);
 	return decision_row(fd, &r, dec.action, dec.rule, dec.response) ? CTL_FAILED : CTL_OK;
@@ -365,4 +382,6 @@ void daemon_ctl_register(struct daemon *d)
 	d->ctl.handlers[CTL_REQ_MODE] = on_mode;
 	d->ctl.handlers[CTL_REQ_APPLY] = on_apply;
 	d->ctl.handlers[CTL_REQ_TEST] = on_test;
+	daemon_pause_register(d);
+	daemon_report_register(d);
 }

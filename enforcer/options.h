@@ -11,7 +11,6 @@
 #include "enforcer/capture/port_set.h"
 
 #define OPTIONS_MAX_INTERFACES 16
-#define UE_VERSION "0.1.0"
 
 /* How the workers get the tapped frames (--capture). */
 enum capture_mode {
@@ -21,6 +20,13 @@ enum capture_mode {
 };
 
 #define OPTIONS_RING_SIZE_DEFAULT (8u << 20)
+
+/* Which TCP checksums count (--checksums). */
+enum checksums_mode {
+	CHECKSUMS_AUTO,     /* verify, but trust a sender whose capture shows offload (default) */
+	CHECKSUMS_VERIFY,   /* a segment with a wrong checksum never counts */
+	CHECKSUMS_NONE,     /* every segment counts */
+};
 
 struct options {
 	const char *interfaces[OPTIONS_MAX_INTERFACES];
@@ -40,6 +46,7 @@ struct options {
 	bool hold;
 	bool fail_closed;
 	bool overflow_block;              /* --on-overflow block */
+	enum checksums_mode checksums;
 	enum capture_mode capture;
 	uint32_t ring_size;               /* bytes, each worker's BPF ring */
 	const char *state_dir;            /* what outlives a restart */
@@ -47,6 +54,7 @@ struct options {
 	const char *nats_creds;           /* --nats-creds FILE */
 	const char *nats_ca;              /* --nats-ca FILE */
 	const char *name;                 /* --name: this gateway in the fleet */
+	uint64_t nats_spool;              /* --nats-spool: bytes */
 };
 
 /* --pcap: replay the file, print decisions; returns the exit status. */

@@ -1,14 +1,14 @@
 /*
  * A packet worker: its capture sockets (one per interface, in each
  * interface's fanout group, so a flow always lands here), its own pipeline
- * and judge; a block is enforced here, at once (daemon.h).
+ * and judge; a block is enforced here, at once (worker.h).
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforcer/daemon.h"
+#include "enforcer/worker.h"
 #include "common/log.h"
 
 static void note_verdict_latency(struct worker *w, const struct timespec *packet_ts)
@@ -31,7 +31,8 @@ static void note_verdict_latency(struct worker *w, const struct timespec *packet
 /* The entry first: from here on nothing of the session gets through. */
 static bool block_session(struct worker *w, const struct request *r, const struct decision *d)
 {
-	int err = blocklist_add(w->d->bl, &r->tuple, d->rule ? d->rule->label : 0,
+	int err = blocklist_add(w->env.bl, &r->tuple, d->rule ? d->rule->label : 0,
+				r->proto == REQUEST_QUIC ? UE_BLOCK_UDP :
 				d->response != RESPONSE_DROP ? UE_BLOCK_RESET : 0);
 
 	if (err) {
@@ -46,7 +47,7 @@ static bool block_session(struct worker *w, const struct request *r, const struc
 static void respond(struct worker *w, const struct request *r, struct pipeline_session *s,
 		    const struct decision *d)
 {
-	struct daemon *dm = w->d;
+	const struct worker_env *env = &w->env;
 	struct session_position pos = s->pos;
 	int err;
 
@@ -56,18 +57,14 @@ static void respond(struct worker *w, const struct request *r, struct pipeline_s
 		w->inject_failures++;
 		return;
 	}
-	if (dm->o->hold)
-		hold_position(&dm->hold, &r->tuple, s->hold, &pos);
+	if (env->o->hold)
+		hold_position(env->hold, &r->tuple, s->hold, &pos);
 	err = d->response == RESPONSE_PAGE ?
-	      injector_page(&dm->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
-	      injector_reset(&dm->inj, &r->tuple, &pos);
+	      injector_page(env->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL,
+			    d->paused ? &(struct page_pause){ d->paused_until } : NULL) :
+	      injector_reset(env->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
-}
-
-static bool acting(const struct worker *w)
-{
-	return !w->judge.cfg.audit;
 }
 
 static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
@@ -77,7 +74,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
 	struct decision d;
 
 	judge_event(&w->judge, ev, r, &d);
-	if (d.action == ACTION_BLOCK && acting(w)) {
+	if (d.action == ACTION_BLOCK && judge_enforces(&w->judge)) {
 		bool blocked = block_session(w, r, &d);
 
 		w->frame_outcome = HOLD_KEEP;
@@ -97,28 +94,28 @@ static void judge_again_one(void *arg, const struct request *r, struct pipeline_
 	struct timespec now;
 	struct decision d;
 
-	if (blocklist_contains(w->d->bl, &r->tuple))
+	if (blocklist_contains(w->env.bl, &r->tuple,
+			       r->proto == REQUEST_QUIC ? IPPROTO_UDP : IPPROTO_TCP))
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	judge_again(&w->judge, r, &now, &d);
-	if (d.action == ACTION_BLOCK && acting(w) && block_session(w, r, &d))
+	if (d.action == ACTION_BLOCK && judge_enforces(&w->judge) && block_session(w, r, &d))
 		respond(w, r, s, &d);
 }
 
 /* Between batches: pick up a new policy, mode or re-judge request. */
 static void sync_with_daemon(struct worker *w)
 {
-	struct daemon *d = w->d;
-	uint64_t gen = atomic_load(&d->policy_gen), rejudge;
+	const struct worker_env *env = &w->env;
+	uint64_t gen = atomic_load(env->policy_gen), rejudge;
 
 	if (gen != w->policy_gen) {
-		w->judge.cfg.policy = atomic_load(&d->policy);
+		w->judge.cfg.policy = atomic_load(env->policy);
 		w->policy_gen = gen;
 		atomic_store(&w->seen_gen, gen);
 	}
-	w->judge.cfg.audit = atomic_load(&d->audit);
-	w->judge.cfg.acting = !w->judge.cfg.audit;
-	rejudge = atomic_load(&d->rejudge_gen);
+	w->judge.cfg.audit = atomic_load(env->audit);
+	rejudge = atomic_load(env->rejudge_gen);
 	if (rejudge != w->rejudge_gen) {
 		w->rejudge_gen = rejudge;
 		pipeline_foreach_latest(w->pipe, judge_again_one, w);
@@ -130,13 +127,16 @@ static void on_frame(const struct capture_frame *cf, void *arg)
 	struct worker *w = arg;
 	struct frame fr = {
 		.data = cf->data, .caplen = cf->caplen, .wirelen = cf->len, .ts = cf->ts,
-		.link = DECODE_LINK_ETHERNET, .verify_csum = cf->csum,
+		.link = DECODE_LINK_ETHERNET,
+		/* live, the kernel says which checksums are left to offload:
+		 * auto and verify alike follow it */
+		.verify_csum = w->env.o->checksums == CHECKSUMS_NONE ? CSUM_SKIP : cf->csum,
 	};
 
 	w->frame_outcome = HOLD_RELEASE;
 	pipeline_packet(w->pipe, &fr);
-	if (w->d->o->hold)
-		hold_settle(&w->d->hold, pipeline_last_segment(w->pipe), cf, w->frame_outcome,
+	if (w->env.o->hold)
+		hold_settle(w->env.hold, pipeline_last_segment(w->pipe), cf, w->frame_outcome,
 			    &w->hold);
 }
 
@@ -148,7 +148,7 @@ static void publish(struct worker *w)
 	c.judge = w->judge.stats;
 	if (w->ring)
 		c.capture.packets = tap_ring_records(w->ring);
-	for (unsigned i = 0; i < w->d->o->n_interfaces; i++) {
+	for (unsigned i = 0; i < w->env.o->n_interfaces; i++) {
 		struct capture_stats s;
 
 		if (!capture_stats(w->caps[i], &s)) {
@@ -168,7 +168,7 @@ static void publish(struct worker *w)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	unsigned n = w->d->o->n_interfaces;
+	unsigned n = w->env.o->n_interfaces;
 	struct pollfd pfd[OPTIONS_MAX_INTERFACES + 1];   /* the sockets, the ring */
 	time_t last_expire = 0;
 	int64_t last_publish = 0;
@@ -176,7 +176,7 @@ static void *worker_main(void *arg)
 	for (unsigned i = 0; i < n; i++)
 		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
 	pfd[n] = (struct pollfd){ .fd = w->ring ? tap_ring_fd(w->ring) : -1, .events = POLLIN };
-	while (!atomic_load(&w->d->stop)) {
+	while (!atomic_load(w->env.stop)) {
 		struct timespec now;
 
 		/* 100 ms bounds how long a policy swap waits for this worker. */
@@ -188,9 +188,10 @@ static void *worker_main(void *arg)
 			int got = pfd[i].revents ? capture_next_block(w->caps[i], 0, on_frame, w) : 0;
 
 			if (got < 0 && got != -EINTR)
-				log_warnx("%s: capture: %s", w->d->o->interfaces[i], strerror(-got));
+				log_warnx("%s: capture: %s", w->env.o->interfaces[i], strerror(-got));
 		}
-		if (ready > 0 && pfd[n].revents) {
+		/* on a timeout too: records that wake nobody (tap.bpf.c) */
+		if (w->ring && (ready == 0 || pfd[n].revents)) {
 			int got = tap_ring_read(w->ring, on_frame, w);
 
 			if (got < 0 && got != -EINTR)
@@ -211,27 +212,28 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int worker_start(struct worker *w, struct daemon *d, unsigned id)
+int worker_start(struct worker *w, const struct worker_env *env, unsigned id)
 {
-	const struct options *o = d->o;
+	const struct options *o = env->o;
 	struct pipeline_config pcfg = {
 		.http_ports = o->http_ports, .tls_ports = o->tls_ports,
 		.max_flows = o->max_flows, .idle_timeout = o->idle_timeout,
 		.emit = on_event, .arg = w,
 	};
 	struct judge_config jcfg = {
-		.policy = atomic_load(&d->policy), .log = d->log, .audit = atomic_load(&d->audit),
+		.policy = atomic_load(env->policy), .log = env->log, .audit = atomic_load(env->audit),
 		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
+		.pauses = env->pauses, .report = env->report,
+		.live = true,
 	};
 	int err;
 
-	w->d = d;
+	w->env = *env;
 	w->id = id;
-	w->policy_gen = atomic_load(&d->policy_gen);
+	w->policy_gen = atomic_load(env->policy_gen);
 	atomic_store(&w->seen_gen, w->policy_gen);
-	w->rejudge_gen = atomic_load(&d->rejudge_gen);
+	w->rejudge_gen = atomic_load(env->rejudge_gen);
 	pthread_mutex_init(&w->lock, NULL);
-	jcfg.acting = !jcfg.audit;
 	if (judge_init(&w->judge, &jcfg))
 		return -ENOMEM;
 	w->pipe = pipeline_new(&pcfg);

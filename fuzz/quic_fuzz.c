@@ -73,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)quic_feed(&qc, c, pkts[k], lens[k], &ctx, &stats);
 	}
 	(void)quic_feed(&qc, c, data, size, &ctx, &stats);
-	if (requests > 1 || (quic_conn_done(&qc) && (qc.buf || qc.have || qc.kept)) ||
-	    qc.cap > QUIC_HELLO_MAX)
+	if (requests > 1 || (quic_conn_done(&qc) && quic_conn_memory(&qc)) ||
+	    quic_conn_memory(&qc) > QUIC_HELLO_MAX + QUIC_HELLO_MAX / 8 + 4096)
 		abort();
 	quic_conn_release(&qc);
 	return 0;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "policies/array.h"
+#include "common/array.h"
 #include "policies/diag.h"
 #include "policies/domain_list.h"
 #include "policies/policy_internal.h"
@@ -285,19 +285,19 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 		      const struct lexer *lx)
 {
 	static const char *const fields[] = {
-		"url", "host", "path", "domain", "domain-list", "tls", "quic", "service",
+		"url", "host", "path", "domain", "domain-list", "tls", "quic", "service", "all",
 	};
 	static const enum rule_field kinds[] = {
 		FIELD_URL, FIELD_HOST, FIELD_PATH, FIELD_DOMAIN, FIELD_DOMAIN_LIST,
-		FIELD_TLS_NO_SNI, FIELD_QUIC, FIELD_SERVICE,
+		FIELD_TLS_NO_SNI, FIELD_QUIC, FIELD_SERVICE, FIELD_ALL,
 	};
 	const struct token *t = lx->tok;
 	unsigned k;
 
 	if (lx->ntok < 2) {
 		diag_error(P->diag, at->file, at->line, col_after(lx),
-			   "%s needs a field: url, host, path, domain, domain-list, tls, quic "
-			   "or service",
+			   "%s needs a field: url, host, path, domain, domain-list, tls, quic, "
+			   "service or all",
 			   t[0].s);
 		return -EINVAL;
 	}
@@ -307,19 +307,20 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 	if (k == sizeof(fields) / sizeof(fields[0])) {
 		diag_error(P->diag, at->file, at->line, t[1].col,
 			   "unknown field \"%s\" (url, host, path, domain, domain-list, tls, "
-			   "quic, service)",
+			   "quic, service, all)",
 			   t[1].s);
 		return -EINVAL;
 	}
 	r->field = kinds[k];
-	if (r->field == FIELD_QUIC) {
+	if (r->field == FIELD_QUIC || r->field == FIELD_ALL) {
 		if (r->info.action != ACTION_BLOCK) {
 			diag_error(P->diag, at->file, at->line, t[0].col,
-				   "quic rules can only block");
+				   "%s rules can only block", t[1].s);
 			return -EINVAL;
 		}
 		if (lx->ntok > 2 && !strchr(t[2].s, '=')) {
-			diag_error(P->diag, at->file, at->line, t[2].col, "quic takes no pattern");
+			diag_error(P->diag, at->file, at->line, t[2].col, "%s takes no pattern",
+				   t[1].s);
 			return -EINVAL;
 		}
 		return 2;
@@ -383,6 +384,9 @@ static unsigned misplaced_option(const struct rule *r, const struct option_cols 
 			continue;
 		if (r->field == FIELD_QUIC && k != OPT_CLIENT && k != OPT_TIME && k != OPT_ID)
 			reason = "does not apply to quic";
+		else if (r->field == FIELD_ALL && k != OPT_CLIENT && k != OPT_TIME &&
+			 k != OPT_ID && k != OPT_RESPONSE)
+			reason = "does not apply to all";
 		else if (k == OPT_RESPONSE && r->info.action != ACTION_BLOCK)
 			reason = "applies to block rules only";
 		else if (k == OPT_CASE && !is_regex_field(r->field))
@@ -420,6 +424,12 @@ static void stmt_rule(struct parser *P, const struct site *at, const struct lexe
 
 	if (col) {
 		diag_error(P->diag, at->file, at->line, col, "%s", why);
+		goto fail;
+	}
+	/* internet off for everyone would cut the gateway's own network off */
+	if (r.field == FIELD_ALL && !r.n_clients) {
+		diag_error(P->diag, at->file, at->line, lx->tok[1].col,
+			   "block all needs client=");
 		goto fail;
 	}
 	if (array_append(&p->rules, &p->n_rules, &r, sizeof(r))) {
@@ -505,6 +515,53 @@ static void stmt_group(struct parser *P, const struct site *at, const struct lex
 	}
 }
 
+/*
+ * ech-public-name NAME: a host name (letters, digits, -, dot-separated
+ * labels; caseless, a trailing dot dropped) that ClientHellos with the ECH
+ * extension name when they hide the real one (policy_ech).
+ */
+static void stmt_ech_public_name(struct parser *P, const struct site *at, const struct lexer *lx)
+{
+	const struct token *t = &lx->tok[1];
+	struct policy *p = P->p;
+	size_t len;
+	char *name;
+
+	if (lx->ntok < 2) {
+		diag_error(P->diag, at->file, at->line, col_after(lx), "ech-public-name needs a NAME");
+		return;
+	}
+	if (unexpected_after(P, at, lx, 2))
+		return;
+	len = t->len && t->s[t->len - 1] == '.' ? t->len - 1 : t->len;
+	for (size_t i = 0; i < len; i++) {
+		char c = t->s[i];
+		bool label_edge = i == 0 || i + 1 == len || t->s[i - 1] == '.' || t->s[i + 1] == '.';
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && !label_edge) || (c == '.' && i > 0 && i + 1 < len && t->s[i - 1] != '.'))
+			continue;
+		diag_error(P->diag, at->file, at->line, t->col + (unsigned)i,
+			   "bad ech-public-name \"%s\" (a host name: letters, digits, - and dots)",
+			   t->s);
+		return;
+	}
+	if (len == 0 || len > 253) {
+		diag_error(P->diag, at->file, at->line, t->col,
+			   "bad ech-public-name \"%s\" (1 to 253 characters)", t->s);
+		return;
+	}
+	name = strndup(t->s, len);
+	if (!name || array_append(&p->ech_public_names, &p->n_ech_public_names, &name,
+				  sizeof(name))) {
+		free(name);
+		out_of_memory(P, at);
+		return;
+	}
+	for (char *c = name; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+}
+
 static void parse_file(struct parser *P, char *path, const struct site *from, unsigned col);
 
 static void stmt_include(struct parser *P, const struct site *at, const struct lexer *lx)
@@ -541,10 +598,12 @@ static void statement(struct parser *P, const char *file, const struct lexer *lx
 		stmt_include(P, &at, lx);
 	else if (!strcmp(kw, "group"))
 		stmt_group(P, &at, lx);
+	else if (!strcmp(kw, "ech-public-name"))
+		stmt_ech_public_name(P, &at, lx);
 	else
 		diag_error(P->diag, file, lx->line, lx->tok[0].col,
-			   "unknown statement \"%s\" (block, allow, log, default, include, group)",
-			   kw);
+			   "unknown statement \"%s\" (block, allow, log, default, include, group, "
+			   "ech-public-name)", kw);
 }
 
 /* Reports a problem with PATH at the include that names it, or on its own. */
@@ -635,7 +694,7 @@ int rules_parse(struct policy *p, const char *path, struct diag *diag)
 		return -ENOMEM;
 	}
 	parse_file(&P, top, NULL, 0);
-	groups_release(&P.groups);
+	p->groups = P.groups;       /* the policy keeps them for urlctl pause @GROUP */
 	shadow_free(P.shadow);
 	return P.fatal;
 }

@@ -47,6 +47,7 @@ static int create_rings(struct tap_prog *tap, const struct tap_rings *rings)
 	}
 	skel->rodata->record = 1;
 	skel->rodata->n_rings = rings->count;
+	skel->rodata->busy_bytes = rings->bytes / 16;
 	return bpf_map__set_inner_map_fd(skel->maps.tap_rings, tap->ring_fd[0]) ?:
 	       bpf_map__set_max_entries(skel->maps.tap_scratch, (uint32_t)cpus);
 }

@@ -46,11 +46,12 @@ static uint64_t monotonic_ns(void)
 	return now.tv_sec * 1000000000ull + now.tv_nsec;
 }
 
-static bool key_from_tuple(struct ue_session_key *k, const struct flow_tuple *t)
+static bool key_from_tuple(struct ue_session_key *k, const struct flow_tuple *t,
+			   uint8_t l4_proto)
 {
 	return !ue_session_key_fill(k, t->client.s6_addr, htons(t->client_port),
 				    t->server.s6_addr, htons(t->server_port),
-				    IPPROTO_TCP);
+				    l4_proto);
 }
 
 static void tuple_from_key(struct flow_tuple *t, const struct ue_session_key *k,
@@ -235,7 +236,7 @@ int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 	struct ue_session_key k;
 
 	v.flags = flags & ~UE_BLOCK_CLIENT_HI;
-	if (key_from_tuple(&k, t))
+	if (key_from_tuple(&k, t, flags & UE_BLOCK_UDP ? IPPROTO_UDP : IPPROTO_TCP))
 		v.flags |= UE_BLOCK_CLIENT_HI;
 	v.created_ns = v.last_hit_ns = monotonic_ns();
 	if (bpf_map_update_elem(bl->map_fd, &k, &v, BPF_NOEXIST))
@@ -243,20 +244,20 @@ int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 	return 0;
 }
 
-bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t)
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t, uint8_t l4_proto)
 {
 	struct ue_session_key k;
 	struct ue_block_value v;
 
-	key_from_tuple(&k, t);
+	key_from_tuple(&k, t, l4_proto);
 	return bpf_map_lookup_elem(bl->map_fd, &k, &v) == 0;
 }
 
-int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t)
+int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t, uint8_t l4_proto)
 {
 	struct ue_session_key k;
 
-	key_from_tuple(&k, t);
+	key_from_tuple(&k, t, l4_proto);
 	return bpf_map_delete_elem(bl->map_fd, &k) ? -errno : 0;
 }
 
@@ -331,15 +332,14 @@ static bool prefix_wanted(const struct ue_prefix_key *k, const struct client_pre
 	return false;
 }
 
-int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
-			       size_t n)
+/* Makes the LPM trie FD hold exactly the N prefixes P (at most MAX). */
+static int prefix_set_replace(int fd, const struct client_prefix *p, size_t n, size_t max)
 {
-	int fd = bpf_map__fd(bl->skel->maps.ue_quic_clients);
 	struct ue_prefix_key k, next;
 	uint8_t one = 1;
 	int end;
 
-	if (n > UE_QUIC_MAX_PREFIXES)
+	if (n > max)
 		return -E2BIG;
 	for (size_t i = 0; i < n; i++)
 		if (p[i].len > 128)
@@ -361,12 +361,26 @@ int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix 
 	return end == ENOENT ? 0 : -end;
 }
 
+int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
+			       size_t n)
+{
+	return prefix_set_replace(bpf_map__fd(bl->skel->maps.ue_quic_clients), p, n,
+				  UE_QUIC_MAX_PREFIXES);
+}
+
+int blocklist_paused_clients_set(struct blocklist *bl, const struct client_prefix *p,
+				 size_t n)
+{
+	return prefix_set_replace(bpf_map__fd(bl->skel->maps.ue_paused_clients), p, n,
+				  UE_PAUSE_MAX_PREFIXES);
+}
+
 int blocklist_hold_get(struct blocklist *bl, const struct flow_tuple *t,
 		       struct ue_hold_value *out)
 {
 	struct ue_session_key k;
 
-	key_from_tuple(&k, t);
+	key_from_tuple(&k, t, IPPROTO_TCP);
 	return bpf_map_lookup_elem(bpf_map__fd(bl->skel->maps.ue_held), &k, out) ? -errno : 0;
 }
 
@@ -376,7 +390,7 @@ int blocklist_hold_set(struct blocklist *bl, const struct flow_tuple *t,
 	struct ue_hold_value w = *v;
 	struct ue_session_key k;
 
-	key_from_tuple(&k, t);
+	key_from_tuple(&k, t, IPPROTO_TCP);
 	w.updated_ns = monotonic_ns();
 	return bpf_map_update_elem(bpf_map__fd(bl->skel->maps.ue_held), &k, &w, BPF_ANY)
 	       ? -errno : 0;

@@ -10,6 +10,7 @@
 #define UE_BLOCKLIST_H
 
 #include <stdbool.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "bpf/kern_user.h"
@@ -86,17 +87,24 @@ void blocklist_close(struct blocklist *bl);
 int blocklist_prog_fd(const struct blocklist *bl, enum blocklist_hook hook);
 
 /*
- * Blocks the TCP session t (both directions). rule_hash and flags (enum
- * ue_block_flags) are kept for listings. A session already blocked keeps
- * its entry and this returns 0. 0 or -errno.
+ * Blocks the TCP session t (both directions), or with UE_BLOCK_UDP in
+ * flags the QUIC connection t. rule_hash and flags (enum ue_block_flags)
+ * are kept for listings. A session already blocked keeps its entry and
+ * this returns 0. 0 or -errno.
  */
 int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 		  uint32_t rule_hash, uint32_t flags);
-/* Is t blocked? */
-bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t);
+/* Is t blocked? L4_PROTO: IPPROTO_TCP, or IPPROTO_UDP for QUIC. */
+bool blocklist_contains(struct blocklist *bl, const struct flow_tuple *t, uint8_t l4_proto);
 
 /* Unblocks t; -ENOENT if it was not blocked. */
-int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t);
+int blocklist_remove(struct blocklist *bl, const struct flow_tuple *t, uint8_t l4_proto);
+
+/* The protocol of a listed entry (blocklist_foreach), for blocklist_remove. */
+static inline uint8_t blocklist_entry_proto(const struct ue_block_value *v)
+{
+	return v->flags & UE_BLOCK_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+}
 
 /*
  * Calls cb for every blocked session, with its client/server tuple and the
@@ -115,6 +123,9 @@ int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg);
  */
 int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
 			       size_t n);
+/* The same for the clients cut off (`block all`, urlctl pause; UE_PAUSE_MAX_PREFIXES). */
+int blocklist_paused_clients_set(struct blocklist *bl, const struct client_prefix *p,
+				 size_t n);
 
 /* --hold: the session's entry; -ENOENT if TC holds nothing of it. */
 int blocklist_hold_get(struct blocklist *bl, const struct flow_tuple *t,

@@ -78,12 +78,14 @@ static int iface_slot(const struct hold *h, int ifindex)
 }
 
 /*
- * Sends the frame back out of its interface, the TCP checksum left to the
- * kernel (CHECKSUM_PARTIAL), cut to the MTU by GSO if it is an aggregate.
+ * Sends the frame back out of its interface, the TCP (or, for a QUIC
+ * datagram, UDP) checksum left to the kernel (CHECKSUM_PARTIAL), a TCP
+ * aggregate cut to the MTU by GSO.
  */
 static int reinject(const struct hold *h, const struct capture_frame *f,
-		    const struct packet *pkt, unsigned mtu)
+		    const struct pipeline_segment *seg, unsigned mtu)
 {
+	const struct packet *pkt = &seg->pkt;
 	static _Thread_local uint8_t buf[sizeof(struct virtio_net_hdr) + HOLD_FRAME_MAX];
 	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)buf;
 	uint8_t *frame = buf + sizeof(*vh);
@@ -92,7 +94,8 @@ static int reinject(const struct hold *h, const struct capture_frame *f,
 	};
 	/* the pipeline decoded the captured bytes: offsets carry over to the copy */
 	size_t l4_off = (size_t)(pkt->l4 - f->data), l3_off = ETH_HLEN;
-	size_t thlen = (size_t)(pkt->l4[12] >> 4) * 4;
+	size_t thlen = seg->tcp ? (size_t)(pkt->l4[12] >> 4) * 4 : 8;
+	size_t csum_at = seg->tcp ? 16 : 6;
 	bool v4 = IN6_IS_ADDR_V4MAPPED(&pkt->src);
 	uint16_t csum;
 
@@ -100,13 +103,13 @@ static int reinject(const struct hold *h, const struct capture_frame *f,
 		return -EMSGSIZE;
 	memcpy(frame, f->data, f->caplen);
 	memcpy(&to.sll_protocol, frame + 12, 2);
-	csum = decode_tcp_csum(pkt, true);
-	memcpy(frame + l4_off + 16, &csum, 2);
+	csum = decode_tcp_csum(pkt, true);     /* the pseudo-header sum: TCP's and UDP's alike */
+	memcpy(frame + l4_off + csum_at, &csum, 2);
 	memset(vh, 0, sizeof(*vh));
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = (uint16_t)l4_off;
-	vh->csum_offset = 16;
-	if (f->caplen > ETH_HLEN + mtu) {
+	vh->csum_offset = (uint16_t)csum_at;
+	if (seg->tcp && f->caplen > ETH_HLEN + mtu) {
 		vh->gso_type = v4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
 		vh->gso_size = (uint16_t)(mtu - (l4_off - l3_off) - thlen);
 		vh->hdr_len = (uint16_t)(l4_off + thlen);
@@ -115,6 +118,16 @@ static int reinject(const struct hold *h, const struct capture_frame *f,
 		   (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
 	return 0;
+}
+
+static void release(const struct hold *h, const struct pipeline_segment *seg,
+		    const struct capture_frame *f, int slot, struct hold_stats *st)
+{
+	st->released++;
+	if (reinject(h, f, seg, h->mtu[slot]))
+		st->send_failures++;
+	else
+		st->reinjected++;
 }
 
 /* The flow's mark M, from the kernel's entry when the pipeline has none (yet). */
@@ -148,6 +161,14 @@ void hold_settle(const struct hold *h, const struct pipeline_segment *seg,
 	/* only what TC ingress can have held: client payload coming in */
 	if (slot < 0 || f->pkttype == PACKET_OUTGOING)
 		return;
+	/* QUIC: TC held every datagram the tap handed over; no state is kept */
+	if (seg->quic) {
+		if (outcome == HOLD_KEEP)
+			st->kept++;
+		else
+			release(h, seg, f, slot, st);
+		return;
+	}
 	if (!seg->tcp || !pkt->payload_len ||
 	    !(port_set_has(&h->http_ports, pkt->dport) || port_set_has(&h->tls_ports, pkt->dport)))
 		return;
@@ -178,11 +199,7 @@ void hold_settle(const struct hold *h, const struct pipeline_segment *seg,
 	if (sync && blocklist_hold_set(h->bl, &t, &(struct ue_hold_value){
 			.released_to = m->released_to, .flags = m->pass ? UE_HOLD_PASS : 0 }))
 		st->send_failures++;
-	st->released++;
-	if (reinject(h, f, pkt, h->mtu[slot]))
-		st->send_failures++;
-	else
-		st->reinjected++;
+	release(h, seg, f, slot, st);
 }
 
 void hold_position(const struct hold *h, const struct flow_tuple *t, struct hold_mark *mark,

@@ -17,6 +17,11 @@
  * session is released for good once its ClientHello is judged. HTTP
  * sessions are released segment by segment (per request).
  *
+ * QUIC: TC holds each datagram of a client's first flight (parse.h); the
+ * daemon releases it once the pipeline has processed it, unless its
+ * connection is blocked. Nothing is kept per connection: a judged
+ * connection's later Initials go through the daemon and out at once.
+ *
  * Which segment waits: every one goes through the daemon, but only the one
  * that completes a request head or ClientHello waits for a verdict (the
  * pipeline judges during that segment): the ones before it leave an

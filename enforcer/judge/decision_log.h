@@ -5,7 +5,7 @@
  * and flushed line by line.
  *
  *   ts mode proto client client_port server server_port [method] [host] [url]
- *   [target] action rule rule_id response enforced [reason]
+ *   [target] action rule rule_id response enforced [reason] [ech]
  *
  * method and target appear for HTTP only, host and url whenever the request
  * has them (not for an H2C preface). rule is "FILE:LINE" or null (a default
@@ -17,7 +17,8 @@
  * from the wire or a rule file, a byte that is not part of a valid UTF-8
  * sequence is written as the character of the same value (U+0080 to U+00FF,
  * its Latin-1 reading): nothing is lost and the valid text around it stays
- * as it was. Control bytes are escaped (\n, \u001B, ...).
+ * as it was. "ech":true follows for a ClientHello that really uses Encrypted
+ * Client Hello (policy_ech), never "ech":false. Control bytes are escaped (\n, \u001B, ...).
  *
  * Two ways to write, one formatter:
  *  - synchronous (offline mode): each record is written and flushed at once;
@@ -47,6 +48,8 @@ struct decision_record {
 	bool enforced;                  /* traffic was acted upon */
 	bool overflow;                  /* decided by --on-overflow, not by a rule */
 	bool ambiguous;                 /* blocked: the stream reads two ways */
+	bool paused;                    /* blocked: the client is paused ("reason":"paused") */
+	bool ech;                       /* a ClientHello really using ECH (policy_ech) */
 };
 
 struct decision_log_stats {
@@ -71,6 +74,14 @@ int decision_log_write(struct decision_log *l, const struct decision_record *rec
  * not from a signal handler; the asynchronous log reopens in its writer.
  */
 int decision_log_reopen(struct decision_log *l);
+
+/*
+ * FN gets a copy of every finished line (its newline included), in the
+ * log's order, whether or not the file's queue had room; it is called with
+ * the log's lock held, so it must never wait. Set before the first write.
+ */
+typedef void (*decision_log_tee_fn)(void *arg, const char *line, size_t len);
+void decision_log_tee(struct decision_log *l, decision_log_tee_fn fn, void *arg);
 
 /* A copy of the counters (thread-safe). */
 void decision_log_stats(struct decision_log *l, struct decision_log_stats *out);

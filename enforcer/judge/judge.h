@@ -18,17 +18,21 @@
 #include <stdbool.h>
 
 #include "enforcer/judge/decision_log.h"
+#include "enforcer/judge/pauses.h"
+#include "enforcer/judge/report.h"
 #include "enforcer/pipeline/pipeline.h"
 #include "policies/policy.h"
 
 struct judge_config {
 	const struct policy *policy;
 	struct decision_log *log;
-	bool audit;                  /* mode audit: never act on traffic */
-	bool acting;                 /* blocks are enforced (live, mode enforce) */
+	bool audit;                  /* mode audit: never act on traffic (urlctl mode switches it) */
+	bool live;                   /* there is traffic to act on (not --pcap) */
 	bool log_all;
 	bool overflow_block;         /* --on-overflow block */
 	bool wall_clock;             /* time= windows by the daemon's clock, not the packet's */
+	struct pauses *pauses;       /* urlctl pause (live only): NULL, none */
+	struct report *report;       /* urlctl report (live only): NULL, none */
 };
 
 struct judge_stats {
@@ -37,6 +41,7 @@ struct judge_stats {
 	uint64_t logged;             /* `log` rule matches */
 	uint64_t overflow_decisions;
 	uint64_t ambiguous_decisions;
+	uint64_t paused_decisions;   /* blocked: the client is paused (a pause or `block all`) */
 };
 
 struct judge {
@@ -44,6 +49,12 @@ struct judge {
 	struct match_scratch *scratch;
 	struct judge_stats stats;
 };
+
+/* Whether a block this judge decides is enforced: live and not in audit mode. */
+static inline bool judge_enforces(const struct judge *j)
+{
+	return j->cfg.live && !j->cfg.audit;
+}
 
 /* Returns 0 or -ENOMEM. */
 int judge_init(struct judge *j, const struct judge_config *cfg);

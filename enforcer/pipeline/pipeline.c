@@ -7,10 +7,11 @@
 #include "enforcer/proto/http.h"
 #include "enforcer/proto/parse_ctx.h"
 #include "enforcer/pipeline/pipeline.h"
+#include "enforcer/proto/quic.h"
 #include "enforcer/proto/tls.h"
 #include "common/url.h"
 
-enum port_kind { PORT_NONE, PORT_HTTP, PORT_TLS };
+enum port_kind { PORT_NONE, PORT_HTTP, PORT_TLS, PORT_QUIC /* a flow's kind only */ };
 
 enum stream_status {
 	STREAM_WAITING,          /* no SYN seen: waiting for a request start */
@@ -34,12 +35,15 @@ struct flow_state {
 	union {
 		struct http_stream http;
 		struct tls_stream tls;
+		struct quic_conn quic;
 	} parser;
 };
 
 struct pipeline {
 	struct pipeline_config cfg;
 	struct flow_table *flows;
+	struct flow_table *quic_flows;   /* UDP 4-tuples: a table of their own */
+	struct quic_crypto *crypto;
 	struct reasm_pool reasm;
 	struct pipeline_stats stats;
 	struct pipeline_segment last;
@@ -63,6 +67,8 @@ static void parser_release(struct flow_state *st)
 {
 	if (st->kind == PORT_HTTP)
 		http_stream_release(&st->parser.http);
+	else if (st->kind == PORT_QUIC)
+		quic_conn_release(&st->parser.quic);
 	else
 		tls_stream_release(&st->parser.tls);
 }
@@ -74,6 +80,8 @@ static void release_flow(void *arg, struct flow *f)
 	struct flow_state *st = state_of(f);
 
 	reasm_release(&st->reasm, &p->reasm);
+	if (st->kind == PORT_QUIC && st->status != STREAM_DONE)
+		p->stats.quic_abandoned++;
 	if (st->status != STREAM_DONE)
 		parser_release(st);
 }
@@ -84,6 +92,8 @@ static void state_init(struct pipeline *p, struct flow_state *st, enum port_kind
 	st->kind = (uint8_t)kind;
 	if (kind == PORT_HTTP)
 		http_stream_init(&st->parser.http, p->cfg.http_head_max);
+	else if (kind == PORT_QUIC)
+		quic_conn_init(&st->parser.quic);
 	else
 		tls_stream_init(&st->parser.tls);
 }
@@ -130,10 +140,12 @@ struct pipeline *pipeline_new(const struct pipeline_config *cfg)
 		.data_size = sizeof(struct flow_state), .release = release_flow, .arg = p,
 	};
 	p->flows = flow_table_new(&fcfg);
-	if (!p->flows) {
+	p->quic_flows = p->flows ? flow_table_new(&fcfg) : NULL;
+	p->crypto = p->quic_flows ? quic_crypto_new() : NULL;
+	if (!p->crypto) {
 		int err = errno;
 
-		free(p);
+		pipeline_free(p);
 		errno = err;
 		return NULL;
 	}
@@ -145,6 +157,8 @@ void pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	flow_table_free(p->flows);
+	flow_table_free(p->quic_flows);
+	quic_crypto_free(p->crypto);
 	free(p);
 }
 
@@ -170,6 +184,7 @@ static void on_request(void *arg, const struct request *r)
 		[REQUEST_HTTP] = &d->p->stats.requests_http,
 		[REQUEST_TLS] = &d->p->stats.requests_tls,
 		[REQUEST_H2C] = &d->p->stats.requests_h2c,
+		[REQUEST_QUIC] = &d->p->stats.requests_quic,
 	};
 	struct pipeline_session s;
 
@@ -199,7 +214,8 @@ static void report(struct pipeline *p, struct flow *f, enum pipeline_event ev,
 	struct flow_state *st = state_of(f);
 	struct request r = {
 		.tuple = f->tuple, .ts = *ts,
-		.proto = st->kind == PORT_HTTP ? REQUEST_HTTP : REQUEST_TLS,
+		.proto = st->kind == PORT_HTTP ? REQUEST_HTTP :
+			 st->kind == PORT_QUIC ? REQUEST_QUIC : REQUEST_TLS,
 		.flags = stream_flags(st),
 	};
 	struct pipeline_session s = session_of(f);
@@ -238,7 +254,8 @@ static void stream_stop(struct pipeline *p, struct flow *f, int rc, const struct
 		p->stats.not_parsed++;
 	else
 		p->stats.parse_failures++;
-	release_flow(p, f);
+	reasm_release(&st->reasm, &p->reasm);
+	parser_release(st);
 	st->status = STREAM_DONE;
 }
 
@@ -385,6 +402,66 @@ static void server_segment(struct pipeline *p, const struct packet *pkt)
 		flow_close(p->flows, f);
 }
 
+/* A connection in a QUIC version we cannot read: handed over once, without SNI. */
+static void quic_unreadable(struct pipeline *p, struct flow *f, const struct timespec *ts)
+{
+	struct delivery d = { .p = p, .f = f };
+	struct request r = {
+		.tuple = f->tuple, .ts = *ts, .proto = REQUEST_QUIC,
+		.flags = REQUEST_QUIC_VERSION,
+	};
+
+	p->stats.quic_unknown_version++;
+	if (url_normalize_tls(NULL, 0, &f->tuple, &p->scratch))
+		return;
+	request_names_from(&r, &p->scratch);
+	on_request(&d, &r);
+}
+
+/* A client->server UDP datagram to a TLS port: QUIC, read until judged. */
+static void quic_datagram(struct pipeline *p, const struct packet *pkt, const struct frame *fr)
+{
+	struct flow_tuple tuple = {
+		.client = pkt->src, .server = pkt->dst,
+		.client_port = pkt->sport, .server_port = pkt->dport,
+	};
+	struct flow *f = flow_lookup(p->quic_flows, &tuple);
+	struct flow_state *st;
+	struct delivery d = { .p = p };
+	int rc;
+
+	p->stats.quic_packets++;
+	/* a connection starts with a long header (its Initial); a 1-RTT packet
+	 * of one we did not see start tells nothing */
+	if (!f && !(pkt->payload_len && (pkt->payload[0] & 0x80)))
+		return;
+	if (!f) {
+		f = flow_insert(p->quic_flows, &tuple, fr->ts.tv_sec);
+		state_init(p, state_of(f), PORT_QUIC);
+		state_of(f)->status = STREAM_PARSING;
+	} else {
+		flow_touch(p->quic_flows, f, fr->ts.tv_sec);
+	}
+	st = state_of(f);
+	if (st->status == STREAM_DONE)
+		return;
+	d.f = f;
+	d.ctx = (struct parse_ctx){
+		.tuple = &f->tuple, .ts = fr->ts, .emit = on_request, .arg = &d,
+		.scratch = &p->scratch,
+	};
+	rc = quic_feed(&st->parser.quic, p->crypto, pkt->payload, pkt->payload_len, &d.ctx,
+		       &p->stats.quic);
+	if (rc == -EPROTONOSUPPORT)
+		quic_unreadable(p, f, &fr->ts);
+	if (rc == -EPROTONOSUPPORT || (!rc && quic_conn_done(&st->parser.quic))) {
+		st->status = STREAM_DONE;
+		parser_release(st);
+	} else if (rc) {
+		stream_stop(p, f, rc, &fr->ts);
+	}
+}
+
 /*
  * The segments whose TCP checksum matters: whatever the pipeline acts on.
  * Server->client data and pure ACKs are never verified (half the bytes).
@@ -396,6 +473,14 @@ static bool csum_matters(const struct pipeline *p, const struct packet *pkt)
 	return p->port_kind[pkt->sport] && (pkt->tcp_flags & TCP_RST);
 }
 
+static bool csum_trusted(const struct pipeline *p, const struct in6_addr *sender)
+{
+	for (unsigned i = 0; i < p->cfg.n_csum_trusted; i++)
+		if (!memcmp(&p->cfg.csum_trusted[i], sender, sizeof(*sender)))
+			return true;
+	return false;
+}
+
 void pipeline_packet(struct pipeline *p, const struct frame *fr)
 {
 	struct packet *pkt = &p->last.pkt;
@@ -404,14 +489,18 @@ void pipeline_packet(struct pipeline *p, const struct frame *fr)
 	p->stats.packets++;
 	p->stats.bytes += fr->wirelen;
 	flow_table_expire(p->flows, fr->ts.tv_sec);
+	flow_table_expire(p->quic_flows, fr->ts.tv_sec);
 	res = decode_packet(fr->link, fr->data, fr->caplen, fr->wirelen, fr->verify_csum, pkt);
 	p->last.tcp = res == DECODE_TCP;
+	p->last.quic = res == DECODE_UDP && p->port_kind[pkt->dport] == PORT_TLS;
 	p->last.hold = NULL;
-	if (res == DECODE_TCP && csum_matters(p, pkt) && !decode_tcp_csum_ok(pkt))
+	if (res == DECODE_TCP && csum_matters(p, pkt) && !decode_tcp_csum_ok(pkt) &&
+	    !csum_trusted(p, &pkt->src))
 		res = DECODE_BAD_TCP_CSUM;
 	p->stats.decode[res]++;
 	if (res == DECODE_UDP) {
-		p->stats.quic_packets += p->port_kind[pkt->dport] == PORT_TLS;
+		if (p->last.quic)
+			quic_datagram(p, pkt, fr);
 		return;
 	}
 	if (res != DECODE_TCP)
@@ -427,6 +516,7 @@ void pipeline_packet(struct pipeline *p, const struct frame *fr)
 void pipeline_expire(struct pipeline *p, int64_t now)
 {
 	flow_table_expire(p->flows, now);
+	flow_table_expire(p->quic_flows, now);
 }
 
 struct latest_visit {
@@ -453,6 +543,7 @@ void pipeline_foreach_latest(struct pipeline *p,
 	struct latest_visit v = { .fn = fn, .arg = arg };
 
 	flow_table_foreach(p->flows, visit_latest, &v);
+	flow_table_foreach(p->quic_flows, visit_latest, &v);
 }
 
 const struct pipeline_segment *pipeline_last_segment(const struct pipeline *p)

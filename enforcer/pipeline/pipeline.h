@@ -9,6 +9,14 @@
  * session; so does the client's FIN once the stream up to it is consumed;
  * other flows leave by idle timeout or eviction (flow.h).
  *
+ * QUIC: a UDP datagram to a TLS port is a client's; each UDP 4-tuple is
+ * one connection (a flow of its own table) whose Initials are read until
+ * its ClientHello is whole (quic.h) and handed over as a REQUEST_QUIC
+ * request. A connection in a version we cannot read is handed over once,
+ * without SNI, flagged REQUEST_QUIC_VERSION: the policy decides it as it
+ * would a ClientHello without server name (its default, unless a rule
+ * names the server's address or `quic`).
+ *
  * Flows whose SYN was not seen (the daemon started late, the flow was
  * evicted) are picked up at the first segment that starts an HTTP request
  * or a TLS record; their requests carry REQUEST_MIDSTREAM. Data on a SYN
@@ -37,6 +45,7 @@
 #include "common/request.h"
 #include "enforcer/capture/frame.h"
 #include "enforcer/capture/port_set.h"
+#include "enforcer/proto/quic.h"
 #include "enforcer/stream/decode.h"
 #include "enforcer/stream/flow.h"
 #include "enforcer/stream/reasm.h"
@@ -61,6 +70,10 @@ struct pipeline_config {
 	size_t reasm_flow_limit;       /* 0: REASM_FLOW_LIMIT_DEFAULT */
 	size_t reasm_limit;            /* 0: REASM_POOL_LIMIT_DEFAULT */
 	uint32_t http_head_max;        /* 0: HTTP_HEAD_MAX_DEFAULT */
+	/* senders whose TCP checksums a capture shows left to offload
+	 * (csum_offload.h): their segments count whatever their checksum */
+	const struct in6_addr *csum_trusted;
+	unsigned n_csum_trusted;
 	pipeline_fn emit;
 	void *arg;
 };
@@ -72,10 +85,13 @@ struct pipeline_stats {
 	uint64_t decode[DECODE_RESULT_MAX];  /* by result: TCP, UDP, fragments, malformed by reason */
 	uint64_t not_tapped;           /* TCP not to or from an HTTP or TLS port */
 	uint64_t quic_packets;         /* client->server UDP to a TLS port */
+	uint64_t quic_unknown_version; /* connections in a version other than 1 and 2 */
+	uint64_t quic_abandoned;       /* connections forgotten before their ClientHello was whole */
 	uint64_t payload_bytes;        /* client->server TCP payload */
 	uint64_t requests_http;
 	uint64_t requests_tls;
 	uint64_t requests_h2c;
+	uint64_t requests_quic;
 	uint64_t midstream_pickups;    /* flows picked up without their SYN */
 	uint64_t midstream_skipped;    /* segments of such flows before a request start */
 	uint64_t not_parsed;           /* streams that were not HTTP or TLS (-EPROTO) */
@@ -85,6 +101,7 @@ struct pipeline_stats {
 	uint64_t parse_failures;       /* out of memory in a parser */
 	struct reasm_stats reasm;
 	struct flow_stats flows;
+	struct quic_stats quic;        /* Initial packets (quic.h) */
 };
 
 struct pipeline;
@@ -141,6 +158,7 @@ struct pipeline_session {
  */
 struct pipeline_segment {
 	bool tcp;
+	bool quic;               /* UDP to a TLS port */
 	struct packet pkt;
 	struct hold_mark *hold;
 };

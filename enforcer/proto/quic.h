@@ -14,10 +14,11 @@
  * - CRYPTO data: frames in any order, repeated or overlapping; the first
  *   copy of a byte wins, as a QUIC receiver keeps it. Bytes past the
  *   ClientHello's end are ignored.
- * - Memory: the crypto stream buffer grows with the highest offset seen,
- *   to at most QUIC_HELLO_MAX bytes plus one bit a byte; it and the kept
- *   packet are freed when the ClientHello is handed over or the connection
- *   released.
+ * - Memory: 16 bytes a flow; while a ClientHello is incomplete, its keys
+ *   and a crypto stream buffer that grows with the highest offset seen, to
+ *   at most QUIC_HELLO_MAX bytes plus one bit a byte, and the kept packet:
+ *   all freed when the ClientHello is handed over or the connection
+ *   released (quic_conn_memory).
  * - Returns: 0 while waiting and once done; -EPROTONOSUPPORT when the
  *   first long header has a version other than 1 and 2 (or is a Version
  *   Negotiation); -E2BIG for a ClientHello over QUIC_HELLO_MAX; -EPROTO if
@@ -38,17 +39,10 @@
 
 #define QUIC_HELLO_MAX 16384
 
+/* Per flow: a pointer, allocated at the first datagram, freed once done. */
 struct quic_conn {
-	struct quic_keys keys;
-	uint32_t version;        /* of the keys */
-	uint8_t *buf;            /* crypto stream from offset 0 */
-	uint8_t *have;           /* a bit per byte of buf: received */
-	uint32_t cap;            /* bytes of buf (a multiple of 8) */
-	uint32_t contiguous;     /* bytes from 0 all received */
-	uint8_t *kept;           /* an Initial no known key opened yet */
-	uint16_t kept_len;
-	bool have_keys;
-	uint8_t state;           /* quic.c's enum quic_state */
+	struct quic_progress *progress;   /* quic.c: keys, crypto stream, a kept Initial */
+	uint8_t state;                    /* quic.c's enum quic_state */
 };
 
 struct quic_stats {
@@ -63,6 +57,8 @@ void quic_conn_init(struct quic_conn *qc);
 void quic_conn_release(struct quic_conn *qc);
 /* Has it handed its ClientHello over (or given up)? */
 bool quic_conn_done(const struct quic_conn *qc);
+/* The bytes it holds beyond struct quic_conn itself. */
+size_t quic_conn_memory(const struct quic_conn *qc);
 
 /* One client->server UDP payload, D[0..LEN). See above for what it returns. */
 int quic_feed(struct quic_conn *qc, struct quic_crypto *c, const uint8_t *d, size_t len,

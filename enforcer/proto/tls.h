@@ -14,7 +14,9 @@
  *   REQUEST_SUSPICIOUS. An empty host_name counts as none:
  *   REQUEST_TLS_NO_SNI, and the host is the server's address (url.h).
  * - ECH: encrypted_client_hello (0xfe0d), and the older ESNI (0xffce), set
- *   REQUEST_TLS_ECH; the host is still the outer SNI.
+ *   REQUEST_TLS_ECH_EXT; the host is still the outer SNI. Browsers send the
+ *   extension as GREASE: whether the hello really hides its server name is
+ *   the policy's call (policy_ech: the extension and an ECH public name).
  * - GREASE extension types (0x?a?a) are skipped, also when repeated.
  * - Records: handshake (22), version 3.x, 1..16384+2048 bytes; anything
  *   else before the ClientHello completes (SSLv2 hellos, an alert, another

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "common/inet_csum.h"
 #include "enforcer/stream/decode.h"
 
 #define ETH_HLEN_ 14
@@ -56,48 +57,10 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/*
- * RFC 1071 sum over LEN bytes starting at an even offset of the checksummed
- * data. Words are loaded in host order: the folded one's complement sum is
- * the same in either byte order as long as every addend is.
- */
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, uint32_t len)
-{
-	uint64_t w64;
-	uint32_t w32;
-	uint16_t w16;
-
-	/* 32-bit halves of 64-bit loads: no carry is lost below 2^31 words */
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w64, p, 8);
-		sum += (w64 & 0xffffffff) + (w64 >> 32);
-	}
-	if (len >= 4) {
-		memcpy(&w32, p, 4);
-		sum += w32;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&w16, p, 2);
-		sum += w16;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = { p[0], 0 };
-
-		memcpy(&w16, last, 2);
-		sum += w16;
-	}
-	return sum;
-}
-
+/* A sum over data that includes its checksum field: right if all ones. */
 static bool csum_ok(uint64_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return csum_fold(sum) == 0xffff;
 }
 
 static enum decode_result short_by(const struct cursor *c, enum decode_result malformed)
@@ -131,13 +94,6 @@ static enum decode_result decode_tcp(const struct cursor *c, uint64_t pseudo,
 	return DECODE_TCP;
 }
 
-static uint16_t csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 bool decode_tcp_csum_ok(const struct packet *p)
 {
 	uint16_t field;
@@ -155,8 +111,9 @@ uint16_t decode_tcp_csum(const struct packet *p, bool pseudo_only)
 	return (uint16_t)~csum_fold(csum_add(p->pseudo_sum, p->l4, p->l4_len));
 }
 
-/* Client->server UDP is only counted (QUIC): its checksum is not checked. */
-static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
+/* Client->server UDP is QUIC: its checksum is not checked (an AEAD tag is). */
+static enum decode_result decode_udp(const struct cursor *c, uint64_t pseudo,
+				     struct packet *out)
 {
 	const uint8_t *u = c->p;
 	uint16_t ulen;
@@ -166,6 +123,9 @@ static enum decode_result decode_udp(const struct cursor *c, struct packet *out)
 	ulen = get16(u + 4);
 	if (ulen < 8 || ulen > c->len)
 		return DECODE_BAD_UDP;
+	out->l4 = u;
+	out->l4_len = ulen;
+	out->pseudo_sum = pseudo;
 	out->sport = get16(u);
 	out->dport = get16(u + 2);
 	out->tcp_flags = 0;
@@ -182,7 +142,7 @@ static enum decode_result decode_l4(uint8_t proto, const struct cursor *c, uint6
 	if (proto == IPPROTO_TCP)
 		return decode_tcp(c, pseudo, out);
 	if (proto == IPPROTO_UDP)
-		return decode_udp(c, out);
+		return decode_udp(c, pseudo, out);
 	return DECODE_OTHER_L4;
 }
 

@@ -33,6 +33,7 @@ block path ^/form method=POST response=reset id=post-only
 block path ^/port port=8080 response=reset id=port-8080
 block domain-list lists.txt response=reset id=list
 block tls no-sni response=reset id=no-sni
+block path ^/evening time=mon@21:00-22:00 response=reset id=evening
 R
 printf '# a list\n0.0.0.0 listed.test\n||adblock.test^\n' > "$TMP/lists.txt"
 spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/base.rules" -s "$SOCK" -l "$LOG" --workers 2
@@ -146,6 +147,17 @@ check mode_enforce CTL mode enforce
 
 # --- urlctl test against the daemon's policy
 check urlctl_test_daemon sh -c "ip netns exec $NS_GW '$BUILD/urlctl' -s '$SOCK' test http://x.page.test/ | grep -q 'block.*page-rule'"
+# the daemon judges at the --time given, QUIC as QUIC, an address as no SNI
+# test_says NAME ERE ARG...: `urlctl test ARG...` (the daemon's policy) prints ERE
+test_says() {
+	local name=$1 want=$2 out; shift 2
+	out=$(in_gw "$BUILD/urlctl" -s "$SOCK" test "$@" 2>&1)
+	grep -qE -- "$want" <<<"$out" && ok "$name" || fail "$name" "$(echo "$out" | tr '\n' ' ')"
+}
+test_says urlctl_test_daemon_time_in_window 'block .*evening' --time '2026-11-23 21:30' http://x.test/evening
+test_says urlctl_test_daemon_time_out_of_window 'allow .*default' --time '2026-11-23 20:30' http://x.test/evening
+test_says urlctl_test_daemon_quic '^quic +https://blocked.test/ +block .*sni' --quic https://blocked.test/
+test_says urlctl_test_daemon_no_sni "^tls +https://$SRV4/ +block .*no-sni" https://$SRV4/
 
 # --- apply: re-judges open sessions; an invalid file keeps the old policy
 in_cli curl -s -m 8 "http://$SRV4:8000/later" >/dev/null 2>&1 &

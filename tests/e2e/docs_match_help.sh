@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The man pages document what the binaries accept: every long option that
 # `url-enforcer --help` prints appears in url-enforcer(8), every command that
-# `urlctl --help` lists has its own entry in urlctl(8).
+# `urlctl --help` lists has its own entry in urlctl(8), and so does every
+# option of `urlctl COMMAND --help`.
 . "$(dirname "$0")/lib.sh"
 need mandoc
 
@@ -42,20 +43,15 @@ got=$(missing_commands "$canary" "$DOCS/urlctl.8" | tr '\n' ' ')
 [ "$got" = "frobnicate " ] && ok commands_canary ||
 	fail commands_canary "expected only frobnicate missing, got '$got'"
 
-# BINARY: sets HELP to its --help; 1 (with a skip or FAIL line) while it
-# is still a placeholder or prints nothing.
+# BINARY: sets HELP to its --help; 1 (with a FAIL line) when it prints nothing.
 help_of() {
 	HELP=$("$BUILD/$1" --help 2>&1)
-	if grep -q 'not built yet' <<<"$HELP"; then
-		skip "$1" "build/$1 is not built yet"
-		return 1
-	fi
 	[ -n "$HELP" ] || { fail "$1" "build/$1 --help printed nothing"; return 1; }
 }
 
 if [ ! -x "$BUILD/url-enforcer" ] || [ ! -x "$BUILD/urlctl" ]; then
-	skip binaries "build/url-enforcer or build/urlctl missing (make)"
-	exit 0
+	fail binaries "build/url-enforcer or build/urlctl missing (make)"
+	exit 1
 fi
 
 if help_of url-enforcer; then
@@ -71,5 +67,14 @@ if help_of urlctl; then
 	missing=$(missing_options "$HELP" "$DOCS/urlctl.8" | tr '\n' ' ')
 	[ -z "$missing" ] && ok urlctl_options ||
 		fail urlctl_options "not in docs/urlctl.8: $missing"
+	# and each command's own --help
+	missing=
+	for cmd in $("$BUILD/urlctl" help --words | sed -n 's/^: //p'); do
+		for opt in $(missing_options "$("$BUILD/urlctl" "$cmd" --help)" "$DOCS/urlctl.8"); do
+			missing+="$cmd $opt; "
+		done
+	done
+	[ -z "$missing" ] && ok urlctl_command_options ||
+		fail urlctl_command_options "not in docs/urlctl.8: $missing"
 fi
 exit 0

@@ -40,11 +40,7 @@ problems=$(
 )
 [ -z "$problems" ] && ok tree || fail tree "$(echo "$problems" | tr '\n' ';')"
 
-if [ -d "$TOP/examples" ]; then
-	check examples diff -r "$TOP/examples" "$ROOT$PREFIX/share/url-enforcer/examples"
-else
-	skip examples "no examples/ in the tree yet"
-fi
+check examples diff -r "$TOP/examples" "$ROOT$PREFIX/share/url-enforcer/examples"
 
 # the binaries look for the service lists where make install put them
 check services_dir_compiled_in sh -c "strings '$BUILD/urlctl' | grep -qx '$PREFIX/share/url-enforcer/services' &&
@@ -91,7 +87,8 @@ check completion_syntax bash -n "$comp"
 mkdir -p "$TMP/cwd" && touch "$TMP/cwd/home.rules" "$TMP/cwd/school.rules"
 # complete WORDS...: what completing the last word offers, sorted, one line
 complete_words() {
-	(cd "$TMP/cwd" && bash -c '. "$1"; shift
+	# the installed urlctl says what to offer
+	(cd "$TMP/cwd" && PATH=$ROOT$PREFIX/sbin:$PATH bash -c '. "$1"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		_urlctl; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$comp" "$@")
 }
@@ -102,18 +99,22 @@ expect_completion() {    # EXPECTED WORDS...
 }
 problems=$(
 	expect_completion 'mode ' urlctl mo
-	expect_completion 'apply blocks check help mode services stats status test unblock ' urlctl ''
-	expect_completion '--json -p ' urlctl services -
+	expect_completion 'apply blocks check fleet help mode pause paused publish resume services stats status test unblock ' urlctl ''
+	expect_completion '--help --json --policy -p ' urlctl services -
 	expect_completion 'stats status ' urlctl -s /run/x.sock st
 	expect_completion 'audit enforce ' urlctl mode ''
 	expect_completion 'all ' urlctl unblock a
-	expect_completion '--json --prometheus ' urlctl stats --
-	expect_completion '--json ' urlctl blocks -
+	expect_completion '--help --json --prometheus ' urlctl stats --
+	expect_completion '--help --json ' urlctl blocks -
 	expect_completion 'home.rules school.rules ' urlctl check ''
 	expect_completion 'school.rules ' urlctl apply s
 	expect_completion 'home.rules school.rules ' urlctl test -p ''
-	expect_completion '--client --method --time --verbose -p -v ' urlctl test -
+	expect_completion '--client --ech --help --method --policy --quic --time --verbose -p -v ' urlctl test -
 	expect_completion 'GET ' urlctl test --method G
+	expect_completion 'home.rules school.rules ' urlctl test --policy ''
+	expect_completion ' ' urlctl test --client ''    # nothing: any address
+	expect_completion 'test ' urlctl help t
+	expect_completion '--help --socket --version -V -h -s ' urlctl -
 )
 [ -z "$problems" ] && ok completion || fail completion "$(echo "$problems" | tr '\n' ';')"
 

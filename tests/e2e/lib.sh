@@ -24,11 +24,13 @@ fail() { echo "FAIL e2e/$E2E_NAME/$1: ${2:-}"; FAILED=1; }
 skip() { echo "skip e2e/$E2E_NAME/$1: ${2:-}"; }
 FAILED=0
 
-# need CMD...: skip the whole script unless every CMD is installed
+# need CMD...: every CMD is installed, or the script fails: `make deps`
+# installs them all (DEB_PKGS), so a missing one is a broken setup, never
+# a reason to skip what the script tests
 need() {
 	local c
 	for c in "$@"; do
-		command -v "$c" >/dev/null || { skip setup "$c missing (make deps)"; exit 0; }
+		command -v "$c" >/dev/null || { fail setup "$c missing: make deps installs it"; exit 1; }
 	done
 }
 
@@ -39,8 +41,24 @@ check() {
 	if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(echo "$out" | tail -3 | tr '\n' ' ')"; fi
 }
 
+# crashed_processes: a FAIL line for each started process that died of a
+# signal no test sends on purpose (a crash, an abort), before teardown
+crashed_processes() {
+	local p rc
+	for p in "${PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && continue
+		wait "$p" 2>/dev/null
+		rc=$?
+		case "$rc" in
+		129|130|137|143) ;;          # HUP, INT, KILL, TERM: sent by a test
+		1[3-5][0-9]) fail "process_$p" "died of SIG$(kill -l $((rc - 128))) (exit $rc)" ;;
+		esac
+	done
+}
+
 teardown() {
 	local p ns
+	crashed_processes
 	# children too: a wrapper (faketime, sh -c) may have forked the real process
 	for p in "${PIDS[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do
@@ -121,6 +139,36 @@ tls_server() {
 	[ -e "$TMP/cert.pem" ] || test_cert
 	spawn "$1" openssl s_server -quiet -accept "$2" -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
 	wait_port "$1" "$2"
+}
+
+# tls_server NS PORT: openssl s_server with a fresh self-signed certificate;
+# it answers a GET with a status page ("HTTP/1.0 200 ok")
+tls_server() {
+	[ -f "$TMP/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test \
+		-days 1 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+	spawn "$1" openssl s_server -quiet -accept "$2" -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
+	wait_port "$1" "$2"
+}
+
+# daemon_pid PATTERN: the url-enforcer whose command line holds PATTERN
+# (the daemon itself, not a wrapper such as faketime, which forks)
+daemon_pid() { pgrep -f "^$BUILD/url-enforcer .*$1" | head -1; }
+# stop_daemon PATTERN [SIGNAL]: signal it (TERM) and wait until it is gone
+stop_daemon() {
+	local pid
+	pid=$(daemon_pid "$1")
+	[ -n "$pid" ] || return 1
+	kill -"${2:-TERM}" "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+# wait_ctl NS SOCKET: until a daemon answers urlctl status there (5 s at most)
+wait_ctl() {
+	for _ in $(seq 50); do
+		ip netns exec "$1" "$BUILD/urlctl" -s "$2" status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # nginx_server NS HTTP [WORKERS [COMMAND...]]: nginx in NS (started through

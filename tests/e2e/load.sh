@@ -61,6 +61,7 @@ stop_daemon() { kill -TERM "$DAEMON"; wait "$DAEMON" 2>/dev/null; }
 round() {
 	local name=$1 out
 	local drops_before=$(stat capture_drops_total) drops client active
+	local inject_failures_before=$(stat inject_failures_total)
 	in_cli nice -n 10 "$LOAD" $SRV4 80 "$CONNS" "$SECONDS_A_ROUND" $BAD_EVERY \
 		"$TMP/bad-$name" "$SOURCES" > "$TMP/result-$name" &
 	client=$!
@@ -81,37 +82,51 @@ import json, sys
 r = json.loads(sys.argv[1])["ok"]
 assert r["sent"] > 0 and r["200"] == r["sent"], r
 P
-	check "${name}_blocked_none_served_after_block" /usr/bin/python3 - "$out" <<'P'
+	# without --hold a blocked request reaches the server; its answer may
+	# beat the block to the client (counted as "200"); a client waits in
+	# vain ("timeout") only for a block page whose sending failed, and each
+	# such failure is counted (inject_failures_total); nothing else may get
+	# through
+	check "${name}_blocked_none_served_after_block" /usr/bin/python3 - "$out" \
+		$(( $(stat inject_failures_total) - inject_failures_before )) <<'P'
 import json, sys
 r = json.loads(sys.argv[1])["bad"]
-# without --hold a blocked request reaches the server; its answer may beat
-# the block to the client (counted as "200"); a block page lost on the way
-# (inject_failures_total) leaves the client waiting ("timeout"): blocked all
-# the same; nothing else may get through
+inject_failures = int(sys.argv[2])
 assert r["sent"] > 0 and r["403"] + r["reset"] + r["closed"] + r["timeout"] + r["200"] == r["sent"], r
+assert r["timeout"] <= inject_failures, (r, "inject failures", inject_failures)
 P
+	# exactly one block line for each blocked request, none for the others
 	/usr/bin/python3 - "$TMP/bad-$name" "$LOG" > "$TMP/verdicts-$name" <<'P'
-import json, sys
-sent = set(open(sys.argv[1]).read().split())
-blocked, wrong = set(), 0
+import collections, json, sys
+sent = open(sys.argv[1]).read().split()
+assert len(sent) == len(set(sent)), "load_client wrote a request twice"
+lines = collections.Counter()
+wrong = 0
 for line in open(sys.argv[2]):
     d = json.loads(line)
     t = d.get("target", "")
     if d["action"] == "block":
         if t.startswith("/bad/"):
-            blocked.add(t)
+            lines[t] += 1
         else:
             wrong += 1
-print(len(sent - blocked), wrong)
+missing = sum(1 for t in sent if lines[t] == 0)
+doubled = [t for t in lines if lines[t] > 1]
+sent_set = set(sent)
+unsent = sum(1 for t in lines if t not in sent_set)
+print(missing, wrong, len(doubled), unsent, ",".join("%s:%d" % (t, lines[t]) for t in doubled[:3]))
 P
-	read -r missing wrong < "$TMP/verdicts-$name"
+	read -r missing wrong doubled unsent doubled_examples < "$TMP/verdicts-$name"
 	drops=$(( $(stat capture_drops_total) - drops_before ))
 	check "${name}_no_allowed_request_blocked" test "$wrong" = 0
+	[ "$doubled" = 0 ] && ok "${name}_one_block_line_a_request" ||
+		fail "${name}_one_block_line_a_request" "$doubled requests with more than one block line (e.g. ${doubled_examples:-}, target:lines)"
+	check "${name}_no_block_line_for_an_unsent_request" test "$unsent" = 0
 	if [ "$drops" = 0 ]; then
 		check "${name}_every_block_logged" test "$missing" = 0
 	else
 		# overload: the tap's ring was full, the lost packets' requests went unjudged
-		skip "${name}_every_block_logged" "$drops packets lost to a full capture ring: $missing blocked requests unjudged (docs/evasion.md)"
+		skip "${name}_every_block_logged" "$drops packets lost to a full capture ring: $missing blocked requests unjudged: docs/evasion.md, Under load and faults, 1. Overload loses verdicts"
 	fi
 	check "${name}_no_lost_log_lines" test "$(stat log_lines_dropped_total)" = 0
 }

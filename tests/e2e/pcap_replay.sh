@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 DAEMON="$BUILD/url-enforcer"
-[ -x "$DAEMON" ] || { skip setup "$DAEMON not built"; exit 0; }
+[ -x "$DAEMON" ] || { fail setup "$DAEMON not built"; exit 1; }
 export TZ=UTC        # time= windows read the capture's time as local time
 
 for dir in "$TOP"/tests/pcap/*/; do

@@ -27,6 +27,7 @@
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/libbpf_log.h"
 #include "enforcer/enforce/tc_attach.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 
 static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
@@ -98,11 +99,7 @@ static void print_addr(const struct in6_addr *a)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], buf, sizeof(buf));
-	else
-		inet_ntop(AF_INET6, a, buf, sizeof(buf));
-	fputs(buf, stdout);
+	fputs(ip_format_mapped(a, buf, sizeof(buf)), stdout);
 }
 
 static int list_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
@@ -135,7 +132,7 @@ static void run(struct blocklist *bl, char *line)
 		reply(err ? err : blocklist_add(bl, &t, 0, 0));
 	} else if (!strncmp(line, "unblock ", 8)) {
 		err = parse_tuple(line + 8, &t);
-		reply(err ? err : blocklist_remove(bl, &t));
+		reply(err ? err : blocklist_remove(bl, &t, IPPROTO_TCP));
 	} else if (!strncmp(line, "quic", 4) && (line[4] == ' ' || !line[4])) {
 		reply(set_quic(bl, line + 4));
 	} else if (!strcmp(line, "list")) {

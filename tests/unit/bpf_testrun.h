@@ -13,8 +13,9 @@ int bpf_testrun(int prog_fd, const void *frame, size_t len, uint32_t mark,
 		uint32_t *retval);
 
 /*
- * After a loader returned NULL with errno = err: a kernel or a user that may
- * not load BPF skips the test; any other refusal (the verifier's) fails it.
+ * After a loader returned NULL with errno = err: fails the test. Kernel
+ * tests run as root only (require_root), where every refusal is a fault:
+ * EACCES is the verifier rejecting a program, which no skip may hide.
  */
 void bpf_load_failed(const char *what, int err) __attribute__((noreturn));
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/ip_text.h"
 #include "tests/unit/log_jansson.h"
 
 /* The bytes of a UTF-8 sequence its first byte announces; 0: none. */
@@ -52,11 +53,7 @@ static json_t *addr_string(const struct in6_addr *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-	return json_string(text);
+	return json_string(ip_format_mapped(a, text, sizeof(text)));
 }
 
 static json_t *ts_string(const struct timespec *ts)
@@ -87,7 +84,10 @@ static json_t *rule_string(const struct rule_info *rule)
 	return j;
 }
 
-static const char *const proto_names[] = { "http", "tls", "h2c" };
+static const char *const proto_names[] = {
+	[REQUEST_HTTP] = "http", [REQUEST_TLS] = "tls", [REQUEST_H2C] = "h2c",
+	[REQUEST_QUIC] = "quic",
+};
 static const char *const action_names[] = { "allow", "block", "log" };
 static const char *const response_names[] = { "drop", "reset", "page" };
 
@@ -126,6 +126,10 @@ int log_jansson_format(const struct decision_record *rec, char *buf, size_t size
 			PUT("reason", json_string("overflow"));
 		else if (rec->ambiguous)
 			PUT("reason", json_string("ambiguous"));
+		else if (r->flags & REQUEST_QUIC_VERSION)
+			PUT("reason", json_string("quic-version"));
+		if (rec->ech)
+			PUT("ech", json_true());
 	}
 #undef PUT
 	if (bad) {

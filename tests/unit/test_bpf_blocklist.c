@@ -215,8 +215,8 @@ void test_bpf_blocklist_add_remove_list(void)
 	ASSERT_EQ(f.got.drops, 0);
 	ASSERT_EQ(find_block(bl, &lo).found, 1);
 
-	ASSERT_OK(blocklist_remove(bl, &lo));
-	ASSERT_EQ(blocklist_remove(bl, &lo), -ENOENT);
+	ASSERT_OK(blocklist_remove(bl, &lo, IPPROTO_TCP));
+	ASSERT_EQ(blocklist_remove(bl, &lo, IPPROTO_TCP), -ENOENT);
 	f = find_block(bl, &lo);
 	ASSERT_EQ(f.found, 0);
 	ASSERT_EQ(f.seen, 1);
@@ -226,7 +226,7 @@ void test_bpf_blocklist_add_remove_list(void)
 static int remove_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
 {
 	(void)v;
-	return blocklist_remove(arg, t);
+	return blocklist_remove(arg, t, IPPROTO_TCP);
 }
 
 static int stop_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)
@@ -347,6 +347,37 @@ void test_bpf_blocklist_quic(void)
 		 quic_cases[0].spec, .counter = -1 });
 	ASSERT_EQ(blocklist_quic_clients_set(bl, &bad, 1), -EINVAL);
 	ASSERT_EQ(blocklist_quic_clients_set(bl, set, UE_QUIC_MAX_PREFIXES + 1), -E2BIG);
+	blocklist_close(bl);
+}
+
+/* A QUIC connection blocked by its 4-tuple: both directions, not its TCP twin. */
+void test_bpf_blocklist_quic_connection(void)
+{
+	struct blocklist *bl = open_blocklist();
+	const struct flow_tuple *t = tuple("10.0.0.2", 50000, "10.0.1.2", 443);
+	const struct blk_case udp_cases[] = {
+		{ "blocked quic, client to server", BLOCKLIST_INGRESS,
+		  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50000, .dport = 443 },
+		  .dropped = true, .counter = UE_BLK_DROP_INGRESS },
+		{ "blocked quic, server to client", BLOCKLIST_EGRESS,
+		  { QUIC("10.0.1.2", "10.0.0.2"), .sport = 443, .dport = 50000 },
+		  .dropped = true, .counter = UE_BLK_DROP_EGRESS },
+		{ "tcp on the same ports", BLOCKLIST_INGRESS,
+		  { .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 50000, .dport = 443, DATA },
+		  .counter = -1 },
+		{ "another quic connection", BLOCKLIST_INGRESS,
+		  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50001, .dport = 443 }, .counter = -1 },
+	};
+
+	ASSERT_OK(blocklist_add(bl, t, 5, UE_BLOCK_UDP));
+	ASSERT_TRUE(blocklist_contains(bl, t, IPPROTO_UDP));
+	ASSERT_TRUE(!blocklist_contains(bl, t, IPPROTO_TCP));
+	for (size_t i = 0; i < sizeof(udp_cases) / sizeof(udp_cases[0]); i++)
+		run_case(bl, &udp_cases[i]);
+	ASSERT_EQ(blocklist_remove(bl, t, IPPROTO_TCP), -ENOENT);
+	ASSERT_OK(blocklist_remove(bl, t, IPPROTO_UDP));
+	run_case(bl, &(struct blk_case){ "unblocked quic", BLOCKLIST_INGRESS, udp_cases[0].spec,
+		 .counter = -1 });
 	blocklist_close(bl);
 }
 
@@ -474,7 +505,8 @@ void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
 	ASSERT_TRUE(mkdtemp(fs) != NULL);
 	if (mount("bpf", fs, "bpf", 0, NULL)) {
 		rmdir(fs);
-		skip("no BPF file system to mount: %s", strerror(errno));
+		harness_fail(__FILE__, __LINE__, "mounting a BPF file system as root: %s",
+			     strerror(errno));
 	}
 	snprintf(path, sizeof(path), "%s/ue/blocklist", fs);
 
@@ -482,7 +514,7 @@ void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
 	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 1024, .pin_path = path });
 	ASSERT_TRUE(bl != NULL);
 	ASSERT_EQ(blocklist_pin_status(bl), 1);
-	ASSERT_TRUE(blocklist_contains(bl, &t));
+	ASSERT_TRUE(blocklist_contains(bl, &t, IPPROTO_TCP));
 	blocklist_close(bl);                   /* a clean stop forgets them */
 	ASSERT_EQ(access(path, F_OK), -1);
 
@@ -490,7 +522,7 @@ void test_bpf_blocklist_pinned_blocks_outlive_a_crash(void)
 	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 2048, .pin_path = path });
 	ASSERT_TRUE(bl != NULL);
 	ASSERT_EQ(blocklist_pin_status(bl), 0);
-	ASSERT_TRUE(!blocklist_contains(bl, &t));
+	ASSERT_TRUE(!blocklist_contains(bl, &t, IPPROTO_TCP));
 	blocklist_close(bl);
 
 	bl = blocklist_open(&(struct blocklist_config){ .max_entries = 64,
@@ -528,5 +560,89 @@ void test_bpf_blocklist_reset_port_reuse(void)
 	ASSERT_OK(bpf_testrun(in, f, pkt_build(&syn, f, sizeof(f)), 0, &ret));
 	ASSERT_EQ(ret, TC_ACT_SHOT);
 	ASSERT_EQ(find_block(bl, tuple("10.0.0.2", 40000, "10.0.1.2", 80)).found, 1);
+	blocklist_close(bl);
+}
+
+/* A paused client (10.0.0.0/24, fd00:7::/64) and a neighbour (10.0.9.2). */
+#define PAUSED_TCP(dp, ...) .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 41000, .dport = dp, __VA_ARGS__
+#define ICMP_ECHO .payload = "\x08\x00\x00\x00\x00\x01\x00\x01", .payload_len = 8
+#define ICMP6_TYPE(t) .payload = t "\x00\x00\x00\x00\x00\x00", .payload_len = 8
+
+static const struct blk_case pause_cases[] = {
+	{ "ping from a paused client", BLOCKLIST_INGRESS,
+	  { .src = "10.0.0.2", .dst = "10.0.1.2", .l4 = IPPROTO_ICMP, ICMP_ECHO },
+	  .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "udp from a paused client", BLOCKLIST_INGRESS,
+	  { .src = "10.0.0.2", .dst = "10.0.1.2", .l4 = IPPROTO_UDP, .sport = 5000, .dport = 9999,
+	    .payload = "x", .payload_len = 1 }, .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "quic from a paused client", BLOCKLIST_INGRESS,
+	  { QUIC("10.0.0.2", "10.0.1.2"), .sport = 50000, .dport = 443 },
+	  .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "tcp 443 syn from a paused client", BLOCKLIST_INGRESS,
+	  { PAUSED_TCP(443, .tcp_flags = TH_SYN) }, .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "tcp 443 data of an open session", BLOCKLIST_INGRESS,
+	  { PAUSED_TCP(443, DATA) }, .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "host placement: egress from the paused host", BLOCKLIST_EGRESS,
+	  { PAUSED_TCP(22, .tcp_flags = TH_SYN) }, .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "ipv6 ping from a paused client", BLOCKLIST_INGRESS,
+	  { .src = "fd00:7::2", .dst = "fd00:1::2", .l4 = IPPROTO_ICMPV6, ICMP6_TYPE("\x80") },
+	  .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "ipv6 tcp 443 behind extension headers", BLOCKLIST_INGRESS,
+	  { .src = "fd00:7::2", .dst = "fd00:1::2", .sport = 41000, .dport = 443,
+	    .tcp_flags = TH_SYN, .n_ext = 1, .ext = { IPPROTO_DSTOPTS } },
+	  .dropped = true, .counter = UE_BLK_PAUSE_DROP },
+	{ "dns over udp passes", BLOCKLIST_INGRESS,
+	  { .src = "10.0.0.2", .dst = "10.0.1.2", .l4 = IPPROTO_UDP, .sport = 5000, .dport = 53,
+	    .payload = "q", .payload_len = 1 }, .counter = -1 },
+	{ "dns over tcp passes", BLOCKLIST_INGRESS,
+	  { PAUSED_TCP(53, DATA) }, .counter = -1 },
+	{ "dhcp passes", BLOCKLIST_INGRESS,
+	  { .src = "10.0.0.2", .dst = "10.0.1.2", .l4 = IPPROTO_UDP, .sport = 68, .dport = 67,
+	    .payload = "d", .payload_len = 1 }, .counter = -1 },
+	{ "dhcpv6 passes", BLOCKLIST_INGRESS,
+	  { .src = "fd00:7::2", .dst = "fd00:1::2", .l4 = IPPROTO_UDP, .sport = 546,
+	    .dport = 547, .payload = "d", .payload_len = 1 }, .counter = -1 },
+	{ "ipv6 neighbour solicitation passes", BLOCKLIST_INGRESS,
+	  { .src = "fd00:7::2", .dst = "fd00:1::2", .l4 = IPPROTO_ICMPV6, ICMP6_TYPE("\x87") },
+	  .counter = -1 },
+	{ "tcp 80 handshake passes", BLOCKLIST_INGRESS,
+	  { PAUSED_TCP(80, .tcp_flags = TH_SYN) }, .counter = -1 },
+	{ "tcp 8080 ack passes", BLOCKLIST_INGRESS,
+	  { PAUSED_TCP(8080, .tcp_flags = TH_ACK) }, .counter = -1 },
+	{ "tcp 80 request dropped at ingress (the tap has it: the page answers)",
+	  BLOCKLIST_INGRESS, { PAUSED_TCP(80, DATA) }, .dropped = true,
+	  .counter = UE_BLK_PAUSE_DROP },
+	{ "tcp 80 request at egress passes (host placement: the tap comes after)",
+	  BLOCKLIST_EGRESS, { PAUSED_TCP(80, DATA) }, .counter = -1 },
+	{ "the neighbour pings", BLOCKLIST_INGRESS,
+	  { .src = "10.0.9.2", .dst = "10.0.1.2", .l4 = IPPROTO_ICMP, ICMP_ECHO }, .counter = -1 },
+	{ "the neighbour's tcp 443", BLOCKLIST_INGRESS,
+	  { .src = "10.0.9.2", .dst = "10.0.1.2", .sport = 41000, .dport = 443,
+	    .tcp_flags = TH_SYN }, .counter = -1 },
+	{ "replies to the paused client pass", BLOCKLIST_EGRESS,
+	  { .src = "10.0.1.2", .dst = "10.0.0.2", .sport = 443, .dport = 41000,
+	    .tcp_flags = TH_ACK }, .counter = -1 },
+};
+
+void test_bpf_blocklist_pause(void)
+{
+	struct blocklist_config cfg = tapped_config(false, 0);
+	struct blocklist *bl = open_configured(&cfg);
+	const struct client_prefix set[] = {
+		prefix("10.0.0.0", 96 + 24), prefix("fd00:7::", 64),
+	};
+
+	for (size_t i = 0; i < sizeof(pause_cases) / sizeof(pause_cases[0]); i++)
+		if (pause_cases[i].dropped)
+			run_case(bl, &(struct blk_case){ .name = "before the pause",
+				 .hook = pause_cases[i].hook, .spec = pause_cases[i].spec,
+				 .counter = -1 });
+	ASSERT_OK(blocklist_paused_clients_set(bl, set, 2));
+	for (size_t i = 0; i < sizeof(pause_cases) / sizeof(pause_cases[0]); i++)
+		run_case(bl, &pause_cases[i]);
+	ASSERT_OK(blocklist_paused_clients_set(bl, NULL, 0));
+	run_case(bl, &(struct blk_case){ "ping after the resume", BLOCKLIST_INGRESS,
+		 pause_cases[0].spec, .counter = -1 });
+	ASSERT_EQ(blocklist_paused_clients_set(bl, set, UE_PAUSE_MAX_PREFIXES + 1), -E2BIG);
 	blocklist_close(bl);
 }

@@ -203,3 +203,47 @@ void test_bpf_hold_off_changes_nothing(void)
 		.counter = -1 });
 	blocklist_close(bl);
 }
+
+/* UDP whose payload starts with the 5 bytes HDR (flags, version), then zeros */
+#define QUIC_PAYLOAD(hdr) .l4 = IPPROTO_UDP, \
+	.payload = hdr "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", .payload_len = 29
+#define QUIC_C2S(cport, hdr) .src = "10.0.0.2", .dst = "10.0.1.2", .sport = cport, .dport = 443, \
+	QUIC_PAYLOAD(hdr)
+
+/* QUIC: a client's first flight is held until the daemon releases it, the rest passes. */
+void test_bpf_hold_quic_first_flight(void)
+{
+	struct blocklist *bl = open_hold(true, false, 0);
+	const struct hold_step steps[] = {
+		{ "v1 initial held", BLOCKLIST_INGRESS,
+		  { QUIC_C2S(50000, "\xc3\x00\x00\x00\x01") }, 0, TC_ACT_SHOT,
+		  UE_BLK_HOLD_HELD },
+		{ "v2 initial held", BLOCKLIST_INGRESS,
+		  { QUIC_C2S(50000, "\xd3\x6b\x33\x43\xcf") }, 0, TC_ACT_SHOT,
+		  UE_BLK_HOLD_HELD },
+		{ "released by the daemon, egress turns it", BLOCKLIST_EGRESS,
+		  { QUIC_C2S(50000, "\xc3\x00\x00\x00\x01") }, UE_RELEASE_MARK,
+		  TC_ACT_REDIRECT, UE_BLK_HOLD_TURNED },
+		{ "released, ingress lets it in", BLOCKLIST_INGRESS,
+		  { QUIC_C2S(50000, "\xc3\x00\x00\x00\x01") }, UE_RELEASE_MARK,
+		  TC_ACT_OK, UE_BLK_HOLD_RELEASED },
+		{ "handshake packet passes", BLOCKLIST_INGRESS,
+		  { QUIC_C2S(50000, "\xe3\x00\x00\x00\x01") }, 0, TC_ACT_OK, -1 },
+		{ "1-rtt packet passes", BLOCKLIST_INGRESS,
+		  { QUIC_C2S(50000, "\x43\x00\x00\x00\x01") }, 0, TC_ACT_OK, -1 },
+		{ "server initial passes", BLOCKLIST_INGRESS,
+		  { .src = "10.0.1.2", .dst = "10.0.0.2", .sport = 443, .dport = 50000,
+		    QUIC_PAYLOAD("\xc3\x00\x00\x00\x01") },
+		  0, TC_ACT_OK, -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		run_step(bl, &steps[i]);
+	/* blocked: dropped as blocked, before any hold */
+	ASSERT_OK(blocklist_add(bl, &(struct flow_tuple){ .client = session(50000)->client,
+		  .server = session(50000)->server, .client_port = 50000, .server_port = 443 },
+		  0, UE_BLOCK_UDP));
+	run_step(bl, &(struct hold_step){ "blocked connection's initial", BLOCKLIST_INGRESS,
+		 steps[0].spec, 0, TC_ACT_SHOT, UE_BLK_DROP_INGRESS });
+	blocklist_close(bl);
+}

@@ -12,10 +12,14 @@
 #include "tests/harness.h"
 #include "tests/unit/bpf_testrun.h"
 #include "tests/unit/pktbuild.h"
+#include "tests/unit/quic_vectors.h"
 
 #define GET "GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
 #define V4_C2S .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 40000
 #define V6_C2S .src = "fd00::2", .dst = "fd00:1::2", .sport = 40000
+/* UDP with a 6-byte QUIC header start HDR (then zeros: the tap reads 5 bytes) */
+#define QUIC_C2S(dir, port, hdr) dir, .l4 = IPPROTO_UDP, .dport = port, \
+	.payload = hdr "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", .payload_len = 30
 #define DATA .tcp_flags = TH_ACK | TH_PUSH, .payload = GET, .payload_len = sizeof(GET) - 1
 
 enum patch {
@@ -76,8 +80,27 @@ static const struct tap_case cases[] = {
 	  .dport = 40000, DATA }, .counter = UE_TAP_WRONG_PORT },
 	{ "server syn-ack", { .src = "fd00:1::2", .dst = "fd00::2", .sport = 443,
 	  .dport = 40000, .tcp_flags = TH_SYN | TH_ACK }, .counter = UE_TAP_WRONG_PORT },
-	{ "udp to the tls port (quic)", { V4_C2S, .l4 = IPPROTO_UDP, .dport = 443,
-	  .payload = "q", .payload_len = 1 }, .counter = UE_TAP_NOT_TCP },
+	/* QUIC: a client's first flight only (parse.h), to a TLS port */
+	{ "quic v1 initial", { QUIC_C2S(V4_C2S, 443, "\xc3\x00\x00\x00\x01\x08") },
+	  .kept = true, .counter = UE_TAP_KEPT },
+	{ "quic v2 initial, ipv6", { QUIC_C2S(V6_C2S, 443, "\xd3\x6b\x33\x43\xcf\x08") },
+	  .kept = true, .counter = UE_TAP_KEPT },
+	{ "quic draft-29 long header", { QUIC_C2S(V4_C2S, 443, "\xc3\xff\x00\x00\x1d\x08") },
+	  .kept = true, .counter = UE_TAP_KEPT },
+	{ "quic v1 handshake", { QUIC_C2S(V4_C2S, 443, "\xe3\x00\x00\x00\x01\x08") },
+	  .counter = UE_TAP_NOT_TCP },
+	{ "quic v1 0-rtt", { QUIC_C2S(V4_C2S, 443, "\xd3\x00\x00\x00\x01\x08") },
+	  .counter = UE_TAP_NOT_TCP },
+	{ "quic v2 handshake (v1's initial bits)", { QUIC_C2S(V4_C2S, 443,
+	  "\xc3\x6b\x33\x43\xcf\x08") }, .counter = UE_TAP_NOT_TCP },
+	{ "quic short header (1-rtt)", { QUIC_C2S(V4_C2S, 443, "\x43\x00\x00\x00\x01\x08") },
+	  .counter = UE_TAP_NOT_TCP },
+	{ "quic version negotiation", { QUIC_C2S(V4_C2S, 443, "\x80\x00\x00\x00\x00\x08") },
+	  .counter = UE_TAP_NOT_TCP },
+	{ "quic initial to an http port", { QUIC_C2S(V4_C2S, 80, "\xc3\x00\x00\x00\x01\x08") },
+	  .counter = UE_TAP_NOT_TCP },
+	{ "udp too short for a long header", { V4_C2S, .l4 = IPPROTO_UDP, .dport = 443,
+	  .payload = "\xc3\x00\x00\x00", .payload_len = 4 }, .counter = UE_TAP_NOT_TCP },
 	{ "icmp", { V4_C2S, .dport = 80, DATA }, IPV4_ICMP, .counter = UE_TAP_NOT_TCP },
 	{ "arp", { V4_C2S, .dport = 80, DATA }, ETHERTYPE_ARP, .counter = UE_TAP_NOT_TCP },
 	{ "three vlan tags", { V4_C2S, .dport = 80, DATA, .n_vlan = 2, .vlan = { 1, 2 } },
@@ -218,5 +241,24 @@ void test_bpf_tap_port_sets_come_from_the_loader(void)
 	len = pkt_build(&(struct pkt_spec){ V4_C2S, .dport = 80, DATA }, f, sizeof(f));
 	ASSERT_OK(bpf_testrun(tap_prog_fd(tap), f, len, 0, &ret));
 	ASSERT_EQ(ret, 0);
+	tap_prog_destroy(tap);
+}
+
+/* The RFC 9001 and RFC 9369 protected client Initials, whole, are kept. */
+void test_bpf_tap_quic_rfc_initials(void)
+{
+	const struct quic_vector *v[] = { &quic_vector_v1, &quic_vector_v2 };
+	struct tap_prog *tap = load_tap();
+
+	for (size_t i = 0; i < 2; i++) {
+		uint8_t pkt[1200], f[PKT_MAX];
+		size_t n = quic_vector_unhex(v[i]->packet, pkt, sizeof(pkt)), len;
+		uint32_t ret;
+
+		len = pkt_build(&(struct pkt_spec){ V6_C2S, .l4 = IPPROTO_UDP, .dport = 443,
+						    .payload = pkt, .payload_len = n }, f, sizeof(f));
+		ASSERT_OK(bpf_testrun(tap_prog_fd(tap), f, len, 0, &ret));
+		ASSERT_EQ(ret, len - 14);
+	}
 	tap_prog_destroy(tap);
 }

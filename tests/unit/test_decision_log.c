@@ -187,12 +187,14 @@ void test_decision_log_matches_jansson_on_hostile_strings(void)
 		bool valid[6];
 		struct rule_info rule = { .line = rnd(100000) };
 		struct request r = {
-			.ts = { rnd(4000000000u), rnd(1000000000) }, .proto = rnd(3),
+			.ts = { rnd(4000000000u), rnd(1000000000) }, .proto = rnd(REQUEST_QUIC + 1),
+			.flags = rnd(8) ? 0 : REQUEST_QUIC_VERSION,
 			.tuple = { .client_port = rnd(65536), .server_port = rnd(65536) },
 		};
 		struct decision_record rec = {
 			.request = &r, .audit = rnd(2), .action = rnd(3), .response = rnd(3),
 			.enforced = rnd(2), .overflow = rnd(4) == 0, .ambiguous = rnd(4) == 0,
+			.ech = rnd(4) == 0,
 			.rule = rnd(4) ? &rule : NULL,
 		};
 		json_error_t err;

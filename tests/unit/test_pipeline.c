@@ -8,6 +8,8 @@
 #include "enforcer/pipeline/pipeline.h"
 #include "tests/harness.h"
 #include "tests/unit/pktbuild.h"
+#include "tests/unit/quic_vectors.h"
+#include "tests/unit/quicbuild.h"
 #include "tests/unit/tlsbuild.h"
 
 #define EVENTS_MAX 16
@@ -276,6 +278,110 @@ void test_pipeline_tls_midstream_and_quic(void)
 		.dport = 443, .payload = "quic", .payload_len = 4,
 	}, false);
 	ASSERT_EQ(b.st.quic_packets, 1);
+	teardown(&b);
+}
+
+static void udp(struct rig *b, uint16_t sport, const void *data, size_t len)
+{
+	send_pkt(b, &(struct pkt_spec){
+		.src = "10.0.0.2", .dst = "10.0.1.2", .l4 = IPPROTO_UDP, .sport = sport,
+		.dport = 443, .payload = data, .payload_len = len,
+	}, false);
+}
+
+/* A post-quantum-sized ClientHello for SNI in two Initials, each with half. */
+static void quic_split(uint32_t version, const char *sni, uint8_t pkt[2][2048], size_t len[2])
+{
+	static const uint8_t dcid[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, other[4] = { 4, 3, 2, 1 };
+	const struct tls_hello_extras pq = { .key_share_len = 1300 };
+	uint8_t record[2048], frames[2][2048];
+	size_t rlen = tls_client_hello_extras(sni, &pq, record, sizeof(record));
+	size_t mlen = rlen - TLS_RECORD_HEADER, cut = mlen / 2;
+
+	for (int i = 0; i < 2; i++) {
+		size_t off = i ? cut : 0, n = i ? mlen - cut : cut;
+		struct quic_initial_spec s = {
+			.version = version, .dcid = i ? other : dcid,
+			.dcid_len = i ? sizeof(other) : sizeof(dcid),
+			.key_dcid = dcid, .key_dcid_len = sizeof(dcid), .pn = (uint64_t)i,
+			.frames = frames[i],
+			.frames_len = quic_put_crypto(frames[i], off, record + TLS_RECORD_HEADER + off, n),
+		};
+
+		len[i] = quic_initial_build(quic_test_crypto(), &s, pkt[i], 2048);
+		ASSERT_NE(len[i], 0);
+	}
+}
+
+void test_pipeline_quic_split_hello_v1_v2(void)
+{
+	static const uint32_t versions[] = { QUIC_VERSION_1, QUIC_VERSION_2 };
+
+	for (size_t v = 0; v < 2; v++) {
+		uint8_t pkt[2][2048];
+		size_t len[2];
+		struct rig b;
+
+		quic_split(versions[v], "Video.Example.TEST", pkt, len);
+		setup(&b, NULL);
+		udp(&b, 5000, pkt[1], len[1]);           /* the second half first */
+		ASSERT_EQ(b.rec.n, 0);
+		udp(&b, 5000, pkt[0], len[0]);
+		ASSERT_EQ(b.rec.n, 1);
+		ASSERT_EQ(b.rec.ev[0].kind, PIPELINE_REQUEST);
+		ASSERT_EQ(b.rec.ev[0].proto, REQUEST_QUIC);
+		ASSERT_EQ(b.rec.ev[0].flags, 0);
+		ASSERT_STREQ(b.rec.ev[0].url, "https://video.example.test/");
+		ASSERT_EQ(b.rec.ev[0].client_port, 5000);
+		udp(&b, 5000, pkt[0], len[0]);           /* judged: nothing more */
+		udp(&b, 5000, "\x40short", 6);
+		ASSERT_EQ(b.rec.n, 1);
+		ASSERT_EQ(b.st.requests_quic, 1);
+		ASSERT_EQ(b.st.quic.initials, 2);
+		ASSERT_EQ(b.st.quic_packets, 4);
+		teardown(&b);
+	}
+}
+
+void test_pipeline_quic_unknown_version_once(void)
+{
+	uint8_t draft[1200] = { 0xc0, 0xff, 0x00, 0x00, 0x1d, 8 };
+	struct rig b;
+
+	setup(&b, NULL);
+	udp(&b, 5001, "\x40short", 6);                 /* no connection starts so */
+	udp(&b, 5001, draft, sizeof(draft));
+	udp(&b, 5001, draft, sizeof(draft));
+	ASSERT_EQ(b.rec.n, 1);
+	ASSERT_EQ(b.rec.ev[0].proto, REQUEST_QUIC);
+	ASSERT_EQ(b.rec.ev[0].flags, REQUEST_QUIC_VERSION);
+	ASSERT_STREQ(b.rec.ev[0].host, "10.0.1.2");
+	ASSERT_EQ(b.st.quic_unknown_version, 1);
+	teardown(&b);
+}
+
+void test_pipeline_quic_abandoned_counted(void)
+{
+	uint8_t pkt[2][2048];
+	size_t len[2];
+	struct pipeline_config quick = { .idle_timeout = 5 };
+	struct rig b;
+
+	quic_split(QUIC_VERSION_1, "half.test", pkt, len);
+	setup(&b, &quick);
+	udp(&b, 5002, pkt[0], len[0]);
+	ASSERT_EQ(b.st.quic_abandoned, 0);
+	pipeline_expire(b.p, b.now + 60);
+	pipeline_stats(b.p, &b.st);
+	ASSERT_EQ(b.st.quic_abandoned, 1);
+	ASSERT_EQ(b.rec.n, 0);
+	/* A connection judged and then forgotten is not abandoned. */
+	udp(&b, 5003, pkt[0], len[0]);
+	udp(&b, 5003, pkt[1], len[1]);
+	ASSERT_EQ(b.rec.n, 1);
+	pipeline_expire(b.p, b.now + 120);
+	pipeline_stats(b.p, &b.st);
+	ASSERT_EQ(b.st.quic_abandoned, 1);
 	teardown(&b);
 }
 

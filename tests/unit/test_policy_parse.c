@@ -45,7 +45,7 @@ void test_policy_errors_statements(void)
 {
 	static const struct diag_case cases[] = {
 		{ "frob x\n", "t.rules:1:1: error: unknown statement \"frob\" "
-		  "(block, allow, log, default, include, group)\n" },
+		  "(block, allow, log, default, include, group, ech-public-name)\n" },
 		{ "  default\n", "t.rules:1:11: error: default needs allow or block\n" },
 		{ "default maybe\n", "t.rules:1:9: error: default takes allow or block, "
 		  "not \"maybe\"\n" },
@@ -53,6 +53,17 @@ void test_policy_errors_statements(void)
 		{ "default allow\n# two\ndefault block\n",
 		  "t.rules:3:1: error: default is already set at t.rules:1\n" },
 		{ "group\n", "t.rules:1:7: error: group needs a NAME and CIDR[,CIDR...]\n" },
+		{ "ech-public-name\n", "t.rules:1:17: error: ech-public-name needs a NAME\n" },
+		{ "ech-public-name a.example b.example\n",
+		  "t.rules:1:27: error: unexpected \"b.example\"\n" },
+		{ "ech-public-name  ech_x.example\n", "t.rules:1:21: error: bad ech-public-name "
+		  "\"ech_x.example\" (a host name: letters, digits, - and dots)\n" },
+		{ "ech-public-name a..example\n", "t.rules:1:19: error: bad ech-public-name "
+		  "\"a..example\" (a host name: letters, digits, - and dots)\n" },
+		{ "ech-public-name -a.example\n", "t.rules:1:17: error: bad ech-public-name "
+		  "\"-a.example\" (a host name: letters, digits, - and dots)\n" },
+		{ "ech-public-name .\n", "t.rules:1:17: error: bad ech-public-name "
+		  "\".\" (1 to 253 characters)\n" },
 		{ "group k!ds 10.0.0.0/8\n", "t.rules:1:8: error: bad group name \"k!ds\" "
 		  "(letters, digits, _ and -)\n" },
 		{ "group kids 10.0.0.0/8\ngroup kids ::1\n",
@@ -78,9 +89,9 @@ void test_policy_errors_fields(void)
 {
 	static const struct diag_case cases[] = {
 		{ "block\n", "t.rules:1:7: error: block needs a field: url, host, path, domain, "
-		  "domain-list, tls, quic or service\n" },
+		  "domain-list, tls, quic, service or all\n" },
 		{ "block ftp x\n", "t.rules:1:7: error: unknown field \"ftp\" "
-		  "(url, host, path, domain, domain-list, tls, quic, service)\n" },
+		  "(url, host, path, domain, domain-list, tls, quic, service, all)\n" },
 		{ "allow url\n", "t.rules:1:11: error: url needs a PCRE2 pattern\n" },
 		{ "log path # a comment, not a pattern\n",
 		  "t.rules:1:10: error: path needs a PCRE2 pattern\n" },
@@ -277,7 +288,7 @@ void test_policy_errors_all_at_once(void)
 		     "No such file or directory\n"
 		     "t.rules:4:26: error: response= applies to block rules only\n"
 		     "t.rules:6:1: error: unknown statement \"bogus\" "
-		     "(block, allow, log, default, include, group)\n");
+		     "(block, allow, log, default, include, group, ech-public-name)\n");
 	free(diag);
 }
 
