@@ -27,9 +27,9 @@
 
 static uint8_t big[1200];   /* three of these frames fill a page's ring */
 
-static struct tap_prog *load_ring_tap(uint32_t ring_bytes)
+static struct tap_prog *load_ring_tap(unsigned count, uint32_t ring_bytes)
 {
-	struct tap_rings rings = { .count = 1, .bytes = ring_bytes };
+	struct tap_rings rings = { .count = count, .bytes = ring_bytes };
 	struct port_set http, tls;
 	struct tap_prog *tap;
 
@@ -83,7 +83,7 @@ static uint64_t tap_counter(struct tap_prog *tap, enum ue_tap_counter c)
 
 void test_bpf_tap_ring_records_what_it_keeps(void)
 {
-	struct tap_prog *tap = load_ring_tap(1 << 16);
+	struct tap_prog *tap = load_ring_tap(1, 1 << 16);
 	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0));
 	struct pkt_spec get = { C2S, .tcp_flags = TH_ACK | TH_PUSH, .seq = 7,
 				.payload = BODY, .payload_len = sizeof(BODY) - 1 };
@@ -134,7 +134,7 @@ static struct blocklist *open_sharing(struct tap_prog *tap, bool fail_closed)
 
 void test_bpf_tap_ring_full_stops_the_session_when_closed(void)
 {
-	struct tap_prog *tap = load_ring_tap((uint32_t)sysconf(_SC_PAGESIZE));
+	struct tap_prog *tap = load_ring_tap(1, (uint32_t)sysconf(_SC_PAGESIZE));
 	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0));
 	struct blocklist *closed = open_sharing(tap, true), *open = open_sharing(tap, false);
 	uint32_t seq = 1000, lost;
@@ -201,19 +201,11 @@ static void note_port(const struct capture_frame *f, void *arg)
 /* Every frame of a flow reaches one ring; flows spread over the rings. */
 void test_bpf_tap_ring_one_flow_one_ring(void)
 {
-	struct tap_rings rings = { .count = 4, .bytes = 1 << 16 };
-	struct port_set http, tls;
+	struct tap_prog *tap = load_ring_tap(4, 1 << 16);
 	struct ports_seen s = { 0 };
-	struct tap_prog *tap;
 	bool used[4] = { false };
 	unsigned n_used = 0;
 
-	require_root();
-	ASSERT_OK(port_set_parse(&http, "80"));
-	ASSERT_OK(port_set_parse(&tls, "443"));
-	tap = tap_prog_load(&http, &tls, &rings);
-	if (!tap)
-		bpf_load_failed("tap with rings", errno);
 	for (uint16_t i = 0; i < 64; i++) {
 		struct pkt_spec syn = { .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 40000 + i,
 					.dport = 80, .tcp_flags = TH_SYN, .seq = 99 };
