@@ -68,6 +68,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match bench-log \
+	bench-fleet \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -183,6 +184,15 @@ $(BUILD)/bench/bench_log: $(call obj,bench/bench_log.c tests/unit/log_jansson.c)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/fleet_bench: $(call obj,bench/fleet_bench.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# One gateway's decision stream on a loopback three-node cluster vs the file-only log.
+bench-fleet: $(BUILD)/bench/fleet_bench $(BUILD)/tests/fleet_tool
+	$(Q)BUILD=$(BUILD) bash bench/fleet.sh
 
 bench-log: $(BUILD)/bench/bench_log
 	$(Q)$(BUILD)/bench/bench_log
@@ -311,6 +321,7 @@ help:
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
 	@echo '  bench-log       one decision log line: written directly vs jansson, ns a line'
+	@echo '  bench-fleet     decision stream to a 3-node JetStream cluster: decisions/s, added CPU'
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'
