@@ -68,6 +68,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match bench-log \
+	bench-fleet \
 	bench-pipeline bench-verdict bench-hold
 .DEFAULT_GOAL := all
 
@@ -142,9 +143,11 @@ $(UNIT_TESTS): $(call obj,$(TEST_SRCS) ctl/bundle_pack.c) $(BUILD)/obj/registry.
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# quic_client builds its packets with the unit tests' builders
+$(BUILD)/tests/quic_client: $(call obj,tests/unit/pktbuild.c tests/unit/tlsbuild.c tests/unit/quicbuild.c)
 $(TEST_TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 $(BUILD)/tests/fanout_id_zero: $(call obj,tests/unit/fanout_id.c)
 
 # demo and test first install what is missing, then build with the flags
@@ -182,6 +185,15 @@ $(BUILD)/bench/bench_log: $(call obj,bench/bench_log.c tests/unit/log_jansson.c)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench/fleet_bench: $(call obj,bench/fleet_bench.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# One gateway's decision stream on a loopback three-node cluster vs the file-only log.
+bench-fleet: $(BUILD)/bench/fleet_bench $(BUILD)/tests/fleet_tool
+	$(Q)BUILD=$(BUILD) bash bench/fleet.sh
+
 bench-log: $(BUILD)/bench/bench_log
 	$(Q)$(BUILD)/bench/bench_log
 
@@ -191,7 +203,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c enforcer/proto/http.c enforcer/proto/tls.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
 	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)
@@ -309,6 +321,7 @@ help:
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
 	@echo '  bench-log       one decision log line: written directly vs jansson, ns a line'
+	@echo '  bench-fleet     decision stream to a 3-node JetStream cluster: decisions/s, added CPU'
 	@echo '  bench-verdict   live daemon: verdict latency, the leak without --hold, misses under wrk'
 	@echo '  clean           remove build/'
 	@echo '  install         binaries, man pages (docs/), systemd unit, /etc/default file and'

@@ -17,6 +17,7 @@
  * --fail closed) reads; the tap runs before TC ingress, so the frame itself
  * is dropped there.
  */
+#include "bpf/counters.h"
 #include "bpf/parse.h"
 #include "bpf/unrecorded.h"
 
@@ -57,20 +58,7 @@ struct {
 	__type(value, __u64);
 } ue_unrecorded_clients SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UE_TAP_COUNTER_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} tap_counters SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&tap_counters, &idx);
-
-	if (c)
-		*c += 1;   /* per-CPU slot: no other writer */
-}
+UE_COUNTERS(tap_counters, UE_TAP_COUNTER_MAX)
 
 static __always_inline __u32 verdict(struct __sk_buff *skb, struct ue_packet *pp)
 {

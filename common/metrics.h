@@ -53,6 +53,10 @@
 	  "Flows decided by --on-overflow") \
 	M("ambiguous_decisions_total", COUNTER, NULL, NULL, workers.judge.ambiguous_decisions, \
 	  "Flows blocked because their stream reads two ways (conflicting copies, urgent data)") \
+	M("paused_decisions_total", COUNTER, NULL, NULL, workers.judge.paused_decisions, \
+	  "Requests blocked because their client is paused (urlctl pause, block all)") \
+	M("pause_drops_total", COUNTER, NULL, NULL, blk[UE_BLK_PAUSE_DROP], \
+	  "Packets of paused clients dropped by TC") \
 	M("flows_active", GAUGE, NULL, NULL, workers.pipe.flows.active, \
 	  "Sessions followed by the workers") \
 	M("flows_evicted_total", COUNTER, NULL, NULL, workers.pipe.flows.evicted, \
@@ -118,7 +122,15 @@
 	M("fleet_bundles_applied_total", COUNTER, NULL, NULL, fleet.bundles_applied, \
 	  "--nats: fleet bundles put in force") \
 	M("fleet_bundles_refused_total", COUNTER, NULL, NULL, fleet.bundles_refused, \
-	  "--nats: fleet bundles refused (invalid, damaged); the policy in force stayed")
+	  "--nats: fleet bundles refused (invalid, damaged); the policy in force stayed") \
+	M("fleet_decisions_published_total", COUNTER, NULL, NULL, fleet.decisions.published, \
+	  "--nats: decision-log lines the fleet's stream acknowledged") \
+	M("fleet_decisions_spooled_total", COUNTER, NULL, NULL, fleet.decisions.spooled, \
+	  "--nats: decision-log lines kept on disk while NATS could not take them") \
+	M("fleet_decisions_lost_total", COUNTER, NULL, NULL, fleet.decisions.lost, \
+	  "--nats: decision-log lines lost to a full spool (--nats-spool) or queue") \
+	M("fleet_spool_bytes", GAUGE, NULL, NULL, fleet.decisions.spool_bytes, \
+	  "--nats: bytes of decisions in the spool, waiting for NATS")
 
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 

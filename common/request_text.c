@@ -4,17 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/ip_text.h"
 #include "common/request_text.h"
-
-int ip_parse_mapped(const char *s, struct in6_addr *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, s, &out->s6_addr[12]) == 1) {
-		out->s6_addr[10] = out->s6_addr[11] = 0xff;
-		return 0;
-	}
-	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -EINVAL;
-}
 
 static int refuse(const char **why, const char *what, int err)
 {
@@ -75,8 +66,6 @@ int request_from_text(const struct request_text *t, struct url_norm norm[2],
 		r->method = t->method ? t->method : "GET";
 		r->target = norm->path;
 	}
-	r->host = norm->host;
-	r->url = norm->url;
-	r->path = norm->path;
+	request_names_from(r, norm);
 	return 0;
 }

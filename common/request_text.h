@@ -10,9 +10,6 @@
 #include "common/request.h"
 #include "common/url.h"
 
-/* An IPv4 (stored v4-mapped) or IPv6 address; 0 or -EINVAL. */
-int ip_parse_mapped(const char *s, struct in6_addr *out);
-
 struct request_text {
 	const char *url;        /* http:// or https:// only */
 	const char *client;     /* NULL: the unspecified address */

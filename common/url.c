@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ascii.h"
+#include "common/ip_text.h"
 #include "common/url.h"
 
 #define SCHEME_MAX 16
@@ -48,11 +50,6 @@ static void out_char(struct outbuf *o, char c)
 	} else {
 		o->overflow = true;
 	}
-}
-
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 static int hex_value(char c)
@@ -252,15 +249,6 @@ static void split_authority(const char *s, size_t n, struct authority *a)
 	}
 }
 
-/* An IPv6 address as a host: v4-mapped as dotted IPv4, else RFC 5952 text. */
-static void format_ip(const struct in6_addr *addr, char *out, size_t cap)
-{
-	if (IN6_IS_ADDR_V4MAPPED(addr))
-		inet_ntop(AF_INET, &addr->s6_addr[12], out, (socklen_t)cap);
-	else
-		inet_ntop(AF_INET6, addr, out, (socklen_t)cap);
-}
-
 /*
  * The host of A into OUT->host. Returns 0, -ENOENT for an empty host, or
  * -ENAMETOOLONG.
@@ -271,7 +259,7 @@ static int normalize_host(const struct authority *a, struct url_norm *out)
 	struct outbuf o;
 
 	if (memchr(a->host, ':', a->host_len) && parse_ipv6(a->host, a->host_len, &addr)) {
-		format_ip(&addr, out->host, sizeof(out->host));
+		ip_format_mapped(&addr, out->host, sizeof(out->host));
 		return 0;
 	}
 	out_init(&o, out->host, sizeof(out->host));
@@ -358,7 +346,7 @@ static int format_url(const char *scheme, struct url_norm *out, const char *path
 
 static void host_from_flow(const struct flow_tuple *flow, struct url_norm *out)
 {
-	format_ip(&flow->server, out->host, sizeof(out->host));
+	ip_format_mapped(&flow->server, out->host, sizeof(out->host));
 	out->port = flow->server_port;
 }
 

@@ -104,4 +104,12 @@ int url_normalize_tls(const char *sni, size_t sni_len, const struct flow_tuple *
  * port that is not 1-65535, or -ENAMETOOLONG. */
 int url_normalize_text(const char *text, struct url_norm *out);
 
+/* R's names (host, URL, path) from N: every request is judged by these. */
+static inline void request_names_from(struct request *r, const struct url_norm *n)
+{
+	r->host = n->host;
+	r->url = n->url;
+	r->path = n->path;
+}
+
 #endif

@@ -11,17 +11,11 @@
 #include "enforcer/daemon.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 
 /* Every answer is built here in turn: one main thread, one row at a time. */
 static struct ctl_msg reply;
-
-static const char *addr_text(const struct in6_addr *a, char *buf, size_t len)
-{
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		return inet_ntop(AF_INET, &a->s6_addr[12], buf, len);
-	return inet_ntop(AF_INET6, a, buf, len);
-}
 
 static int send_row(int fd, struct ctl_msg *m)
 {
@@ -50,6 +44,7 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_u64(&reply, "uptime_s", time(NULL) - d->started);
 	ctl_msg_add_str(&reply, "fail", d->o->fail_closed ? "closed" : "open");
 	ctl_msg_add_bool(&reply, "hold", d->o->hold);
+	ctl_msg_add_u64(&reply, "pauses", d->pauses.n);
 	if (d->fleet) {
 		struct fleet_stats fs;
 
@@ -183,7 +178,7 @@ static int client_rows(int fd, const struct metric_def *def, const struct client
 		ctl_msg_init(&reply, CTL_REC_ROW);
 		ctl_msg_add_str(&reply, "metric", def->name);
 		ctl_msg_add_u64(&reply, "value", c->client[i].count);
-		ctl_msg_add_str(&reply, def->label, addr_text(&c->client[i].addr, addr, sizeof(addr)));
+		ctl_msg_add_str(&reply, def->label, ip_format_mapped(&c->client[i].addr, addr, sizeof(addr)));
 		err = ctl_msg_send(fd, &reply);
 	}
 	return err;
@@ -236,9 +231,9 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	rule = rule_labels_get(b->d->labels, v->rule_hash) ?: "-";
 	ctl_msg_init(&reply, CTL_REC_ROW);
-	ctl_msg_add_str(&reply, "client", addr_text(&t->client, client, sizeof(client)));
+	ctl_msg_add_str(&reply, "client", ip_format_mapped(&t->client, client, sizeof(client)));
 	ctl_msg_add_u64(&reply, "client_port", t->client_port);
-	ctl_msg_add_str(&reply, "server", addr_text(&t->server, server, sizeof(server)));
+	ctl_msg_add_str(&reply, "server", ip_format_mapped(&t->server, server, sizeof(server)));
 	ctl_msg_add_u64(&reply, "server_port", t->server_port);
 	ctl_msg_add_str(&reply, "rule", rule);
 	ctl_msg_add_u64(&reply, "age_s", (now.tv_sec * 1000000000ull + now.tv_nsec - v->created_ns) /
@@ -387,4 +382,6 @@ void daemon_ctl_register(struct daemon *d)
 	d->ctl.handlers[CTL_REQ_MODE] = on_mode;
 	d->ctl.handlers[CTL_REQ_APPLY] = on_apply;
 	d->ctl.handlers[CTL_REQ_TEST] = on_test;
+	daemon_pause_register(d);
+	daemon_report_register(d);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/fleet_nats.h"
+#include "enforcer/fleet/decision_stream.h"
 #include "enforcer/stream/flow.h"
 #include "enforcer/daemon.h"
 #include "common/log.h"
@@ -43,6 +44,11 @@ static const char usage_text[] =
 	"      --fail open|closed  what happens to new tapped sessions while no daemon\n"
 	"                          runs, and to a session's data the capture could not\n"
 	"                          hand to the daemon (default open)\n"
+	"      --checksums auto|verify|none\n"
+	"                          TCP checksums: verify ignores segments whose checksum\n"
+	"                          is wrong (evasion decoys); none trusts every segment;\n"
+	"                          auto (default) verifies, except for a sender whose\n"
+	"                          capture shows checksum offload (said once on stderr)\n"
 	"      --capture bpf-ring|tpacket|frame\n"
 	"                          how the workers get tapped frames (default bpf-ring)\n"
 	"      --ring-size BYTES   each worker's BPF ring, a power of 2 (default 8388608)\n"
@@ -52,6 +58,8 @@ static const char usage_text[] =
 	"      --name NAME         this gateway in the fleet (default: the host name)\n"
 	"      --nats-creds FILE   NATS credentials (user JWT and NKey seed)\n"
 	"      --nats-ca FILE      CA certificates that sign the NATS servers' (TLS)\n"
+	"      --nats-spool SIZE   decisions kept on disk while NATS is away, bytes or\n"
+	"                          with k, M, G (default 256M); more are lost and counted\n"
 	"  -v, --verbose           more diagnostics on stderr\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n";
@@ -60,7 +68,7 @@ enum long_only {
 	OPT_LOG_ALL = 256, OPT_HTTP_PORTS, OPT_TLS_PORTS, OPT_PCAP, OPT_WORKERS,
 	OPT_BLOCKLIST_SIZE, OPT_IDLE_TIMEOUT, OPT_MAX_FLOWS, OPT_ON_OVERFLOW, OPT_HOLD,
 	OPT_FAIL, OPT_CAPTURE, OPT_RING_SIZE, OPT_STATE_DIR, OPT_NATS, OPT_NAME, OPT_NATS_CREDS,
-	OPT_NATS_CA,
+	OPT_NATS_CA, OPT_NATS_SPOOL, OPT_CHECKSUMS,
 };
 
 static const struct option long_options[] = {
@@ -81,12 +89,14 @@ static const struct option long_options[] = {
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "fail", required_argument, NULL, OPT_FAIL },
 	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ "checksums", required_argument, NULL, OPT_CHECKSUMS },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "nats", required_argument, NULL, OPT_NATS },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "nats-creds", required_argument, NULL, OPT_NATS_CREDS },
 	{ "nats-ca", required_argument, NULL, OPT_NATS_CA },
+	{ "nats-spool", required_argument, NULL, OPT_NATS_SPOOL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -116,6 +126,26 @@ static uint32_t number(const char *opt, const char *text, uint32_t min, uint32_t
 	return (uint32_t)v;
 }
 
+/* Bytes, or with a k, M or G suffix (powers of 1024); 4k to 1T. */
+static uint64_t size_arg(const char *opt, const char *text)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (*end && !end[1])
+		shift = *end == 'k' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : -1;
+	if (errno || end == text || text[0] == '-' || shift < 0 || (*end && end[1]) ||
+	    v > (1ull << 40) >> shift || (v << shift) < 4096) {
+		fprintf(stderr, "url-enforcer: %s: a size from 4k to 1024G (bytes, or with k, M, G): "
+			"%s\n", opt, text);
+		exit(EXIT_USAGE);
+	}
+	return v << shift;
+}
+
 static void port_list(const char *opt, const char *text, struct port_set *set)
 {
 	int rc = port_set_parse(set, text);
@@ -139,16 +169,34 @@ static bool choice(const char *opt, const char *text, const char *no, const char
 	return false;
 }
 
+/* The index of TEXT among an option's three values A, B, C; else a usage error. */
+static int one_of_three(const char *opt, const char *text, const char *a, const char *b,
+			const char *c)
+{
+	if (!strcmp(text, a))
+		return 0;
+	if (!strcmp(text, b))
+		return 1;
+	if (!strcmp(text, c))
+		return 2;
+	fprintf(stderr, "url-enforcer: %s: %s, %s or %s, not %s\n", opt, a, b, c, text);
+	exit(EXIT_USAGE);
+}
+
 static enum capture_mode capture_mode(const char *text)
 {
-	if (!strcmp(text, "bpf-ring"))
-		return CAPTURE_BPF_RING;
-	if (!strcmp(text, "tpacket"))
-		return CAPTURE_TPACKET;
-	if (!strcmp(text, "frame"))
-		return CAPTURE_FRAME;
-	fprintf(stderr, "url-enforcer: --capture: bpf-ring, tpacket or frame, not %s\n", text);
-	exit(EXIT_USAGE);
+	static const enum capture_mode modes[] = { CAPTURE_BPF_RING, CAPTURE_TPACKET, CAPTURE_FRAME };
+
+	return modes[one_of_three("--capture", text, "bpf-ring", "tpacket", "frame")];
+}
+
+static enum checksums_mode checksums_mode(const char *text)
+{
+	static const enum checksums_mode modes[] = {
+		CHECKSUMS_AUTO, CHECKSUMS_VERIFY, CHECKSUMS_NONE,
+	};
+
+	return modes[one_of_three("--checksums", text, "auto", "verify", "none")];
 }
 
 /* --nats and the options that only mean something with it; --name defaults to the host name. */
@@ -157,8 +205,8 @@ static void fleet_options(struct options *o)
 	static char host[FLEET_NAME_MAX + 1];
 
 	if (!o->nats_servers) {
-		if (o->name || o->nats_creds || o->nats_ca)
-			usage_error("%s", "--name, --nats-creds and --nats-ca need --nats");
+		if (o->name || o->nats_creds || o->nats_ca || o->nats_spool != DECISION_SPOOL_DEFAULT)
+			usage_error("%s", "--name, --nats-creds, --nats-ca and --nats-spool need --nats");
 		return;
 	}
 	if (o->pcap_path)
@@ -182,7 +230,7 @@ static void parse(int argc, char **argv, struct options *o)
 		.http_ports = { { 80, 8000, 8080 }, 3 }, .tls_ports = { { 443 }, 1 },
 		.blocklist_size = 65536, .idle_timeout = FLOW_IDLE_TIMEOUT_DEFAULT,
 		.max_flows = FLOW_MAX_DEFAULT, .ring_size = OPTIONS_RING_SIZE_DEFAULT,
-		.state_dir = "/var/lib/url-enforcer",
+		.state_dir = "/var/lib/url-enforcer", .nats_spool = DECISION_SPOOL_DEFAULT,
 	};
 	while ((c = getopt_long(argc, argv, "i:p:m:s:l:vhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -218,18 +266,20 @@ static void parse(int argc, char **argv, struct options *o)
 			o->overflow_block = choice("--on-overflow", optarg, "allow", "block");
 			break;
 		case OPT_HOLD: o->hold = true; break;
+		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
 		case OPT_CAPTURE: o->capture = capture_mode(optarg); break;
+		case OPT_CHECKSUMS: o->checksums = checksums_mode(optarg); break;
 		case OPT_RING_SIZE:
 			o->ring_size = number("--ring-size", optarg, 4096, 1u << 30);
 			if (o->ring_size & (o->ring_size - 1))
 				usage_error("--ring-size: not a power of 2: %s", optarg);
 			break;
-		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_NATS: o->nats_servers = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NATS_CREDS: o->nats_creds = optarg; break;
 		case OPT_NATS_CA: o->nats_ca = optarg; break;
+		case OPT_NATS_SPOOL: o->nats_spool = size_arg("--nats-spool", optarg); break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);

@@ -21,6 +21,13 @@ enum capture_mode {
 
 #define OPTIONS_RING_SIZE_DEFAULT (8u << 20)
 
+/* Which TCP checksums count (--checksums). */
+enum checksums_mode {
+	CHECKSUMS_AUTO,     /* verify, but trust a sender whose capture shows offload (default) */
+	CHECKSUMS_VERIFY,   /* a segment with a wrong checksum never counts */
+	CHECKSUMS_NONE,     /* every segment counts */
+};
+
 struct options {
 	const char *interfaces[OPTIONS_MAX_INTERFACES];
 	unsigned n_interfaces;
@@ -39,6 +46,7 @@ struct options {
 	bool hold;
 	bool fail_closed;
 	bool overflow_block;              /* --on-overflow block */
+	enum checksums_mode checksums;
 	enum capture_mode capture;
 	uint32_t ring_size;               /* bytes, each worker's BPF ring */
 	const char *state_dir;            /* what outlives a restart */
@@ -46,6 +54,7 @@ struct options {
 	const char *nats_creds;           /* --nats-creds FILE */
 	const char *nats_ca;              /* --nats-ca FILE */
 	const char *name;                 /* --name: this gateway in the fleet */
+	uint64_t nats_spool;              /* --nats-spool: bytes */
 };
 
 /* --pcap: replay the file, print decisions; returns the exit status. */

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
-#include "policies/array.h"
-#include "policies/ascii.h"
+#include "common/array.h"
+#include "common/ascii.h"
 
 #define AC_LITERAL_MAX 24
 #define HIT_BIT 0x80000000u

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policies/ascii.h"
+#include "common/ascii.h"
 #include "policies/domain_list.h"
 
 int domain_name_normalize(const char *name, size_t len, char *out, size_t *bad,

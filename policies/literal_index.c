@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "policies/aho_corasick.h"
-#include "policies/array.h"
-#include "policies/ascii.h"
+#include "common/array.h"
+#include "common/ascii.h"
 #include "policies/literal_index.h"
 #include "policies/regex_literal.h"
 #include "policies/url_model.h"

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "policies/ascii.h"
+#include "common/ascii.h"
 #include "policies/regex_literal.h"
 #include "policies/url_model.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policies/array.h"
+#include "common/array.h"
 #include "policies/rule_options.h"
 
 static const char *const option_names[OPT_COUNT] = {

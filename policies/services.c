@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "policies/array.h"
+#include "common/array.h"
 #include "policies/domain_list.h"
 #include "policies/policy_internal.h"
 #include "policies/services.h"

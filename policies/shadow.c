@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policies/name_map.h"
+#include "common/name_map.h"
 #include "policies/shadow.h"
 
 struct shadow_index {
@@ -167,7 +167,7 @@ static void probe_lists(const uint32_t *v, unsigned n, void *arg)
 static const char field_key[] = {
 	[FIELD_URL] = 'u', [FIELD_HOST] = 'h', [FIELD_PATH] = 'p', [FIELD_DOMAIN] = 'd',
 	[FIELD_DOMAIN_LIST] = 'l', [FIELD_TLS_NO_SNI] = 'n', [FIELD_TLS_ECH] = 'e',
-	[FIELD_QUIC] = 'q', [FIELD_SERVICE] = 's',
+	[FIELD_QUIC] = 'q', [FIELD_SERVICE] = 's', [FIELD_ALL] = 'a',
 };
 
 int shadow_check(struct shadow_index *s, const struct policy *p, uint32_t idx,

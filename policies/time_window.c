@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "policies/array.h"
+#include "common/array.h"
 #include "policies/time_window.h"
 
 static const char day_names[7][4] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };

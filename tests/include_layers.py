@@ -4,6 +4,7 @@ make check-layers: every #include "..." in the product's code points to its
 own folder or to a folder below it, and no files include each other in a
 circle (a module is NAME.c with NAME.h). Prints one line per violation and
 exits 1 if there is any. tests/, fuzz/ and bench/ may include anything.
+From outside policies/ only its face, policy.h, may be included.
 
 The layers, lowest first; a folder may include from the folders listed
 before it in its stack. The enforcer's folders are the path a packet takes
@@ -18,6 +19,9 @@ ENFORCER_STACK = ["bpf", "common", "policies",
                   "enforcer/pipeline", "enforcer/judge", "enforcer/enforce",
                   "enforcer/control", "enforcer/fleet", "enforcer"]
 CTL_STACK = ["bpf", "common", "policies", "ctl"]
+# A library's face: from outside it, only these of its headers (the rest are
+# its insides). A layer of the enforcer shows all its headers to those above.
+FACES = {"policies": {"policies/policy.h"}}
 ROOTS = ["bpf", "common", "policies", "enforcer", "ctl"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -91,8 +95,13 @@ def main():
             dep = resolve(path, target, top)
             if dep is None:
                 continue
-            if os.path.dirname(dep) not in allowed_below(folder):
-                print(f"{path}: includes {dep}: {os.path.dirname(dep)}/ is not below {folder}/")
+            where = os.path.dirname(dep)
+            if where not in allowed_below(folder):
+                print(f"{path}: includes {dep}: {where}/ is not below {folder}/")
+                bad += 1
+            elif where != folder and where in FACES and dep not in FACES[where]:
+                print(f"{path}: includes {dep}: {where}/'s insides "
+                      f"(its face: {', '.join(sorted(FACES[where]))})")
                 bad += 1
             if module(dep) != module(path):
                 edges.setdefault(module(path), set()).add(module(dep))

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "bpf/kern_user.h"
+#include "common/inet_csum.h"
 #include "enforcer/enforce/inject.h"
 
 #ifndef IPV6_HDRINCL
@@ -43,33 +44,13 @@ struct segment {
 	size_t payload_len;
 };
 
-/* Adds DATA as big-endian 16-bit words to a one's complement sum. */
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-/* The checksum field's value, network byte order. */
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 static void craft_segment(const struct segment *s, struct inject_packet *p)
 {
 	bool v4 = IN6_IS_ADDR_V4MAPPED(s->src);
 	size_t ip_len = v4 ? sizeof(struct iphdr) : sizeof(struct ip6_hdr);
 	size_t tcp_len = sizeof(struct tcphdr) + s->payload_len;
 	struct tcphdr *th = (struct tcphdr *)(p->data + ip_len);
-	uint32_t sum;
+	uint64_t sum;
 
 	memset(p->data, 0, ip_len + sizeof(*th));
 	if (v4) {
@@ -83,7 +64,7 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 		ip->protocol = IPPROTO_TCP;
 		memcpy(&ip->saddr, &s->src->s6_addr[12], 4);
 		memcpy(&ip->daddr, &s->dst->s6_addr[12], 4);
-		ip->check = csum_fold(csum_add(0, ip, sizeof(*ip)));
+		ip->check = (uint16_t)~csum_fold(csum_add(0, ip, sizeof(*ip)));
 		sum = csum_add(0, &ip->saddr, 8);
 	} else {
 		struct ip6_hdr *ip6 = (struct ip6_hdr *)p->data;
@@ -96,8 +77,8 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 		ip6->ip6_dst = *s->dst;
 		sum = csum_add(0, &ip6->ip6_src, 32);
 	}
-	/* The rest of the pseudo-header: protocol and TCP length. */
-	sum += IPPROTO_TCP + tcp_len;
+	/* The rest of the pseudo-header: protocol and TCP length (as words in memory). */
+	sum += htons(IPPROTO_TCP) + htons((uint16_t)tcp_len);
 
 	th->th_sport = htons(s->sport);
 	th->th_dport = htons(s->dport);
@@ -108,7 +89,7 @@ static void craft_segment(const struct segment *s, struct inject_packet *p)
 	th->th_win = htons(s->window);
 	if (s->payload_len)
 		memcpy(th + 1, s->payload, s->payload_len);
-	th->th_sum = csum_fold(csum_add(sum, th, tcp_len));
+	th->th_sum = (uint16_t)~csum_fold(csum_add(sum, th, (uint32_t)tcp_len));
 	p->len = ip_len + tcp_len;
 }
 
@@ -185,13 +166,25 @@ static void html_escape(char *out, size_t cap, const char *s)
 }
 
 /* The 403 response, headers and page; its length or -EMSGSIZE. */
-static int format_page(char *out, size_t cap, const char *rule_id)
+static int format_page(char *out, size_t cap, const char *rule_id,
+		       const struct page_pause *pause)
 {
 	char id_html[INJECT_RULE_ID_MAX + 1];
 	char body[INJECT_PACKET_MAX];
 	int body_len, len;
 
-	if (rule_id) {
+	if (pause) {
+		char when[64] = "it is resumed";
+		struct tm tm;
+
+		if (pause->until && localtime_r(&pause->until, &tm))
+			strftime(when, sizeof(when), "%H:%M (%a %Y-%m-%d)", &tm);
+		body_len = snprintf(body, sizeof(body),
+			"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+			"<title>Internet paused</title></head>\n<body><h1>Internet paused</h1>\n"
+			"<p>The internet is paused for this device until %s.</p></body></html>\n",
+			when);
+	} else if (rule_id) {
 		html_escape(id_html, sizeof(id_html), rule_id);
 		body_len = snprintf(body, sizeof(body),
 			"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -219,11 +212,12 @@ static int format_page(char *out, size_t cap, const char *rule_id)
 }
 
 int inject_craft_page(const struct flow_tuple *t, const struct session_position *pos,
-		      const char *rule_id, struct inject_burst *out)
+		      const char *rule_id, const struct page_pause *pause,
+		      struct inject_burst *out)
 {
 	/* Room for the payload once the largest IP header and TCP's are in. */
 	char payload[INJECT_PACKET_MAX - sizeof(struct ip6_hdr) - sizeof(struct tcphdr) + 1];
-	int len = format_page(payload, sizeof(payload), rule_id);
+	int len = format_page(payload, sizeof(payload), rule_id, pause);
 	struct segment to_client = {
 		.src = &t->server, .dst = &t->client,
 		.sport = t->server_port, .dport = t->client_port,
@@ -335,10 +329,11 @@ int injector_reset(const struct injector *inj, const struct flow_tuple *t,
 }
 
 int injector_page(const struct injector *inj, const struct flow_tuple *t,
-		  const struct session_position *pos, const char *rule_id)
+		  const struct session_position *pos, const char *rule_id,
+		  const struct page_pause *pause)
 {
 	struct inject_burst burst;
-	int err = inject_craft_page(t, pos, rule_id, &burst);
+	int err = inject_craft_page(t, pos, rule_id, pause, &burst);
 
 	return err ? err : injector_send(inj, &burst);
 }

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "enforcer/enforce/rule_labels.h"
-#include "policies/array.h"
-#include "policies/name_map.h"
+#include "common/array.h"
+#include "common/name_map.h"
 
 struct rule_labels {
 	char **label;

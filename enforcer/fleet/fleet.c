@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/bundle_store.h"
+#include "enforcer/fleet/decision_stream.h"
 #include "enforcer/fleet/fleet.h"
 #include "common/log.h"
 
@@ -28,6 +29,7 @@ struct fleet {
 	natsConnection *nc;
 	jsCtx *js;
 	kvStore *bundles, *gateways;
+	struct decision_stream *decisions;
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t lock;           /* guards what follows, up to the thread's own */
@@ -305,7 +307,9 @@ static void *fleet_main(void *arg)
 	struct timespec until;
 
 	if (fleet_connect(&f->cfg.nats, true, &f->nc, why, sizeof(why)))
-		log_warnx("fleet: %s: no fleet for this run", why);
+		log_warnx("fleet: %s: no fleet for this run, decisions are spooled", why);
+	else
+		decision_stream_attach(f->decisions, f->nc);
 	pthread_mutex_lock(&f->lock);
 	while (!f->stop && f->nc) {
 		bool up = natsConnection_Status(f->nc) == NATS_CONN_STATUS_CONNECTED;
@@ -354,6 +358,9 @@ struct fleet *fleet_open(const struct fleet_config *cfg)
 	f->offer_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (f->offer_fd < 0)
 		goto fail;
+	f->decisions = decision_stream_open(cfg->name, f->dir, cfg->spool_max);
+	if (!f->decisions)
+		goto fail;
 	applied_load(f);
 	f->stats.generation = f->running.generation;
 	f->status_dirty = true;
@@ -365,6 +372,7 @@ struct fleet *fleet_open(const struct fleet_config *cfg)
 	return f;
 fail:
 	err = errno;
+	decision_stream_close(f->decisions);
 	if (f->offer_fd >= 0)
 		close(f->offer_fd);
 	free(f->last_policy);
@@ -375,10 +383,17 @@ fail:
 
 int fleet_start(struct fleet *f)
 {
-	int err = pthread_create(&f->thread, NULL, fleet_main, f);
+	int err = decision_stream_start(f->decisions);
 
+	if (!err)
+		err = -pthread_create(&f->thread, NULL, fleet_main, f);
 	f->started = !err;
-	return -err;
+	return err;
+}
+
+struct decision_stream *fleet_decisions(struct fleet *f)
+{
+	return f->decisions;
 }
 
 void fleet_close(struct fleet *f)
@@ -391,6 +406,7 @@ void fleet_close(struct fleet *f)
 	pthread_mutex_unlock(&f->lock);
 	if (f->started)
 		pthread_join(f->thread, NULL);
+	decision_stream_close(f->decisions);    /* before the connection it publishes on */
 	kvStore_Destroy(f->bundles);
 	kvStore_Destroy(f->gateways);
 	jsCtx_Destroy(f->js);
@@ -456,4 +472,5 @@ void fleet_stats(struct fleet *f, struct fleet_stats *out)
 	pthread_mutex_lock(&f->lock);
 	*out = f->stats;
 	pthread_mutex_unlock(&f->lock);
+	decision_stream_stats(f->decisions, &out->decisions);
 }

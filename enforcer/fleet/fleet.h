@@ -11,6 +11,7 @@
  *   bundle-GEN/    the applied bundle, unpacked (the daemon's policy path)
  *   applied.json   its manifest and when it was applied; a daemon that
  *                  starts while NATS is down runs that policy
+ *   spool, spool.pos  decisions not yet in the stream (decision_stream.h)
  */
 #ifndef UE_FLEET_H
 #define UE_FLEET_H
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "common/fleet_nats.h"
+#include "enforcer/fleet/decision_stream.h"
 #include "policies/policy.h"
 
 struct fleet_config {
@@ -26,6 +28,7 @@ struct fleet_config {
 	const char *name;           /* --name: this gateway's key and subject token */
 	const char *state_dir;      /* --state-dir */
 	const char *version;        /* the daemon's, for urlctl fleet */
+	size_t spool_max;           /* --nats-spool: bytes of decisions kept while NATS is away */
 };
 
 /* Each a uint64_t: urlctl stats reads them by name (common/metrics.h). */
@@ -34,6 +37,7 @@ struct fleet_stats {
 	uint64_t bundles_applied;
 	uint64_t bundles_refused;
 	uint64_t connected;         /* 1 or 0 */
+	struct decision_stream_stats decisions;
 };
 
 struct fleet;
@@ -62,5 +66,8 @@ struct policy *fleet_offer_take(struct fleet *f);
 void fleet_offer_done(struct fleet *f);
 
 void fleet_stats(struct fleet *f, struct fleet_stats *out);
+
+/* The decision stream: decision_stream_line is the decision log's tee, with this as its argument. */
+struct decision_stream *fleet_decisions(struct fleet *f);
 
 #endif

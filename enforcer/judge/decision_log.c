@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/byte_ring.h"
+#include "common/ip_text.h"
 #include "enforcer/judge/decision_log.h"
 
 struct decision_log {
@@ -15,23 +17,15 @@ struct decision_log {
 	int fd;
 	pthread_mutex_t lock;
 	struct decision_log_stats stats;
-	/* asynchronous only: a byte ring of formatted lines and its writer */
-	char *ring;
-	size_t cap, head, queued;
+	/* asynchronous only: formatted lines and their writer */
+	struct byte_ring queue;
 	bool stopping, reopen_wanted;
 	pthread_cond_t wake;
 	pthread_t writer;
+	decision_log_tee_fn tee;     /* a fleet's decision stream */
+	void *tee_arg;
 };
 
-static const char *const action_names[] = {
-	[ACTION_ALLOW] = "allow", [ACTION_BLOCK] = "block", [ACTION_LOG] = "log",
-};
-static const char *const response_names[] = {
-	[RESPONSE_DROP] = "drop", [RESPONSE_RESET] = "reset", [RESPONSE_PAGE] = "page",
-};
-
-#define NAME(table, i) ((unsigned)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? \
-			table[i] : "unknown")
 
 /*
  * The line is written straight into the caller's buffer: no tree of JSON
@@ -159,10 +153,7 @@ static void put_addr(struct line *l, const struct in6_addr *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, a, text, sizeof(text));
+	ip_format_mapped(a, text, sizeof(text));
 	put_mem(l, text, strlen(text));
 }
 
@@ -218,7 +209,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_STRING_FIELD(&l, "url", r->url);
 	if (r->target)
 		PUT_STRING_FIELD(&l, "target", r->target);
-	PUT_STRING_FIELD(&l, "action", NAME(action_names, rec->action));
+	PUT_STRING_FIELD(&l, "action", policy_action_name(rec->action));
 	if (rule) {
 		PUT_LITERAL(&l, ",\"rule\":\"");
 		put_escaped(&l, rule->file);
@@ -233,7 +224,7 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 	else
 		PUT_LITERAL(&l, ",\"rule_id\":null");
 	if (rec->action == ACTION_BLOCK)
-		PUT_STRING_FIELD(&l, "response", NAME(response_names, rec->response));
+		PUT_STRING_FIELD(&l, "response", policy_response_name(rec->response));
 	else
 		PUT_LITERAL(&l, ",\"response\":null");
 	if (rec->enforced)
@@ -244,6 +235,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_LITERAL(&l, ",\"reason\":\"overflow\"");
 	else if (rec->ambiguous)
 		PUT_LITERAL(&l, ",\"reason\":\"ambiguous\"");
+	else if (rec->paused)
+		PUT_LITERAL(&l, ",\"reason\":\"paused\"");
 	else if (r->flags & REQUEST_QUIC_VERSION)
 		PUT_LITERAL(&l, ",\"reason\":\"quic-version\"");
 	if (rec->ech)
@@ -308,7 +301,7 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&l->lock);
 	for (;;) {
-		while (!l->queued && !l->stopping && !l->reopen_wanted)
+		while (!l->queue.queued && !l->stopping && !l->reopen_wanted)
 			pthread_cond_wait(&l->wake, &l->lock);
 		if (l->reopen_wanted) {
 			l->reopen_wanted = false;
@@ -317,10 +310,10 @@ static void *writer_main(void *arg)
 			pthread_mutex_lock(&l->lock);
 			continue;
 		}
-		if (!l->queued)
+		if (!l->queue.queued)
 			break;          /* stopping, and all is written */
-		size_t n = l->queued < l->cap - l->head ? l->queued : l->cap - l->head;
-		const char *chunk = l->ring + l->head;
+		const char *chunk;
+		size_t n = byte_ring_peek(&l->queue, &chunk);
 		uint64_t lines = 0;
 
 		for (size_t i = 0; i < n; i++)
@@ -330,8 +323,7 @@ static void *writer_main(void *arg)
 		int rc = write_all(l->fd, chunk, n);
 		pthread_mutex_lock(&l->lock);
 		count_write(l, rc, lines);
-		l->head = (l->head + n) % l->cap;
-		l->queued -= n;
+		byte_ring_drop(&l->queue, n);
 	}
 	pthread_mutex_unlock(&l->lock);
 	return NULL;
@@ -342,7 +334,7 @@ static void log_free(struct decision_log *l)
 {
 	if (l->path && l->fd >= 0)
 		close(l->fd);
-	free(l->ring);
+	byte_ring_free(&l->queue);
 	free(l->path);
 	pthread_cond_destroy(&l->wake);
 	pthread_mutex_destroy(&l->lock);
@@ -372,9 +364,7 @@ struct decision_log *decision_log_open(const char *path, size_t queue_bytes)
 		}
 	}
 	if (queue_bytes) {
-		l->cap = queue_bytes;
-		l->ring = malloc(queue_bytes);
-		if (!l->ring) {
+		if (byte_ring_init(&l->queue, queue_bytes)) {
 			err = ENOMEM;
 			goto fail;
 		}
@@ -392,17 +382,10 @@ fail:
 /* Copy a line into the ring, or drop it. Called with the lock held. */
 static int enqueue(struct decision_log *l, const char *line, size_t n)
 {
-	size_t tail, first;
-
-	if (n > l->cap - l->queued) {
+	if (!byte_ring_put(&l->queue, line, n)) {
 		l->stats.dropped++;
 		return -ENOBUFS;
 	}
-	tail = (l->head + l->queued) % l->cap;
-	first = n < l->cap - tail ? n : l->cap - tail;
-	memcpy(l->ring + tail, line, first);
-	memcpy(l->ring, line + first, n - first);
-	l->queued += n;
 	pthread_cond_signal(&l->wake);
 	return 0;
 }
@@ -416,12 +399,20 @@ int decision_log_write(struct decision_log *l, const struct decision_record *rec
 	pthread_mutex_lock(&l->lock);
 	if (n < 0)
 		l->stats.dropped++;
-	else if (l->ring)
+	else if (l->queue.buf)
 		rc = enqueue(l, line, (size_t)n);
 	else
 		count_write(l, write_all(l->fd, line, (size_t)n), 1);
+	if (n >= 0 && l->tee)
+		l->tee(l->tee_arg, line, (size_t)n);
 	pthread_mutex_unlock(&l->lock);
 	return n < 0 ? n : rc;
+}
+
+void decision_log_tee(struct decision_log *l, decision_log_tee_fn fn, void *arg)
+{
+	l->tee = fn;
+	l->tee_arg = arg;
 }
 
 int decision_log_reopen(struct decision_log *l)
@@ -429,7 +420,7 @@ int decision_log_reopen(struct decision_log *l)
 	int rc = 0;
 
 	pthread_mutex_lock(&l->lock);
-	if (l->ring) {
+	if (l->queue.buf) {
 		l->reopen_wanted = true;
 		pthread_cond_signal(&l->wake);
 	} else {
@@ -450,7 +441,7 @@ void decision_log_close(struct decision_log *l)
 {
 	if (!l)
 		return;
-	if (l->ring) {
+	if (l->queue.buf) {
 		pthread_mutex_lock(&l->lock);
 		l->stopping = true;
 		pthread_cond_signal(&l->wake);

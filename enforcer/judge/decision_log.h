@@ -48,6 +48,7 @@ struct decision_record {
 	bool enforced;                  /* traffic was acted upon */
 	bool overflow;                  /* decided by --on-overflow, not by a rule */
 	bool ambiguous;                 /* blocked: the stream reads two ways */
+	bool paused;                    /* blocked: the client is paused ("reason":"paused") */
 	bool ech;                       /* a ClientHello really using ECH (policy_ech) */
 };
 
@@ -73,6 +74,14 @@ int decision_log_write(struct decision_log *l, const struct decision_record *rec
  * not from a signal handler; the asynchronous log reopens in its writer.
  */
 int decision_log_reopen(struct decision_log *l);
+
+/*
+ * FN gets a copy of every finished line (its newline included), in the
+ * log's order, whether or not the file's queue had room; it is called with
+ * the log's lock held, so it must never wait. Set before the first write.
+ */
+typedef void (*decision_log_tee_fn)(void *arg, const char *line, size_t len);
+void decision_log_tee(struct decision_log *l, decision_log_tee_fn fn, void *arg);
 
 /* A copy of the counters (thread-safe). */
 void decision_log_stats(struct decision_log *l, struct decision_log_stats *out);

@@ -70,6 +70,10 @@ struct pipeline_config {
 	size_t reasm_flow_limit;       /* 0: REASM_FLOW_LIMIT_DEFAULT */
 	size_t reasm_limit;            /* 0: REASM_POOL_LIMIT_DEFAULT */
 	uint32_t http_head_max;        /* 0: HTTP_HEAD_MAX_DEFAULT */
+	/* senders whose TCP checksums a capture shows left to offload
+	 * (csum_offload.h): their segments count whatever their checksum */
+	const struct in6_addr *csum_trusted;
+	unsigned n_csum_trusted;
 	pipeline_fn emit;
 	void *arg;
 };

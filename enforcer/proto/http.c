@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/ascii.h"
 #include "enforcer/proto/http.h"
 #include "enforcer/stream/stream_buf.h"
 
@@ -60,11 +61,6 @@ static bool is_tchar(uint8_t c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
-}
-
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 static bool name_is(const char *s, size_t n, const char *name)
@@ -280,18 +276,10 @@ static void parse_header(const char *line, size_t n, struct head_fields *f)
 static void emit(const struct parse_ctx *ctx, enum request_proto proto, unsigned flags,
 		 const char *method, const char *target)
 {
-	struct request r = {
-		.tuple = *ctx->tuple,
-		.ts = ctx->ts,
-		.proto = proto,
-		.flags = ctx->flags | flags,
-		.method = method,
-		.host = ctx->scratch->host,
-		.url = ctx->scratch->url,
-		.path = ctx->scratch->path,
-		.target = target,
-	};
+	struct request r = parse_ctx_request(ctx, proto, flags);
 
+	r.method = method;
+	r.target = target;
 	ctx->emit(ctx->arg, &r);
 }
 

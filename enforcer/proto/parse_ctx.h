@@ -19,4 +19,16 @@ struct parse_ctx {
 	struct url_norm *scratch;    /* per worker; parsers normalize into it */
 };
 
+/* The request a parser hands over: the flow's, named by what it just normalized. */
+static inline struct request parse_ctx_request(const struct parse_ctx *ctx,
+					       enum request_proto proto, unsigned flags)
+{
+	struct request r = {
+		.tuple = *ctx->tuple, .ts = ctx->ts, .proto = proto, .flags = ctx->flags | flags,
+	};
+
+	request_names_from(&r, ctx->scratch);
+	return r;
+}
+
 #endif

@@ -155,15 +155,7 @@ static int emit_hello(const uint8_t *body, size_t len, enum request_proto proto,
 	if (url_normalize_tls((const char *)f.sni, f.sni_len, ctx->tuple, ctx->scratch))
 		return -E2BIG;
 
-	struct request r = {
-		.tuple = *ctx->tuple,
-		.ts = ctx->ts,
-		.proto = proto,
-		.flags = ctx->flags | f.flags,
-		.host = ctx->scratch->host,
-		.url = ctx->scratch->url,
-		.path = ctx->scratch->path,
-	};
+	struct request r = parse_ctx_request(ctx, proto, f.flags);
 
 	ctx->emit(ctx->arg, &r);
 	return 0;

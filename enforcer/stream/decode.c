@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "common/inet_csum.h"
 #include "enforcer/stream/decode.h"
 
 #define ETH_HLEN_ 14
@@ -56,48 +57,10 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/*
- * RFC 1071 sum over LEN bytes starting at an even offset of the checksummed
- * data. Words are loaded in host order: the folded one's complement sum is
- * the same in either byte order as long as every addend is.
- */
-static uint64_t csum_add(uint64_t sum, const uint8_t *p, uint32_t len)
-{
-	uint64_t w64;
-	uint32_t w32;
-	uint16_t w16;
-
-	/* 32-bit halves of 64-bit loads: no carry is lost below 2^31 words */
-	for (; len >= 8; p += 8, len -= 8) {
-		memcpy(&w64, p, 8);
-		sum += (w64 & 0xffffffff) + (w64 >> 32);
-	}
-	if (len >= 4) {
-		memcpy(&w32, p, 4);
-		sum += w32;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&w16, p, 2);
-		sum += w16;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = { p[0], 0 };
-
-		memcpy(&w16, last, 2);
-		sum += w16;
-	}
-	return sum;
-}
-
+/* A sum over data that includes its checksum field: right if all ones. */
 static bool csum_ok(uint64_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return csum_fold(sum) == 0xffff;
 }
 
 static enum decode_result short_by(const struct cursor *c, enum decode_result malformed)
@@ -129,13 +92,6 @@ static enum decode_result decode_tcp(const struct cursor *c, uint64_t pseudo,
 	out->payload = t + doff;
 	out->payload_len = c->len - doff;
 	return DECODE_TCP;
-}
-
-static uint16_t csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
 }
 
 bool decode_tcp_csum_ok(const struct packet *p)

@@ -8,6 +8,7 @@
 #   cli2 --- gw2 ---- srv (two legs)
 #            gw, gw2 --- nats (nats-server x3 on 10.77.9.1:4222-4224)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../nats_conf.sh"
 need curl nats-server
 [ -x "$BUILD/tests/fleet_tool" ] || { skip setup "build/tests/fleet_tool missing (make test)"; exit 0; }
 topology_up
@@ -41,16 +42,7 @@ declare -A NATS_PID
 nats_start() {
 	local n=$1
 	mkdir -p "$TMP/nats/n$n"
-	cat > "$TMP/nats/n$n.conf" <<C
-server_name: n$n
-listen: 10.77.9.1:$((4221 + n))
-jetstream { store_dir: "$TMP/nats/n$n" }
-cluster {
-	name: ue
-	listen: 127.0.0.1:$((6221 + n))
-	routes: [ nats-route://127.0.0.1:6222, nats-route://127.0.0.1:6223, nats-route://127.0.0.1:6224 ]
-}
-C
+	nats_conf "$n" "10.77.9.1:$((4221 + n))" 6221 "$TMP/nats/n$n" > "$TMP/nats/n$n.conf"
 	ip netns exec "$NS_NATS" nats-server -c "$TMP/nats/n$n.conf" >>"$TMP/nats/n$n.log" 2>&1 &
 	NATS_PID[$n]=$!
 	PIDS+=($!)
@@ -84,10 +76,10 @@ echo fine > "$TMP/www/ok"
 declare -A GW_PID
 gw_start() {
 	local i=$1 ns=$2
+	shift 2
 	ip netns exec "$ns" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/local.rules" --workers 1 --hold \
 		-s "$TMP/ctl$i.sock" -l "$TMP/decisions$i.log" --state-dir "$TMP/state$i" \
-		--nats "nats://10.77.9.1:4222,nats://10.77.9.1:4223,nats://10.77.9.1:4224" \
-		--name "gw$i" 2>>"$TMP/gw$i.err" &
+		--nats "$NATS_URL" --name "gw$i" "$@" 2>>"$TMP/gw$i.err" &
 	GW_PID[$i]=$!
 	PIDS+=($!)
 	for _ in $(seq 50); do CTL "$ns" "$TMP/ctl$i.sock" status >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -158,11 +150,77 @@ gw_start 2 "$NS_GW2"
 check gw2_catches_up wait_generation 2 "$NS_GW2" 3
 check gw2_blocks_new_rule test "$(get "$NS_CLI2" $SRV2_4 /new/1)" = 56
 
-# ---- NATS down: a gateway that starts runs its last bundle, not its -p file
+# ---- the decision stream: every line of each gateway's log, once, in its order
+# stream_of I: gateway I's lines in the stream, "ID LINE" in stream order
+stream_of() { in_nats "$BUILD/tests/fleet_tool" read "$NATS_URL" "url-enforcer.decisions.gw$1"; }
+stat_of() {
+	local ns=$NS_GW; [ "$1" = 2 ] && ns=$NS_GW2
+	CTL "$ns" "$TMP/ctl$1.sock" stats | awk -v m="$2" '$1 == m { print $2 }'
+}
+# drained I: gateway I's spool is empty and its log and stream hold as many lines
+drained() {
+	[ "$(stat_of "$1" fleet_spool_bytes)" = 0 ] &&
+		[ "$(stream_of "$1" | wc -l)" = "$(wc -l < "$TMP/decisions$1.log")" ]
+}
+wait_drained() { for _ in $(seq 60); do drained "$1" && return 0; sleep 0.5; done; return 1; }
+# same_lines I [sort]: the stream's lines are the log's (sorted first with "sort")
+same_lines() {
+	local f=cat; [ "${2:-}" = sort ] && f=sort
+	diff <(stream_of "$1" | cut -d' ' -f2- | $f) <($f "$TMP/decisions$1.log") >/dev/null
+}
+unique_ids() { [ -z "$(stream_of "$1" | cut -d' ' -f1 | sort | uniq -d)" ]; }
+wait_drained 1; wait_drained 2
+check gw1_stream_has_its_log_in_order same_lines 1
+check gw2_stream_has_its_log_in_order same_lines 2
+
+# ---- kill -9 the NATS server gw1 is connected to, during a burst of blocked
+# requests: each decision arrives once
+lines_before=$(wc -l < "$TMP/decisions1.log")
+# the server (1-3) of gw1's connection
+gw1_server() {
+	ip netns exec "$NS_GW" ss -Htn state established '( dport >= :4222 and dport <= :4224 )' |
+		awk '{ sub(/.*:/, "", $4); print $4 - 4221; exit }'
+}
+victim=$(gw1_server)
+ip netns exec "$NS_CLI" "$BUILD/tests/load_client" $SRV4 80 8 4 1 "$TMP/burst.bad" > "$TMP/burst.json" &
+burst=$!
+sleep 1.5
+nats_stop "${victim:-2}" KILL
+wait $burst
+nats_start "${victim:-2}"
+burst_n=$(wc -l < "$TMP/burst.bad")
+check burst_logged_once_each test "$(( $(wc -l < "$TMP/decisions1.log") - lines_before ))" = "$burst_n"
+check burst_stream_complete wait_drained 1
+check burst_every_decision_once same_lines 1 sort
+check burst_ids_unique unique_ids 1
+echo "burst: $burst_n blocked requests, server n${victim:-?} killed, $(stat_of 1 fleet_decisions_spooled_total) lines spooled" >&2
+
+# ---- every NATS server down for 30 s under traffic: the gateways keep enforcing and
+# spool; a gateway that starts meanwhile runs its last bundle, not its -p file
 for n in 1 2 3; do nats_stop $n; done
 gw_stop 2
-gw_start 2 "$NS_GW2"
+gw_start 2 "$NS_GW2" --nats-spool 4k
 check restart_without_nats_runs_last_bundle test "$(get "$NS_CLI2" $SRV2_4 /new/2)" = 56
+outage_end=$((SECONDS + 30))
+n=0
+while [ $SECONDS -lt $outage_end ]; do
+	n=$((n + 1))
+	get "$NS_CLI" $SRV4 "/bad/outage-$n" >/dev/null
+	get "$NS_CLI2" $SRV2_4 "/bad/outage-$n" >/dev/null
+	sleep 0.5
+done
+check outage_blocks_go_on sh -c "grep -c '/bad/outage-' '$TMP/decisions1.log' | grep -qx $n"
+check outage_lines_spooled test "$(stat_of 1 fleet_spool_bytes)" -gt 0
 for n in 1 2 3; do nats_start $n; done
+check outage_spool_sent wait_drained 1
+check outage_stream_in_order same_lines 1
+# gw2's 4 KiB spool held the first few; the rest were lost, counted and logged
+lost=$(stat_of 2 fleet_decisions_lost_total)
+check full_spool_losses_counted test "$lost" -gt 0
+check full_spool_rest_arrived sh -c "[ \$(( \$(wc -l < '$TMP/decisions2.log') - $lost )) = \$(ip netns exec $NS_NATS '$BUILD/tests/fleet_tool' read '$NATS_URL' url-enforcer.decisions.gw2 | wc -l) ]"
+check full_spool_logged grep -q 'decisions are being lost' "$TMP/gw2.err"
+
 gw_stop 1; gw_stop 2
+check daemons_stderr_clean sh -c "! grep -h 'Sanitizer\|runtime error' '$TMP'/gw*.err"
+[ $FAILED = 0 ] || tail -5 "$TMP"/gw*.err
 exit $FAILED

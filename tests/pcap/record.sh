@@ -7,20 +7,24 @@
 # then regenerate and review the expected output:
 #   UPDATE=1 bash tests/e2e/pcap_replay.sh
 # Checksum offload is switched off on the veths, so that the captured
-# packets carry the checksums the receiver checks (decode.h). The capture is
+# packets carry the checksums the receiver checks (decode.h), except in the
+# offload case, which records what tcpdump sees with it on. The capture is
 # taken on the gateway's LAN side, where a live daemon would tap.
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
-need tcpdump curl openssl ethtool editcap chromium
+need tcpdump curl openssl ethtool editcap chromium nft
 HERE=$(cd "$(dirname "$0")" && pwd)
-CASES=${*:-"http-keepalive midstream tls-sni ipv6 tls-ech"}
+CASES=${*:-"http-keepalive midstream tls-sni ipv6 tls-ech offload decoy-checksum"}
 
 [ "$(id -u)" = 0 ] || { echo "record.sh: needs root (network namespaces)"; exit 1; }
 topology_up || exit 1
-in_cli ethtool -K cli0 tx off >/dev/null
-in_srv ethtool -K srv0 tx off >/dev/null
-in_gw ethtool -K gw-lan gro off tx off >/dev/null
-in_gw ethtool -K gw-wan gro off tx off >/dev/null
+offload() {   # offload on|off: TCP checksums left to the (virtual) device, or not
+	in_cli ethtool -K cli0 tx "$1" >/dev/null
+	in_srv ethtool -K srv0 tx "$1" >/dev/null
+	in_gw ethtool -K gw-lan gro "$1" tx "$1" >/dev/null
+	in_gw ethtool -K gw-wan gro "$1" tx "$1" >/dev/null
+}
+offload off
 
 # HTTP/1.1 with keep-alive (python's default handler speaks HTTP/1.0 and closes)
 mkdir -p "$TMP/www/dir" "$TMP/www/~user"
@@ -111,6 +115,29 @@ for c in $CASES; do
 		in_cli /usr/bin/python3 "$HERE/ech_hello.py" "$SRV4" 443 cloudflare-ech.com
 		in_cli /usr/bin/python3 "$HERE/ech_hello.py" "$SRV4" 443 public.ech.example
 		tls_hello "$SRV4:443" -servername cloudflare-ech.com
+		capture_stop "$c" ;;
+	offload)
+		# as a capture on a real host or veth is: the client's and server's
+		# segments carry checksums never filled in, and the conversation
+		# goes on (curl gets its pages)
+		offload on
+		capture_start
+		keepalive -H 'Host: www.example.test' "http://$SRV4/index.html" \
+			"http://$SRV4/secret/plans"
+		tls_hello "$SRV4:443" -servername video.example.test
+		capture_stop "$c"
+		offload off ;;
+	decoy-checksum)
+		# tests/evasion/cases.py: a request with a wrong checksum (the
+		# server drops it), then another in its place with a right one
+		# (the client's kernel does not know that session: no RSTs from it)
+		in_cli nft add table inet record
+		in_cli nft add chain inet record out '{ type filter hook output priority 0; }'
+		in_cli nft add rule inet record out tcp sport 40000-49999 tcp flags rst drop
+		capture_start
+		in_cli /usr/bin/python3 "$HERE/../evasion/cases.py" cli0 \
+			"$(ip -n "$NS_GW" -br link show gw-lan | awk '{print $3}')" \
+			"$CLI4" "$SRV4" "$CLI6" "$SRV6" decoy_bad_checksum >/dev/null
 		capture_stop "$c" ;;
 	ipv6)
 		capture_start

@@ -27,6 +27,7 @@
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/libbpf_log.h"
 #include "enforcer/enforce/tc_attach.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 
 static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
@@ -43,10 +44,11 @@ static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_HOLD_RELEASED] = "hold_released",
 	[UE_BLK_HOLD_TURNED] = "hold_turned",
 	[UE_BLK_HOLD_UNJUDGED] = "hold_unjudged",
+	[UE_BLK_PAUSE_DROP] = "pause_drop",
 	[UE_BLK_UNRECORDED_DROP] = "unrecorded_drop",
 };
 /* A counter added to kern_user.h must be named here too. */
-_Static_assert(UE_BLK_COUNTER_MAX == 14, "name every blocklist counter above");
+_Static_assert(UE_BLK_COUNTER_MAX == 15, "name every blocklist counter above");
 
 /* "10.0.0.0/8" (stored v4-mapped, len 96 + 8) or "fd00::/16" */
 static int parse_prefix(const char *s, struct client_prefix *p)
@@ -98,11 +100,7 @@ static void print_addr(const struct in6_addr *a)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], buf, sizeof(buf));
-	else
-		inet_ntop(AF_INET6, a, buf, sizeof(buf));
-	fputs(buf, stdout);
+	fputs(ip_format_mapped(a, buf, sizeof(buf)), stdout);
 }
 
 static int list_cb(const struct flow_tuple *t, const struct ue_block_value *v, void *arg)

@@ -13,17 +13,14 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/ip_text.h"
 #include "enforcer/enforce/conntrack.h"
 
 static void print_addr(const struct in6_addr *a)
 {
 	char s[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], s, sizeof(s));
-	else
-		inet_ntop(AF_INET6, a, s, sizeof(s));
-	fputs(s, stdout);
+	fputs(ip_format_mapped(a, s, sizeof(s)), stdout);
 }
 
 static void print_end(void *arg, const struct flow_tuple *t)

@@ -21,6 +21,7 @@
 
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/enforce/inject.h"
+#include "common/ip_text.h"
 #include "common/request_text.h"
 
 static int usage(void)
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "reset"))
 		err = injector_reset(&inj, &t, &pos);
 	else
-		err = injector_page(&inj, &t, &pos, rule_id);
+		err = injector_page(&inj, &t, &pos, rule_id, NULL);
 	injector_close(&inj);
 	if (err) {
 		fprintf(stderr, "inject_tool: %s: %s\n", argv[1], strerror(-err));

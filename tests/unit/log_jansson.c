@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/ip_text.h"
 #include "tests/unit/log_jansson.h"
 
 /* The bytes of a UTF-8 sequence its first byte announces; 0: none. */
@@ -52,11 +53,7 @@ static json_t *addr_string(const struct in6_addr *a)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], text, sizeof(text));
-	else
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-	return json_string(text);
+	return json_string(ip_format_mapped(a, text, sizeof(text)));
 }
 
 static json_t *ts_string(const struct timespec *ts)
@@ -129,6 +126,8 @@ int log_jansson_format(const struct decision_record *rec, char *buf, size_t size
 			PUT("reason", json_string("overflow"));
 		else if (rec->ambiguous)
 			PUT("reason", json_string("ambiguous"));
+		else if (rec->paused)
+			PUT("reason", json_string("paused"));
 		else if (r->flags & REQUEST_QUIC_VERSION)
 			PUT("reason", json_string("quic-version"));
 		if (rec->ech)

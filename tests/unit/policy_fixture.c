@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ip_text.h"
 #include "tests/harness.h"
 #include "tests/unit/policy_fixture.h"
 
@@ -103,13 +104,7 @@ static void client_set(struct request *r, const char *client)
 	struct in6_addr *a = &r->tuple.client;
 
 	memset(a, 0, sizeof(*a));
-	if (!client)
-		return;
-	if (inet_pton(AF_INET, client, &a->s6_addr[12]) == 1) {
-		a->s6_addr[10] = a->s6_addr[11] = 0xff;
-		return;
-	}
-	if (inet_pton(AF_INET6, client, a) != 1)
+	if (client && ip_parse_mapped(client, a))
 		harness_fail(__FILE__, __LINE__, "bad client %s", client);
 }
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "policies/domain_list.h"
-#include "policies/name_map.h"
+#include "common/name_map.h"
 #include "tests/harness.h"
 #include "tests/unit/policy_fixture.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policies/name_map.h"
+#include "common/name_map.h"
 
 #define LIST_BIT 0x80000000u
 #define DOMAIN_LABELS_MAX 128   /* a 253-byte name has at most 127 labels */
