@@ -69,7 +69,7 @@ TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/too
 
 .PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match bench-log \
 	bench-fleet bench-report \
-	bench-pipeline bench-verdict bench-hold
+	bench-pipeline bench-verdict bench-hold bench-quic
 .DEFAULT_GOAL := all
 
 all: $(DAEMON) $(URLCTL)
@@ -257,6 +257,10 @@ bench-verdict: all
 	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
 # --hold against the same daemon without it: latency, throughput, leak.
+# A new QUIC connection's CPU cost and the offline rate, beside tshark.
+bench-quic: all $(BUILD)/tests/quic_client
+	$(Q)BUILD=$(BUILD) bash bench/quic.sh
+
 bench-hold: all
 	$(Q)BUILD=$(BUILD) bash bench/hold.sh
 
@@ -327,6 +331,7 @@ help:
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  bench-pipeline  offline pipeline on a generated 1M-request pcap vs libpcap, tshark, ndpiReader'
+	@echo '  bench-quic      CPU per new QUIC connection, offline rate on QUIC first flights vs tshark'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
 	@echo '  bench-report    urlctl report: judging with and without it, memory for 1,000 clients'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
