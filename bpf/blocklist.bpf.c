@@ -8,6 +8,12 @@
  *     so browsers fall back to TCP, where the SNI is visible;
  *   - with fail_closed, a new session (SYN without ACK) to a tapped port
  *     while the daemon's heartbeat is stale: nobody would judge it;
+ *   - every packet a paused client sends (`block all`, urlctl pause), but
+ *     for DHCP, DNS and IPv6 neighbour discovery, which keep it on the
+ *     network, and TCP to an HTTP port, so its browser shows the daemon's
+ *     page; at ingress the payload of those is dropped too (the tap, which
+ *     runs first, hands it to the daemon, which answers with the page), so
+ *     the server never serves a paused client;
  *   - with fail_closed, client->server data of a session the tap could not
  *     record (ue_unrecorded, shared with tap.bpf.c) from its first
  *     unrecorded byte on: the daemon would never judge it;
@@ -63,6 +69,15 @@ struct {
 	__type(value, __u8);
 } ue_quic_clients SEC(".maps");
 
+/* Clients cut off: `block all` rules in their window, urlctl pause. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, UE_PAUSE_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ue_prefix_key);
+	__type(value, __u8);
+} ue_paused_clients SEC(".maps");
+
 /* The daemon's last sign of life, bpf_ktime_get_ns() clock; 0: never. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -115,6 +130,36 @@ static __always_inline int quic_client(const struct ue_packet *p)
 
 	__builtin_memcpy(k.addr, ue_packet_src(p), sizeof(k.addr));
 	return bpf_map_lookup_elem(&ue_quic_clients, &k) != NULL;
+}
+
+#define UE_PORT_DNS 53
+#define UE_PORT_DHCP_SERVER 67
+#define UE_PORT_DHCP6_SERVER 547
+
+/* Whether a paused client's packet P may pass (see the top of this file). */
+static __always_inline int pause_exempt(const struct ue_packet *p, int ingress)
+{
+	if (p->l4_proto == IPPROTO_ICMPV6)
+		return p->icmp6_type >= 133 && p->icmp6_type <= 137;   /* RS RA NS NA redirect */
+	if (p->l4_proto == IPPROTO_UDP)
+		return p->dport == UE_PORT_DNS || p->dport == UE_PORT_DHCP_SERVER ||
+		       p->dport == UE_PORT_DHCP6_SERVER;
+	if (p->l4_proto != IPPROTO_TCP)
+		return 0;
+	if (p->dport == UE_PORT_DNS)
+		return 1;
+	return ue_port_in(http_ports, p->dport) && !(ingress && p->payload_len);
+}
+
+/* P comes from a paused client and is not exempt: drop it. */
+static __always_inline int paused_drop(const struct ue_packet *p, int ingress)
+{
+	struct ue_prefix_key k = { .prefixlen = 128 };
+
+	__builtin_memcpy(k.addr, ue_packet_src(p), sizeof(k.addr));
+	if (!bpf_map_lookup_elem(&ue_paused_clients, &k))
+		return 0;
+	return !pause_exempt(p, ingress);
 }
 
 /* An unjudged packet waits, unless the daemon is gone and --fail open. */
@@ -197,6 +242,7 @@ static __always_inline int hold_datagram(struct __sk_buff *skb, const struct ue_
 static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 {
 	struct ue_packet p = {};   /* no partly set stack: no CAP_PERFMON needed */
+	int ret;
 
 	count(seen);
 	/* The daemon's own RSTs and block page belong to a blocked session. */
@@ -204,7 +250,14 @@ static __always_inline int handle(struct __sk_buff *skb, __u32 seen, __u32 drop)
 		count(UE_BLK_INJECTED);
 		return TC_ACT_OK;
 	}
-	if (ue_parse(skb, &p) != UE_PARSE_OK)
+	ret = ue_parse_sender(skb, &p, 1);
+	/* l4_proto 0 with NOT_L4: not IP at all (ARP), no sender address */
+	if ((ret == UE_PARSE_OK || (ret == UE_PARSE_NOT_L4 && p.l4_proto)) &&
+	    paused_drop(&p, seen == UE_BLK_SEEN_INGRESS)) {
+		count(UE_BLK_PAUSE_DROP);
+		return TC_ACT_SHOT;
+	}
+	if (ret != UE_PARSE_OK)
 		return TC_ACT_OK;
 	if (session_blocked(&p)) {
 		count(drop);

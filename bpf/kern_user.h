@@ -86,6 +86,7 @@ enum ue_blk_counter {
 	UE_BLK_HOLD_RELEASED,     /* --hold: a segment the daemon released, passed at ingress */
 	UE_BLK_HOLD_TURNED,       /* --hold: released segments turned from egress to ingress */
 	UE_BLK_HOLD_UNJUDGED,     /* --hold, --fail open: passed, daemon heartbeat stale */
+	UE_BLK_PAUSE_DROP,        /* sent by a paused client (`block all`, urlctl pause) */
 	UE_BLK_UNRECORDED_DROP,   /* --fail closed: client data at or past a byte the
 				   * tap could not record (ue_unrecorded) */
 	UE_BLK_COUNTER_MAX,
@@ -163,8 +164,10 @@ struct ue_unrecorded_value {
 #define UE_QUIC_V1 0x00000001u
 #define UE_QUIC_V2 0x6b3343cfu       /* RFC 9369 */
 
+#define UE_PAUSE_MAX_PREFIXES 4096  /* client prefixes cut off (`block all`, urlctl pause) */
+
 /*
- * A client prefix for `block quic` in an LPM trie. IPv4 prefixes are stored
+ * A client prefix for `block quic` or a pause in an LPM trie. IPv4 prefixes are stored
  * v4-mapped with prefixlen 96 + N, so one trie serves both families.
  */
 struct ue_prefix_key {

@@ -68,6 +68,7 @@ struct ue_packet {
 	__u8 src_is_lo;              /* the sender is the key's lo endpoint */
 	__u8 ipv6;
 	__u8 first_fragment;         /* offset 0, more fragments follow */
+	__u8 icmp6_type;             /* ICMPv6: its type (neighbour discovery passes a pause) */
 };
 
 /* The sender's address, v4-mapped for IPv4. */
@@ -189,8 +190,12 @@ static __always_inline int ue_parse_ipv6(struct __sk_buff *skb, __u32 *off,
 /*
  * Parses the packet in skb down to its TCP or UDP header. On UE_PARSE_OK *p
  * holds the canonical session key, ports, TCP flags and payload length.
+ * SENDER (a constant, so the tap, which passes 0, carries none of it): on
+ * UE_PARSE_NOT_L4 for IP, the key's addresses, src_is_lo, l4_proto and
+ * icmp6_type are set too, for a packet a paused client sends.
  */
-static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
+static __always_inline int ue_parse_sender(struct __sk_buff *skb, struct ue_packet *p,
+					   const int sender)
 {
 	__u16 proto = bpf_ntohs(skb->protocol);
 	/* All zeroed: without CAP_PERFMON the verifier refuses any read of
@@ -219,6 +224,7 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		return UE_PARSE_NOT_L4;
 	if (ret != UE_PARSE_OK)
 		return ret;
+	p->l4_proto = l4_proto;
 
 	if (l4_proto == IPPROTO_TCP) {
 		struct tcphdr th = {};
@@ -244,6 +250,11 @@ static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
 		ports[0] = uh.source;
 		ports[1] = uh.dest;
 	} else {
+		if (!sender)
+			return UE_PARSE_NOT_L4;
+		if (l4_proto == IPPROTO_ICMPV6 && ue_load(skb, off, &p->icmp6_type, 1))
+			return UE_PARSE_MALFORMED;
+		p->src_is_lo = ue_session_key_fill(&p->key, src, 0, dst, 0, l4_proto);
 		return UE_PARSE_NOT_L4;
 	}
 	if (off + hlen > l4_end)
@@ -286,6 +297,11 @@ static __always_inline int ue_quic_first_flight(struct __sk_buff *skb, const str
 	if (version == UE_QUIC_V2)
 		return type == 1;
 	return version != 0;          /* 0: Version Negotiation, a server's */
+}
+
+static __always_inline int ue_parse(struct __sk_buff *skb, struct ue_packet *p)
+{
+	return ue_parse_sender(skb, p, 0);
 }
 
 #endif

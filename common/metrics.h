@@ -53,6 +53,10 @@
 	  "Flows decided by --on-overflow") \
 	M("ambiguous_decisions_total", COUNTER, NULL, NULL, workers.judge.ambiguous_decisions, \
 	  "Flows blocked because their stream reads two ways (conflicting copies, urgent data)") \
+	M("paused_decisions_total", COUNTER, NULL, NULL, workers.judge.paused_decisions, \
+	  "Requests blocked because their client is paused (urlctl pause, block all)") \
+	M("pause_drops_total", COUNTER, NULL, NULL, blk[UE_BLK_PAUSE_DROP], \
+	  "Packets of paused clients dropped by TC") \
 	M("flows_active", GAUGE, NULL, NULL, workers.pipe.flows.active, \
 	  "Sessions followed by the workers") \
 	M("flows_evicted_total", COUNTER, NULL, NULL, workers.pipe.flows.evicted, \

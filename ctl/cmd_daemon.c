@@ -7,8 +7,7 @@
 #include "ctl/urlctl.h"
 #include "policies/policy.h"
 
-/* Sends REQ, shows the rows that come back as SHAPE in FORMAT. */
-static int ask(const char *sock, struct ctl_msg *req, enum out_shape shape, enum out_format format)
+int ctl_ask(const char *sock, struct ctl_msg *req, enum out_shape shape, enum out_format format)
 {
 	json_t *rows = json_array();
 	int status = ctl_request(sock, req, render_collect_row, rows);
@@ -26,7 +25,7 @@ int ctl_query(const struct ctl_command *c, const struct ctl_env *env, const stru
 	ctl_msg_init(&req, c->request);
 	for (int i = 0; i < a->argc; i++)
 		ctl_msg_add_arg(&req, a->argv[i]);
-	return ask(env->socket, &req, c->shape, a->format);
+	return ctl_ask(env->socket, &req, c->shape, a->format);
 }
 
 int cmd_apply(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a)
@@ -46,7 +45,7 @@ int cmd_apply(const struct ctl_command *c, const struct ctl_env *env, const stru
 	}
 	ctl_msg_init(&req, c->request);
 	ctl_msg_add_arg(&req, path);
-	return ask(env->socket, &req, c->shape, a->format);
+	return ctl_ask(env->socket, &req, c->shape, a->format);
 }
 
 int ctl_test_daemon(const struct ctl_env *env, const struct request_text *t, time_t when)
@@ -65,5 +64,5 @@ int ctl_test_daemon(const struct ctl_env *env, const struct request_text *t, tim
 		ctl_msg_add_arg(&req, "quic");
 	if (t->ech)
 		ctl_msg_add_arg(&req, "ech");
-	return ask(env->socket, &req, SHAPE_TABLE, OUT_TEXT);
+	return ctl_ask(env->socket, &req, SHAPE_TABLE, OUT_TEXT);
 }

@@ -83,6 +83,8 @@ void ctl_command_help(FILE *f, const struct ctl_command *c);
 /* For shell completion: C's options and argument values, one a line (C NULL: urlctl's own). */
 void ctl_words(FILE *f, const struct ctl_command *c);
 
+/* Sends REQ to the daemon, shows the rows that come back as SHAPE in FORMAT (cmd_daemon.c). */
+int ctl_ask(const char *sock, struct ctl_msg *req, enum out_shape shape, enum out_format format);
 /* The handlers: a daemon query made and shown as the row says (cmd_daemon.c). */
 int ctl_query(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_apply(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
@@ -93,6 +95,10 @@ int cmd_check(const struct ctl_command *c, const struct ctl_env *env, const stru
 int cmd_test(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_services(const struct ctl_command *c, const struct ctl_env *env,
 		 const struct ctl_args *a);  /* cmd_services.c */
+/* urlctl pause: the end time worked out here (cmd_pause.c). */
+int cmd_pause(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
+/* urlctl report: rows assembled into one object a client (cmd_report.c). */
+int cmd_report(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 /* A fleet on NATS JetStream (cmd_fleet.c). */
 int cmd_publish(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_fleet(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "enforcer/daemon.h"
+#include "enforcer/state_file.h"
 #include "enforcer/libbpf_log.h"
 #include "common/log.h"
 #include "enforcer/capture/port_set.h"
@@ -32,16 +33,18 @@ void daemon_rejudge(struct daemon *d)
 	atomic_fetch_add(&d->rejudge_gen, 1);
 }
 
-struct quic_set {
-	struct client_prefix p[UE_QUIC_MAX_PREFIXES];
-	size_t n;
+/* Client prefixes on their way to a kernel set: at most MAX. */
+struct prefix_set {
+	struct client_prefix p[UE_QUIC_MAX_PREFIXES > UE_PAUSE_MAX_PREFIXES ?
+			       UE_QUIC_MAX_PREFIXES : UE_PAUSE_MAX_PREFIXES];
+	size_t n, max;
 };
 
-static int quic_collect(const struct in6_addr *prefix, unsigned len, void *arg)
+static int prefix_collect(const struct in6_addr *prefix, unsigned len, void *arg)
 {
-	struct quic_set *q = arg;
+	struct prefix_set *q = arg;
 
-	if (q->n == UE_QUIC_MAX_PREFIXES)
+	if (q->n == q->max)
 		return -E2BIG;
 	q->p[q->n++] = (struct client_prefix){ .addr = *prefix, .len = len };
 	return 0;
@@ -50,15 +53,36 @@ static int quic_collect(const struct in6_addr *prefix, unsigned len, void *arg)
 /* The clients whose QUIC the TC programs drop now: `block quic` rules whose window is open. */
 static void update_quic_clients(struct daemon *d, time_t now)
 {
-	static struct quic_set q;
+	static struct prefix_set q;
 	int err;
 
-	q.n = 0;
-	if (policy_quic_clients(atomic_load(&d->policy), now, quic_collect, &q))
+	q = (struct prefix_set){ .max = UE_QUIC_MAX_PREFIXES };
+	if (policy_quic_clients(atomic_load(&d->policy), now, prefix_collect, &q))
 		log_warnx("block quic: more than %d client prefixes, the rest are not blocked",
 			  UE_QUIC_MAX_PREFIXES);
 	if ((err = blocklist_quic_clients_set(d->bl, q.p, q.n)))
 		log_warnx("block quic: updating the kernel's client set: %s", strerror(-err));
+}
+
+void daemon_update_cutoffs(struct daemon *d, time_t now)
+{
+	static struct prefix_set q;
+	static struct pause snap[PAUSES_MAX];
+	unsigned n;
+	int err;
+
+	q = (struct prefix_set){ .max = UE_PAUSE_MAX_PREFIXES };
+	err = policy_cutoff_clients(atomic_load(&d->policy), now, prefix_collect, &q);
+	pauses_snapshot(&d->pauses, snap, &n);
+	for (unsigned i = 0; i < n && !err; i++)
+		for (unsigned j = 0; j < snap[i].n && !err; j++)
+			err = prefix_collect(&snap[i].prefixes[j].addr, snap[i].prefixes[j].len, &q);
+	if (err)
+		log_warnx("block all and pauses: more than %d client prefixes, the rest are "
+			  "not cut off", UE_PAUSE_MAX_PREFIXES);
+	if ((err = blocklist_paused_clients_set(d->bl, q.p, q.n)))
+		log_warnx("block all and pauses: updating the kernel's client set: %s",
+			  strerror(-err));
 }
 
 /* Swap NEWP in; free the old one once no worker can still be matching with it. */
@@ -75,6 +99,7 @@ static void swap_policy(struct daemon *d, struct policy *newp)
 	clock_gettime(CLOCK_REALTIME, &now);
 	d->next_change = policy_next_change(newp, now.tv_sec);
 	update_quic_clients(d, now.tv_sec);
+	daemon_update_cutoffs(d, now.tv_sec);
 	daemon_rejudge(d);
 }
 
@@ -183,7 +208,17 @@ static void tick(struct daemon *d)
 		log_info("a time window opened or closed: judging open sessions again");
 		d->next_change = policy_next_change(atomic_load(&d->policy), now.tv_sec);
 		update_quic_clients(d, now.tv_sec);
+		daemon_update_cutoffs(d, now.tv_sec);
 		daemon_rejudge(d);
+	}
+	/* the report's state: a crash loses at most a minute of it */
+	if (now.tv_sec - d->report_saved >= REPORT_SAVE_INTERVAL) {
+		report_save(&d->report);
+		d->report_saved = now.tv_sec;
+	}
+	if (pauses_expire(&d->pauses, now.tv_sec)) {
+		log_info("a pause ended");
+		daemon_update_cutoffs(d, now.tv_sec);
 	}
 }
 
@@ -258,6 +293,21 @@ static void setup(struct daemon *d)
 		log_info("%s: %s: blocks will not outlive a crash", pin_path,
 			 err == -EINVAL ? "no BPF file system" : strerror(-err));
 	update_quic_clients(d, time(NULL));
+	if ((err = state_dir_prepare(o->state_dir)))
+		log_warnx("%s: %s: pauses will not outlive a restart", o->state_dir,
+			  strerror(-err));
+	if ((err = pauses_init(&d->pauses, err ? NULL : o->state_dir, time(NULL))))
+		log_warnx("%s/%s: %s: no pause restored", o->state_dir, PAUSES_FILE,
+			  strerror(-err));
+	else if (d->pauses.n)
+		log_info("%u pause%s restored from %s", d->pauses.n, d->pauses.n == 1 ? "" : "s",
+			 o->state_dir);
+	daemon_update_cutoffs(d, time(NULL));
+	if ((err = report_init(&d->report, d->pauses.state_dir)) == -ENOMEM)
+		fatalx("the report: out of memory");
+	else if (err)
+		log_warnx("%s/%s: %s: the report starts anew", o->state_dir, REPORT_FILE,
+			  err == -EINVAL ? "not a report of this version" : strerror(-err));
 	d->hold.fd = -1;
 	if (o->hold && (err = hold_open(&d->hold, d->bl, &o->http_ports, &o->tls_ports,
 					d->ifindex, o->n_interfaces)))
@@ -300,7 +350,8 @@ static void start_workers(struct daemon *d)
 	const struct worker_env env = {
 		.o = o, .policy = &d->policy, .policy_gen = &d->policy_gen,
 		.rejudge_gen = &d->rejudge_gen, .audit = &d->audit, .stop = &d->stop,
-		.bl = d->bl, .inj = &d->inj, .hold = &d->hold, .log = d->log,
+		.bl = d->bl, .inj = &d->inj, .hold = &d->hold, .log = d->log, .pauses = &d->pauses,
+		.report = &d->report,
 	};
 	int err;
 
@@ -326,6 +377,8 @@ static void start_workers(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	int err;
+
 	atomic_store(&d->stop, true);
 	for (unsigned w = 0; d->workers && w < d->n_workers; w++) {
 		worker_join(&d->workers[w]);
@@ -343,6 +396,11 @@ static void teardown(struct daemon *d)
 	control_close(&d->ctl);
 	fleet_close(d->fleet);
 	decision_log_close(d->log);
+	pauses_release(&d->pauses);
+	if ((err = report_save(&d->report)))
+		log_warnx("%s/%s: %s: the report since the last save is lost", d->o->state_dir,
+			  REPORT_FILE, strerror(-err));
+	report_release(&d->report);
 	policy_free(atomic_load(&d->policy));
 	if (d->ctl_scratch)
 		match_scratch_free(d->ctl_scratch);

@@ -44,6 +44,7 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_u64(&reply, "uptime_s", time(NULL) - d->started);
 	ctl_msg_add_str(&reply, "fail", d->o->fail_closed ? "closed" : "open");
 	ctl_msg_add_bool(&reply, "hold", d->o->hold);
+	ctl_msg_add_u64(&reply, "pauses", d->pauses.n);
 	if (d->fleet) {
 		struct fleet_stats fs;
 
@@ -381,4 +382,6 @@ void daemon_ctl_register(struct daemon *d)
 	d->ctl.handlers[CTL_REQ_MODE] = on_mode;
 	d->ctl.handlers[CTL_REQ_APPLY] = on_apply;
 	d->ctl.handlers[CTL_REQ_TEST] = on_test;
+	daemon_pause_register(d);
+	daemon_report_register(d);
 }

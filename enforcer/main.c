@@ -266,6 +266,7 @@ static void parse(int argc, char **argv, struct options *o)
 			o->overflow_block = choice("--on-overflow", optarg, "allow", "block");
 			break;
 		case OPT_HOLD: o->hold = true; break;
+		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_FAIL: o->fail_closed = choice("--fail", optarg, "open", "closed"); break;
 		case OPT_CAPTURE: o->capture = capture_mode(optarg); break;
 		case OPT_CHECKSUMS: o->checksums = checksums_mode(optarg); break;
@@ -274,7 +275,6 @@ static void parse(int argc, char **argv, struct options *o)
 			if (o->ring_size & (o->ring_size - 1))
 				usage_error("--ring-size: not a power of 2: %s", optarg);
 			break;
-		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_NATS: o->nats_servers = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NATS_CREDS: o->nats_creds = optarg; break;

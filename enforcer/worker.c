@@ -60,7 +60,8 @@ static void respond(struct worker *w, const struct request *r, struct pipeline_s
 	if (env->o->hold)
 		hold_position(env->hold, &r->tuple, s->hold, &pos);
 	err = d->response == RESPONSE_PAGE ?
-	      injector_page(env->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL) :
+	      injector_page(env->inj, &r->tuple, &pos, d->rule ? d->rule->id : NULL,
+			    d->paused ? &(struct page_pause){ d->paused_until } : NULL) :
 	      injector_reset(env->inj, &r->tuple, &pos);
 	if (err)
 		w->inject_failures++;
@@ -222,6 +223,7 @@ int worker_start(struct worker *w, const struct worker_env *env, unsigned id)
 	struct judge_config jcfg = {
 		.policy = atomic_load(env->policy), .log = env->log, .audit = atomic_load(env->audit),
 		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
+		.pauses = env->pauses, .report = env->report,
 		.live = true,
 	};
 	int err;

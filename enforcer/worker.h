@@ -62,6 +62,8 @@ struct worker_env {
 	const struct injector *inj;
 	const struct hold *hold;       /* --hold; its fd is -1 without */
 	struct decision_log *log;
+	struct pauses *pauses;         /* urlctl pause: looked up under its lock */
+	struct report *report;         /* urlctl report: noted under its lock */
 };
 
 struct worker {

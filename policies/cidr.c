@@ -1,6 +1,7 @@
 /* Parses and matches address prefixes. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,4 +82,19 @@ bool prefix_contains(const struct prefix *p, const struct in6_addr *a)
 bool prefix_covers(const struct prefix *outer, const struct prefix *inner)
 {
 	return outer->len <= inner->len && prefix_contains(outer, &inner->addr);
+}
+
+void prefix_format(const struct prefix *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+	bool v4 = IN6_IS_ADDR_V4MAPPED(&p->addr) && p->len >= 96;
+
+	if (v4)
+		inet_ntop(AF_INET, &p->addr.s6_addr[12], addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6, &p->addr, addr, sizeof(addr));
+	if (p->len == 128)
+		snprintf(buf, len, "%s", addr);
+	else
+		snprintf(buf, len, "%s/%u", addr, v4 ? p->len - 96 : p->len);
 }

@@ -17,6 +17,8 @@ struct prefix {
  */
 int prefix_parse(const char *s, size_t len, struct prefix *out, const char **why);
 bool prefix_contains(const struct prefix *p, const struct in6_addr *a);
+/* P as prefix_parse reads it: "10.0.0.0/24", "fd00::/64", a bare address for a host. */
+void prefix_format(const struct prefix *p, char *buf, size_t len);
 /* Every address of INNER is in OUTER. */
 bool prefix_covers(const struct prefix *outer, const struct prefix *inner);
 

@@ -12,6 +12,7 @@
 #include "policies/diag.h"
 #include "policies/policy_internal.h"
 #include "policies/regex_literal.h"
+#include "policies/rule_options.h"
 
 static int always_push(struct policy *p, uint32_t idx)
 {
@@ -60,6 +61,9 @@ int policy_index(struct policy *p)
 		case FIELD_DOMAIN:
 		case FIELD_DOMAIN_LIST:     /* found through the domain index */
 		case FIELD_SERVICE:
+			break;
+		case FIELD_ALL:
+			err = array_append(&p->cutoffs, &p->n_cutoffs, &i, sizeof(i));
 			break;
 		}
 	}
@@ -121,6 +125,8 @@ void policy_free(struct policy *p)
 	for (unsigned f = 0; f < REGEX_FIELDS; f++)
 		literal_index_free(p->prefilter[f]);
 	free(p->always);
+	free(p->cutoffs);
+	groups_release(&p->groups);
 	for (unsigned i = 0; i < p->n_ech_public_names; i++)
 		free(p->ech_public_names[i]);
 	free(p->ech_public_names);

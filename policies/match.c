@@ -276,6 +276,8 @@ static bool rule_matches(struct eval *e, const struct rule *r, bool pattern_know
 		return policy_ech(e->p, q);
 	case FIELD_QUIC:
 		return q->proto == REQUEST_QUIC;
+	case FIELD_ALL:             /* cutoff_decides() */
+		break;
 	}
 	return false;
 }
@@ -296,12 +298,35 @@ static bool rule_apply(struct eval *e, const struct rule *r)
 	return true;
 }
 
+/*
+ * `block all` rules decide before any other, wherever they stand: the
+ * kernel drops everything else such a client sends, so no allow rule could
+ * give it the network back.
+ */
+static bool cutoff_decides(struct eval *e)
+{
+	for (unsigned i = 0; i < e->p->n_cutoffs; i++) {
+		const struct rule *r = &e->p->rules[e->p->cutoffs[i]];
+
+		if (options_pass(e, r)) {
+			rule_apply(e, r);
+			e->d->paused = true;
+			e->d->paused_until = r->n_windows ?
+				time_windows_next_change(r->windows, r->n_windows, e->now) : 0;
+			return true;
+		}
+	}
+	return false;
+}
+
 void policy_match_naive(const struct policy *p, const struct request *r, time_t now,
 			struct match_scratch *s, struct decision *d)
 {
 	struct eval e;
 
 	eval_init(&e, p, r, now, s, d);
+	if (cutoff_decides(&e))
+		return;
 	for (unsigned i = 0; i < p->n_rules; i++)
 		if (rule_matches(&e, &p->rules[i], false) && rule_apply(&e, &p->rules[i]))
 			return;
@@ -367,6 +392,8 @@ void policy_match(const struct policy *p, const struct request *r, time_t now,
 		return;
 	}
 	eval_init(&e, p, r, now, s, d);
+	if (cutoff_decides(&e))
+		return;
 	if (!++s->epoch) {          /* wrapped: old stamps could look current */
 		memset(s->stamp, 0, s->cap * sizeof(*s->stamp));
 		s->epoch = 1;

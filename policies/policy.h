@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/request.h"
+#include "policies/cidr.h"
 
 enum policy_action { ACTION_ALLOW, ACTION_BLOCK, ACTION_LOG };
 enum policy_response { RESPONSE_DROP, RESPONSE_RESET, RESPONSE_PAGE };
@@ -41,6 +42,8 @@ struct decision {
 	unsigned n_logged;               /* non-terminal `log` rules that matched */
 	const struct rule_info *logged[POLICY_MAX_LOGGED];
 	unsigned match_errors;           /* regex runs that hit a match limit */
+	bool paused;                     /* the client is cut off (a `block all` rule or a pause) */
+	time_t paused_until;             /* when that ends; 0: not known (no end) */
 };
 
 struct policy;
@@ -137,6 +140,15 @@ void policy_each_every_url(const struct policy *p, policy_rule_fn fn, void *arg)
  */
 typedef int (*policy_prefix_fn)(const struct in6_addr *prefix, unsigned len, void *arg);
 int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg);
+/* The same for `block all` rules: the clients cut off at NOW. */
+int policy_cutoff_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg);
+/* The same for the prefixes of group NAME; -ENOENT if the policy has none of that name. */
+int policy_group(const struct policy *p, const char *name, policy_prefix_fn fn, void *arg);
+/* Calls FN for each `block all` rule open at NOW: the rule, its clients and
+ * when its window closes (0: never). Stops at FN's first non-zero return. */
+typedef int (*policy_cutoff_fn)(const struct rule_info *rule, const struct prefix *clients,
+				unsigned n, time_t until, void *arg);
+int policy_cutoff_rules(const struct policy *p, time_t now, policy_cutoff_fn fn, void *arg);
 
 /*
  * The first moment after NOW at which a time= window of any rule opens or

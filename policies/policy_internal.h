@@ -25,6 +25,7 @@ enum rule_field {
 	FIELD_TLS_ECH,
 	FIELD_QUIC,
 	FIELD_SERVICE,              /* the domain lists of named services, one source */
+	FIELD_ALL,                  /* every packet of the clients: `block all` */
 };
 #define REGEX_FIELDS 3          /* FIELD_URL, FIELD_HOST, FIELD_PATH */
 
@@ -45,6 +46,19 @@ struct rule {
 	unsigned n_ports;
 	struct time_window *windows; /* time= */
 	unsigned n_windows;
+};
+
+struct group {
+	char *name;
+	struct prefix *prefixes;
+	unsigned n;
+	const char *file;           /* where it was defined */
+	unsigned line;
+};
+
+struct groups {
+	struct group *g;
+	unsigned n;
 };
 
 /* The names of one `domain` rule or one domain-list file, and the rules
@@ -69,6 +83,9 @@ struct policy {
 	struct literal_index *prefilter[REGEX_FIELDS];  /* literal -> rule index */
 	uint32_t *always;           /* rules the indexes cannot rule out, ascending */
 	unsigned n_always;
+	uint32_t *cutoffs;          /* `block all` rules: judged before all others */
+	unsigned n_cutoffs;
+	struct groups groups;       /* for urlctl pause @GROUP */
 	bool has_time;
 	char **ech_public_names;    /* ech-public-name, lower case, beyond the built-in */
 	unsigned n_ech_public_names;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policies/policy_internal.h"
+#include "policies/rule_options.h"
 #include "policies/services.h"
 
 const char *policy_action_name(enum policy_action a)
@@ -112,7 +113,9 @@ static bool rule_open_at(const struct rule *r, time_t now)
 	return time_windows_active(r->windows, r->n_windows, wday, minute);
 }
 
-int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg)
+/* The client prefixes of the FIELD rules whose window is open at NOW. */
+static int clients_of(const struct policy *p, enum rule_field field, time_t now,
+		      policy_prefix_fn fn, void *arg)
 {
 	static const struct prefix everyone;   /* ::/0 */
 
@@ -120,7 +123,7 @@ int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn,
 		const struct rule *r = &p->rules[i];
 		int err = 0;
 
-		if (r->field != FIELD_QUIC || !rule_open_at(r, now))
+		if (r->field != field || !rule_open_at(r, now))
 			continue;
 		if (!r->n_clients)
 			err = fn(&everyone.addr, everyone.len, arg);
@@ -130,6 +133,44 @@ int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn,
 			return err;
 	}
 	return 0;
+}
+
+int policy_quic_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg)
+{
+	return clients_of(p, FIELD_QUIC, now, fn, arg);
+}
+
+int policy_cutoff_clients(const struct policy *p, time_t now, policy_prefix_fn fn, void *arg)
+{
+	return clients_of(p, FIELD_ALL, now, fn, arg);
+}
+
+int policy_cutoff_rules(const struct policy *p, time_t now, policy_cutoff_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < p->n_cutoffs; i++) {
+		const struct rule *r = &p->rules[p->cutoffs[i]];
+		int err;
+
+		if (!rule_open_at(r, now))
+			continue;
+		err = fn(&r->info, r->clients, r->n_clients, r->n_windows ?
+			 time_windows_next_change(r->windows, r->n_windows, now) : 0, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int policy_group(const struct policy *p, const char *name, policy_prefix_fn fn, void *arg)
+{
+	const struct group *g = groups_find(&p->groups, name, strlen(name));
+	int err = 0;
+
+	if (!g)
+		return -ENOENT;
+	for (unsigned i = 0; i < g->n && !err; i++)
+		err = fn(&g->prefixes[i].addr, g->prefixes[i].len, arg);
+	return err;
 }
 
 time_t policy_next_change(const struct policy *p, time_t now)

@@ -9,19 +9,6 @@
 #include "policies/policy_internal.h"
 #include "policies/rules_lex.h"
 
-struct group {
-	char *name;
-	struct prefix *prefixes;
-	unsigned n;
-	const char *file;           /* where it was defined */
-	unsigned line;
-};
-
-struct groups {
-	struct group *g;
-	unsigned n;
-};
-
 /* Where a diagnostic about the line being parsed goes. */
 struct site {
 	struct diag *diag;

@@ -285,19 +285,19 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 		      const struct lexer *lx)
 {
 	static const char *const fields[] = {
-		"url", "host", "path", "domain", "domain-list", "tls", "quic", "service",
+		"url", "host", "path", "domain", "domain-list", "tls", "quic", "service", "all",
 	};
 	static const enum rule_field kinds[] = {
 		FIELD_URL, FIELD_HOST, FIELD_PATH, FIELD_DOMAIN, FIELD_DOMAIN_LIST,
-		FIELD_TLS_NO_SNI, FIELD_QUIC, FIELD_SERVICE,
+		FIELD_TLS_NO_SNI, FIELD_QUIC, FIELD_SERVICE, FIELD_ALL,
 	};
 	const struct token *t = lx->tok;
 	unsigned k;
 
 	if (lx->ntok < 2) {
 		diag_error(P->diag, at->file, at->line, col_after(lx),
-			   "%s needs a field: url, host, path, domain, domain-list, tls, quic "
-			   "or service",
+			   "%s needs a field: url, host, path, domain, domain-list, tls, quic, "
+			   "service or all",
 			   t[0].s);
 		return -EINVAL;
 	}
@@ -307,19 +307,20 @@ static int rule_field(struct parser *P, const struct site *at, struct rule *r,
 	if (k == sizeof(fields) / sizeof(fields[0])) {
 		diag_error(P->diag, at->file, at->line, t[1].col,
 			   "unknown field \"%s\" (url, host, path, domain, domain-list, tls, "
-			   "quic, service)",
+			   "quic, service, all)",
 			   t[1].s);
 		return -EINVAL;
 	}
 	r->field = kinds[k];
-	if (r->field == FIELD_QUIC) {
+	if (r->field == FIELD_QUIC || r->field == FIELD_ALL) {
 		if (r->info.action != ACTION_BLOCK) {
 			diag_error(P->diag, at->file, at->line, t[0].col,
-				   "quic rules can only block");
+				   "%s rules can only block", t[1].s);
 			return -EINVAL;
 		}
 		if (lx->ntok > 2 && !strchr(t[2].s, '=')) {
-			diag_error(P->diag, at->file, at->line, t[2].col, "quic takes no pattern");
+			diag_error(P->diag, at->file, at->line, t[2].col, "%s takes no pattern",
+				   t[1].s);
 			return -EINVAL;
 		}
 		return 2;
@@ -383,6 +384,9 @@ static unsigned misplaced_option(const struct rule *r, const struct option_cols 
 			continue;
 		if (r->field == FIELD_QUIC && k != OPT_CLIENT && k != OPT_TIME && k != OPT_ID)
 			reason = "does not apply to quic";
+		else if (r->field == FIELD_ALL && k != OPT_CLIENT && k != OPT_TIME &&
+			 k != OPT_ID && k != OPT_RESPONSE)
+			reason = "does not apply to all";
 		else if (k == OPT_RESPONSE && r->info.action != ACTION_BLOCK)
 			reason = "applies to block rules only";
 		else if (k == OPT_CASE && !is_regex_field(r->field))
@@ -420,6 +424,12 @@ static void stmt_rule(struct parser *P, const struct site *at, const struct lexe
 
 	if (col) {
 		diag_error(P->diag, at->file, at->line, col, "%s", why);
+		goto fail;
+	}
+	/* internet off for everyone would cut the gateway's own network off */
+	if (r.field == FIELD_ALL && !r.n_clients) {
+		diag_error(P->diag, at->file, at->line, lx->tok[1].col,
+			   "block all needs client=");
 		goto fail;
 	}
 	if (array_append(&p->rules, &p->n_rules, &r, sizeof(r))) {
@@ -684,7 +694,7 @@ int rules_parse(struct policy *p, const char *path, struct diag *diag)
 		return -ENOMEM;
 	}
 	parse_file(&P, top, NULL, 0);
-	groups_release(&P.groups);
+	p->groups = P.groups;       /* the policy keeps them for urlctl pause @GROUP */
 	shadow_free(P.shadow);
 	return P.fatal;
 }

@@ -167,7 +167,7 @@ static void probe_lists(const uint32_t *v, unsigned n, void *arg)
 static const char field_key[] = {
 	[FIELD_URL] = 'u', [FIELD_HOST] = 'h', [FIELD_PATH] = 'p', [FIELD_DOMAIN] = 'd',
 	[FIELD_DOMAIN_LIST] = 'l', [FIELD_TLS_NO_SNI] = 'n', [FIELD_TLS_ECH] = 'e',
-	[FIELD_QUIC] = 'q', [FIELD_SERVICE] = 's',
+	[FIELD_QUIC] = 'q', [FIELD_SERVICE] = 's', [FIELD_ALL] = 'a',
 };
 
 int shadow_check(struct shadow_index *s, const struct policy *p, uint32_t idx,

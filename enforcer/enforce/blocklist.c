@@ -332,15 +332,14 @@ static bool prefix_wanted(const struct ue_prefix_key *k, const struct client_pre
 	return false;
 }
 
-int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
-			       size_t n)
+/* Makes the LPM trie FD hold exactly the N prefixes P (at most MAX). */
+static int prefix_set_replace(int fd, const struct client_prefix *p, size_t n, size_t max)
 {
-	int fd = bpf_map__fd(bl->skel->maps.ue_quic_clients);
 	struct ue_prefix_key k, next;
 	uint8_t one = 1;
 	int end;
 
-	if (n > UE_QUIC_MAX_PREFIXES)
+	if (n > max)
 		return -E2BIG;
 	for (size_t i = 0; i < n; i++)
 		if (p[i].len > 128)
@@ -360,6 +359,20 @@ int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix 
 		k = next;
 	}
 	return end == ENOENT ? 0 : -end;
+}
+
+int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
+			       size_t n)
+{
+	return prefix_set_replace(bpf_map__fd(bl->skel->maps.ue_quic_clients), p, n,
+				  UE_QUIC_MAX_PREFIXES);
+}
+
+int blocklist_paused_clients_set(struct blocklist *bl, const struct client_prefix *p,
+				 size_t n)
+{
+	return prefix_set_replace(bpf_map__fd(bl->skel->maps.ue_paused_clients), p, n,
+				  UE_PAUSE_MAX_PREFIXES);
 }
 
 int blocklist_hold_get(struct blocklist *bl, const struct flow_tuple *t,

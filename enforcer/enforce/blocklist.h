@@ -123,6 +123,9 @@ int blocklist_foreach(struct blocklist *bl, blocklist_cb cb, void *arg);
  */
 int blocklist_quic_clients_set(struct blocklist *bl, const struct client_prefix *p,
 			       size_t n);
+/* The same for the clients cut off (`block all`, urlctl pause; UE_PAUSE_MAX_PREFIXES). */
+int blocklist_paused_clients_set(struct blocklist *bl, const struct client_prefix *p,
+				 size_t n);
 
 /* --hold: the session's entry; -ENOENT if TC holds nothing of it. */
 int blocklist_hold_get(struct blocklist *bl, const struct flow_tuple *t,

@@ -166,13 +166,25 @@ static void html_escape(char *out, size_t cap, const char *s)
 }
 
 /* The 403 response, headers and page; its length or -EMSGSIZE. */
-static int format_page(char *out, size_t cap, const char *rule_id)
+static int format_page(char *out, size_t cap, const char *rule_id,
+		       const struct page_pause *pause)
 {
 	char id_html[INJECT_RULE_ID_MAX + 1];
 	char body[INJECT_PACKET_MAX];
 	int body_len, len;
 
-	if (rule_id) {
+	if (pause) {
+		char when[64] = "it is resumed";
+		struct tm tm;
+
+		if (pause->until && localtime_r(&pause->until, &tm))
+			strftime(when, sizeof(when), "%H:%M (%a %Y-%m-%d)", &tm);
+		body_len = snprintf(body, sizeof(body),
+			"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+			"<title>Internet paused</title></head>\n<body><h1>Internet paused</h1>\n"
+			"<p>The internet is paused for this device until %s.</p></body></html>\n",
+			when);
+	} else if (rule_id) {
 		html_escape(id_html, sizeof(id_html), rule_id);
 		body_len = snprintf(body, sizeof(body),
 			"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -200,11 +212,12 @@ static int format_page(char *out, size_t cap, const char *rule_id)
 }
 
 int inject_craft_page(const struct flow_tuple *t, const struct session_position *pos,
-		      const char *rule_id, struct inject_burst *out)
+		      const char *rule_id, const struct page_pause *pause,
+		      struct inject_burst *out)
 {
 	/* Room for the payload once the largest IP header and TCP's are in. */
 	char payload[INJECT_PACKET_MAX - sizeof(struct ip6_hdr) - sizeof(struct tcphdr) + 1];
-	int len = format_page(payload, sizeof(payload), rule_id);
+	int len = format_page(payload, sizeof(payload), rule_id, pause);
 	struct segment to_client = {
 		.src = &t->server, .dst = &t->client,
 		.sport = t->server_port, .dport = t->client_port,
@@ -316,10 +329,11 @@ int injector_reset(const struct injector *inj, const struct flow_tuple *t,
 }
 
 int injector_page(const struct injector *inj, const struct flow_tuple *t,
-		  const struct session_position *pos, const char *rule_id)
+		  const struct session_position *pos, const char *rule_id,
+		  const struct page_pause *pause)
 {
 	struct inject_burst burst;
-	int err = inject_craft_page(t, pos, rule_id, &burst);
+	int err = inject_craft_page(t, pos, rule_id, pause, &burst);
 
 	return err ? err : injector_send(inj, &burst);
 }

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "common/request.h"
 #include "enforcer/stream/session_position.h"
@@ -56,13 +57,20 @@ struct injector {
  */
 int inject_craft_reset(const struct flow_tuple *t, const struct session_position *pos,
 		       struct inject_burst *out);
+/* A paused client's page says so, and until when (local time; 0: until resumed). */
+struct page_pause {
+	time_t until;
+};
+
 /*
  * The RST to the server, then to the client `HTTP/1.1 403 Forbidden` with a
- * short HTML page naming RULE_ID (HTML-escaped; NULL: no id), Connection:
- * close and FIN in the same segment, acknowledging the client's request.
+ * short HTML page naming RULE_ID (HTML-escaped; NULL: no id), or saying
+ * that the internet is paused (PAUSE not NULL), Connection: close and FIN
+ * in the same segment, acknowledging the client's request.
  */
 int inject_craft_page(const struct flow_tuple *t, const struct session_position *pos,
-		      const char *rule_id, struct inject_burst *out);
+		      const char *rule_id, const struct page_pause *pause,
+		      struct inject_burst *out);
 
 /* Opens the raw sockets; 0 or -errno (IPv4 is required, IPv6 optional). */
 int injector_open(struct injector *inj);
@@ -77,7 +85,8 @@ int injector_reset(const struct injector *inj, const struct flow_tuple *t,
 		   const struct session_position *pos);
 /* inject_craft_page + injector_send. */
 int injector_page(const struct injector *inj, const struct flow_tuple *t,
-		  const struct session_position *pos, const char *rule_id);
+		  const struct session_position *pos, const char *rule_id,
+		  const struct page_pause *pause);
 void injector_close(struct injector *inj);
 
 #endif

@@ -17,6 +17,8 @@
 #define RETRY_MS 1000               /* after a failure, NATS is left alone this long */
 #define ID_MAX (FLEET_NAME_MAX + 64)
 #define SPOOL_ROUNDS_A_TURN 8       /* then the queue's turn again */
+#define WAKE_MS 20                  /* the thread looks at the queue this often... */
+#define WAKE_BYTES (256u << 10)     /* ...or when this much waits */
 
 /* The lines of one publishing round and what became of each. */
 struct round {
@@ -67,10 +69,10 @@ void decision_stream_line(void *arg, const char *line, size_t len)
 	struct decision_stream *ds = arg;
 
 	pthread_mutex_lock(&ds->lock);
-	if (byte_ring_put(&ds->queue, line, len))
-		pthread_cond_signal(&ds->wake);
-	else
+	if (!byte_ring_put(&ds->queue, line, len))
 		ds->stats.lost++;
+	else if (ds->queue.queued >= WAKE_BYTES && ds->queue.queued - len < WAKE_BYTES)
+		pthread_cond_signal(&ds->wake);   /* else its timer: no wake-up a line */
 	pthread_mutex_unlock(&ds->lock);
 }
 
@@ -92,7 +94,8 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
 			r->failed[i] = !pa || pae;
 			r->n_done++;
 			r->cursor = i + 1;
-			pthread_cond_signal(&ds->acked);
+			if (r->n_done == r->n)
+				pthread_cond_signal(&ds->acked);
 			break;
 		}
 	}
@@ -304,7 +307,7 @@ static void *stream_main(void *arg)
 
 		pthread_mutex_lock(&ds->lock);
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 200 * 1000000;
+		until.tv_nsec += WAKE_MS * 1000000;
 		if (until.tv_nsec >= 1000000000) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SPOOL_BATCH_LINES 512
+#define SPOOL_BATCH_LINES 2048
 
 struct spool {
 	int fd, pos_fd;

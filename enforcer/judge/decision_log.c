@@ -235,6 +235,8 @@ int decision_log_format(const struct decision_record *rec, char *buf, size_t siz
 		PUT_LITERAL(&l, ",\"reason\":\"overflow\"");
 	else if (rec->ambiguous)
 		PUT_LITERAL(&l, ",\"reason\":\"ambiguous\"");
+	else if (rec->paused)
+		PUT_LITERAL(&l, ",\"reason\":\"paused\"");
 	else if (r->flags & REQUEST_QUIC_VERSION)
 		PUT_LITERAL(&l, ",\"reason\":\"quic-version\"");
 	if (rec->ech)

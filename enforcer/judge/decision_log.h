@@ -48,6 +48,7 @@ struct decision_record {
 	bool enforced;                  /* traffic was acted upon */
 	bool overflow;                  /* decided by --on-overflow, not by a rule */
 	bool ambiguous;                 /* blocked: the stream reads two ways */
+	bool paused;                    /* blocked: the client is paused ("reason":"paused") */
 	bool ech;                       /* a ClientHello really using ECH (policy_ech) */
 };
 

@@ -21,12 +21,12 @@ void judge_release(struct judge *j)
 
 static void log_line(struct judge *j, const struct request *r, enum policy_action action,
 		     const struct rule_info *rule, enum policy_response response,
-		     enum pipeline_event ev)
+		     enum pipeline_event ev, bool paused)
 {
 	struct decision_record rec = {
 		.request = r, .audit = j->cfg.audit, .action = action, .rule = rule,
 		.response = response, .overflow = ev == PIPELINE_OVERFLOW,
-		.ambiguous = ev == PIPELINE_AMBIGUOUS,
+		.ambiguous = ev == PIPELINE_AMBIGUOUS, .paused = paused,
 		.ech = policy_ech(j->cfg.policy, r),
 		.enforced = action == ACTION_BLOCK && judge_enforces(j),
 	};
@@ -44,6 +44,27 @@ static void count(struct judge *j, const struct decision *d)
 }
 
 /*
+ * A paused client's request is blocked whatever the policy says (the
+ * kernel drops the rest of what it sends), with a page saying until when.
+ */
+static void apply_pause(struct judge *j, const struct request *r, time_t now,
+			struct decision *d)
+{
+	time_t until;
+
+	if (!d->paused && j->cfg.pauses &&
+	    pauses_lookup(j->cfg.pauses, &r->tuple.client, now, &until)) {
+		d->action = ACTION_BLOCK;
+		d->response = RESPONSE_PAGE;
+		d->rule = NULL;
+		d->paused = true;
+		d->paused_until = until;
+	}
+	if (d->paused)
+		j->stats.paused_decisions++;
+}
+
+/*
  * The response is what will be done: only HTTP/1.x can carry the page; a
  * TLS session (no page without a forged certificate) and an h2c one are
  * reset instead, and logged so; a QUIC connection has nothing to reset.
@@ -58,17 +79,22 @@ static void response_applicable(const struct request *r, struct decision *d)
 
 void judge_request(struct judge *j, const struct request *r, struct decision *d)
 {
-	policy_match(j->cfg.policy, r, j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec,
-		     j->scratch, d);
+	time_t now = j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec;
+
+	policy_match(j->cfg.policy, r, now, j->scratch, d);
+	apply_pause(j, r, now, d);
 	response_applicable(r, d);
 	count(j, d);
+	if (j->cfg.report)
+		report_note(j->cfg.report, &r->tuple.client, r->host ? r->host : "-",
+			    d->action == ACTION_BLOCK, now);
 	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
 		j->stats.logged++;
 		log_line(j, r, ACTION_LOG, d->logged[i], d->logged[i]->response,
-			 PIPELINE_REQUEST);
+			 PIPELINE_REQUEST, false);
 	}
 	if (d->rule || d->action == ACTION_BLOCK || j->cfg.log_all)
-		log_line(j, r, d->action, d->rule, d->response, PIPELINE_REQUEST);
+		log_line(j, r, d->action, d->rule, d->response, PIPELINE_REQUEST, d->paused);
 }
 
 void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
@@ -78,11 +104,12 @@ void judge_again(struct judge *j, const struct request *r, const struct timespec
 
 	again.ts = *now;
 	policy_match(j->cfg.policy, &again, now->tv_sec, j->scratch, d);
+	apply_pause(j, &again, now->tv_sec, d);
 	response_applicable(r, d);
 	if (d->action != ACTION_BLOCK)
 		return;
 	j->stats.blocked++;
-	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, PIPELINE_REQUEST);
+	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, PIPELINE_REQUEST, d->paused);
 }
 
 void judge_overflow(struct judge *j, const struct request *r, struct decision *d)
@@ -94,7 +121,7 @@ void judge_overflow(struct judge *j, const struct request *r, struct decision *d
 	count(j, d);
 	j->stats.overflow_decisions++;
 	if (d->action == ACTION_BLOCK || j->cfg.log_all)
-		log_line(j, r, d->action, NULL, d->response, PIPELINE_OVERFLOW);
+		log_line(j, r, d->action, NULL, d->response, PIPELINE_OVERFLOW, false);
 }
 
 /* Which copy of the bytes the server read is unknown: the safe reading. */
@@ -103,7 +130,7 @@ static void judge_ambiguous(struct judge *j, const struct request *r, struct dec
 	*d = (struct decision){ .action = ACTION_BLOCK, .response = RESPONSE_DROP };
 	count(j, d);
 	j->stats.ambiguous_decisions++;
-	log_line(j, r, d->action, NULL, d->response, PIPELINE_AMBIGUOUS);
+	log_line(j, r, d->action, NULL, d->response, PIPELINE_AMBIGUOUS, false);
 }
 
 void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 
 #include "enforcer/judge/decision_log.h"
+#include "enforcer/judge/pauses.h"
+#include "enforcer/judge/report.h"
 #include "enforcer/pipeline/pipeline.h"
 #include "policies/policy.h"
 
@@ -29,6 +31,8 @@ struct judge_config {
 	bool log_all;
 	bool overflow_block;         /* --on-overflow block */
 	bool wall_clock;             /* time= windows by the daemon's clock, not the packet's */
+	struct pauses *pauses;       /* urlctl pause (live only): NULL, none */
+	struct report *report;       /* urlctl report (live only): NULL, none */
 };
 
 struct judge_stats {
@@ -37,6 +41,7 @@ struct judge_stats {
 	uint64_t logged;             /* `log` rule matches */
 	uint64_t overflow_decisions;
 	uint64_t ambiguous_decisions;
+	uint64_t paused_decisions;   /* blocked: the client is paused (a pause or `block all`) */
 };
 
 struct judge {

@@ -7,17 +7,6 @@ need curl faketime conntrack nft
 topology_up
 UE=$BUILD/url-enforcer
 CTL() { in_gw "$BUILD/urlctl" -s "$TMP/ctl.sock" "$@"; }
-# the daemon itself, not a wrapper (faketime forks) whose command line names it
-daemon_pid() { pgrep -f "^$UE .*$1" | head -1; }
-stop_daemon() {
-	local pid
-	pid=$(daemon_pid "$1")
-	[ -n "$pid" ] || return 1
-	kill -"${2:-TERM}" "$pid"
-	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-	return 1
-}
-wait_ctl() { for _ in $(seq 50); do ip netns exec "$1" "$BUILD/urlctl" -s "$2" status >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 
 http_server "$NS_SRV" 80
 spawn "$NS_SRV" /usr/bin/python3 "$TOP/tests/e2e/hold_server.py" 8000 "$TMP/hold.log"

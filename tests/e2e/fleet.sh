@@ -8,6 +8,7 @@
 #   cli2 --- gw2 ---- srv (two legs)
 #            gw, gw2 --- nats (nats-server x3 on 10.77.9.1:4222-4224)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../nats_conf.sh"
 need curl nats-server
 [ -x "$BUILD/tests/fleet_tool" ] || { skip setup "build/tests/fleet_tool missing (make test)"; exit 0; }
 topology_up
@@ -41,16 +42,7 @@ declare -A NATS_PID
 nats_start() {
 	local n=$1
 	mkdir -p "$TMP/nats/n$n"
-	cat > "$TMP/nats/n$n.conf" <<C
-server_name: n$n
-listen: 10.77.9.1:$((4221 + n))
-jetstream { store_dir: "$TMP/nats/n$n" }
-cluster {
-	name: ue
-	listen: 127.0.0.1:$((6221 + n))
-	routes: [ nats-route://127.0.0.1:6222, nats-route://127.0.0.1:6223, nats-route://127.0.0.1:6224 ]
-}
-C
+	nats_conf "$n" "10.77.9.1:$((4221 + n))" 6221 "$TMP/nats/n$n" > "$TMP/nats/n$n.conf"
 	ip netns exec "$NS_NATS" nats-server -c "$TMP/nats/n$n.conf" >>"$TMP/nats/n$n.log" 2>&1 &
 	NATS_PID[$n]=$!
 	PIDS+=($!)

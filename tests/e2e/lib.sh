@@ -141,6 +141,36 @@ tls_server() {
 	wait_port "$1" "$2"
 }
 
+# tls_server NS PORT: openssl s_server with a fresh self-signed certificate;
+# it answers a GET with a status page ("HTTP/1.0 200 ok")
+tls_server() {
+	[ -f "$TMP/cert.pem" ] || openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test \
+		-days 1 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
+	spawn "$1" openssl s_server -quiet -accept "$2" -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
+	wait_port "$1" "$2"
+}
+
+# daemon_pid PATTERN: the url-enforcer whose command line holds PATTERN
+# (the daemon itself, not a wrapper such as faketime, which forks)
+daemon_pid() { pgrep -f "^$BUILD/url-enforcer .*$1" | head -1; }
+# stop_daemon PATTERN [SIGNAL]: signal it (TERM) and wait until it is gone
+stop_daemon() {
+	local pid
+	pid=$(daemon_pid "$1")
+	[ -n "$pid" ] || return 1
+	kill -"${2:-TERM}" "$pid"
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+# wait_ctl NS SOCKET: until a daemon answers urlctl status there (5 s at most)
+wait_ctl() {
+	for _ in $(seq 50); do
+		ip netns exec "$1" "$BUILD/urlctl" -s "$2" status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # nginx_server NS HTTP [WORKERS [COMMAND...]]: nginx in NS (started through
 # COMMAND..., e.g. nice) with the directives HTTP inside http {}; its files
 # under $TMP/nginx; waits until it listens on port 80

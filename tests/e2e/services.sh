@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 need curl openssl
 topology_up
-export URL_ENFORCER_SERVICES=$TOP/policies/services
+export URL_ENFORCER_SERVICES=$TOP/examples/services
 
 SOCK=$TMP/ctl.sock
 LOG=$TMP/decisions.log
@@ -15,17 +15,15 @@ CTL() { in_gw "$BUILD/urlctl" -s "$SOCK" "$@"; }
 mkdir -p "$TMP/www" "$TMP/services"
 echo hello > "$TMP/www/index.html"
 http_server "$NS_SRV" 80
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
-	-keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
-spawn "$NS_SRV" openssl s_server -quiet -accept 443 -cert "$TMP/cert.pem" -key "$TMP/key.pem" -www
-wait_port "$NS_SRV" 443
+tls_server "$NS_SRV" 443
 
 # beside the policy: a "reddit" of our own replaces the shipped one
 echo own-reddit.test > "$TMP/services/reddit.list"
 cat > "$TMP/svc.rules" <<'R'
 block service youtube,tiktok,reddit response=reset id=svc
 R
-spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/svc.rules" -s "$SOCK" -l "$LOG" --workers 2
+# --hold: a blocked request never reaches the server, so no answer races the reset
+spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -p "$TMP/svc.rules" -s "$SOCK" -l "$LOG" --workers 2 --hold
 for _ in $(seq 50); do [ -S "$SOCK" ] && CTL status >/dev/null 2>&1 && break; sleep 0.1; done
 
 http_host() { in_cli curl -s -m 5 -o /dev/null -w '%{http_code}' -H "Host: $1" "http://$SRV4/index.html"; }
@@ -47,7 +45,7 @@ check one_line_per_block sh -c "test $(blocked_lines www.youtube.com) = 1 && tes
 	test \$(grep -c '\"action\":\"block\"' '$LOG') = 4"
 
 # urlctl services: every shipped list with its number of names
-expected=$(for f in "$TOP"/policies/services/*.list; do
+expected=$(for f in "$TOP"/examples/services/*.list; do
 	printf '%s %s\n' "$(basename "$f" .list)" "$(grep -cv '^#' "$f")"; done)
 got=$("$BUILD/urlctl" services | awk 'NR > 1 { print $1, $2 }')
 check services_listed test "$got" = "$expected"

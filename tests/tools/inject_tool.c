@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "reset"))
 		err = injector_reset(&inj, &t, &pos);
 	else
-		err = injector_page(&inj, &t, &pos, rule_id);
+		err = injector_page(&inj, &t, &pos, rule_id, NULL);
 	injector_close(&inj);
 	if (err) {
 		fprintf(stderr, "inject_tool: %s: %s\n", argv[1], strerror(-err));

@@ -116,7 +116,7 @@ static int valid(const struct pkt_spec *s, const struct addrs *a)
 {
 	uint8_t l4 = s->l4 ? s->l4 : IPPROTO_TCP;
 
-	if (l4 != IPPROTO_TCP && l4 != IPPROTO_UDP)
+	if (l4 != IPPROTO_TCP && l4 != IPPROTO_UDP && l4 != IPPROTO_ICMP && l4 != IPPROTO_ICMPV6)
 		return 0;
 	if (s->n_vlan > 2 || s->n_ext > PKT_MAX_EXT || s->frag_offset % 8)
 		return 0;
@@ -142,7 +142,8 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 	uint8_t l4 = s->l4 ? s->l4 : IPPROTO_TCP;
 	uint8_t ttl = s->ttl ? s->ttl : 64;
 	size_t ip_at, l4_at, l4_len, hdr_len;
-	int has_l4 = s->frag_offset == 0;
+	/* ICMP: the payload is the whole message */
+	int has_l4 = s->frag_offset == 0 && (l4 == IPPROTO_TCP || l4 == IPPROTO_UDP);
 	struct addrs a;
 
 	if (parse_addrs(s, &a) || !valid(s, &a))

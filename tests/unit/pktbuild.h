@@ -23,7 +23,9 @@
 
 struct pkt_spec {
 	const char *src, *dst;        /* IPv4 or IPv6 literals, same family */
-	uint8_t l4;                   /* IPPROTO_TCP (default) or IPPROTO_UDP */
+	uint8_t l4;                   /* IPPROTO_TCP (default), IPPROTO_UDP, or IPPROTO_ICMP
+				       * and IPPROTO_ICMPV6: no header written, the payload is
+				       * the whole message */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;            /* TH_*, as given (0 is 0) */
 	uint32_t seq, ack;

@@ -200,7 +200,7 @@ void test_inject_rejects_mixed_families(void)
 
 	ASSERT_EQ(inet_pton(AF_INET6, "fd00::1", &t.server), 1);
 	ASSERT_EQ(inject_craft_reset(&t, &pos, &b), -EINVAL);
-	ASSERT_EQ(inject_craft_page(&t, &pos, "x", &b), -EINVAL);
+	ASSERT_EQ(inject_craft_page(&t, &pos, "x", NULL, &b), -EINVAL);
 }
 
 /*
@@ -216,7 +216,7 @@ static void craft_page_body(const struct flow_tuple *t, const char *rule_id, cha
 	char response[INJECT_PACKET_MAX + 1];
 	const char *head_end, *cl;
 
-	ASSERT_OK(inject_craft_page(t, &pos, rule_id, &b));
+	ASSERT_OK(inject_craft_page(t, &pos, rule_id, NULL, &b));
 	ASSERT_EQ(b.count, 2);
 	parse_packet(&b.packet[0], &to_server);
 	parse_packet(&b.packet[1], &page);

@@ -3,6 +3,7 @@
  * option, groups, includes, case; threads sharing one policy. Every decision
  * is also reached by the naive evaluation, which must agree.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,4 +537,70 @@ void test_policy_threads_share_a_policy(void)
 			ASSERT_EQ(workers[t].lines[i], d.rule ? d.rule->line : 0);
 	}
 	policy_free(p);
+}
+
+/* `block all`: decides before every other rule for its clients, in its window. */
+void test_policy_block_all(void)
+{
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	struct policy *p = load("group kids 10.0.0.0/24,fd00:7::/64\n"
+				"allow domain school.example id=school\n"
+				"block all client=@kids time=mon-fri@20:00-07:00 response=page id=bedtime\n"
+				"block path ^/x id=x\n");
+	struct match_scratch *s = match_scratch_new();
+	struct test_request t;
+	struct decision d, naive;
+	time_t evening = local_time(2026, 11, 23, 21, 0), noon = local_time(2026, 11, 24, 12, 0);
+	char out[256] = "";
+
+	req_http(&t, "GET", "school.example", 80, "/", "10.0.0.2");
+	policy_match(p, &t.r, evening, s, &d);
+	policy_match_naive(p, &t.r, evening, s, &naive);
+	ASSERT_EQ(d.action, ACTION_BLOCK);
+	ASSERT_EQ(naive.action, ACTION_BLOCK);
+	ASSERT_EQ(d.response, RESPONSE_PAGE);
+	ASSERT_STREQ(d.rule->id, "bedtime");
+	ASSERT_TRUE(d.paused && naive.paused);
+	ASSERT_EQ(d.paused_until, local_time(2026, 11, 24, 7, 0));
+	policy_match(p, &t.r, noon, s, &d);
+	ASSERT_EQ(d.action, ACTION_ALLOW);
+	ASSERT_TRUE(!d.paused);
+	req_tls(&t, "other.example", "fd00:7::9", 0);
+	policy_match(p, &t.r, evening, s, &d);
+	ASSERT_TRUE(d.paused && d.action == ACTION_BLOCK);
+	req_http(&t, "GET", "school.example", 80, "/", "10.0.1.2");   /* the neighbour */
+	policy_match(p, &t.r, evening, s, &d);
+	ASSERT_TRUE(!d.paused && d.action == ACTION_ALLOW);
+
+	ASSERT_OK(policy_cutoff_clients(p, evening, collect_prefix, out));
+	ASSERT_STREQ(out, "0a00/120 0000/64 ");
+	out[0] = 0;
+	ASSERT_OK(policy_cutoff_clients(p, noon, collect_prefix, out));
+	ASSERT_STREQ(out, "");
+	ASSERT_OK(policy_group(p, "kids", collect_prefix, out));
+	ASSERT_STREQ(out, "0a00/120 0000/64 ");
+	ASSERT_EQ(policy_group(p, "nobody", collect_prefix, out), -ENOENT);
+	match_scratch_free(s);
+	policy_free(p);
+	unsetenv("TZ");
+	tzset();
+}
+
+void test_policy_block_all_errors(void)
+{
+	char *diag;
+
+	fixture_dir();
+	ASSERT_NULL(fixture_load("t.rules",
+		"allow all client=10.0.0.2\n"
+		"block all\n"
+		"block all client=10.0.0.2 method=GET\n"
+		"block all x client=10.0.0.2\n", &diag));
+	ASSERT_STREQ(diag,
+		"t.rules:1:1: error: all rules can only block\n"
+		"t.rules:2:7: error: block all needs client=\n"
+		"t.rules:3:27: error: method= does not apply to all\n"
+		"t.rules:4:11: error: all takes no pattern\n");
+	free(diag);
 }

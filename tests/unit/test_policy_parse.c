@@ -89,9 +89,9 @@ void test_policy_errors_fields(void)
 {
 	static const struct diag_case cases[] = {
 		{ "block\n", "t.rules:1:7: error: block needs a field: url, host, path, domain, "
-		  "domain-list, tls, quic or service\n" },
+		  "domain-list, tls, quic, service or all\n" },
 		{ "block ftp x\n", "t.rules:1:7: error: unknown field \"ftp\" "
-		  "(url, host, path, domain, domain-list, tls, quic, service)\n" },
+		  "(url, host, path, domain, domain-list, tls, quic, service, all)\n" },
 		{ "allow url\n", "t.rules:1:11: error: url needs a PCRE2 pattern\n" },
 		{ "log path # a comment, not a pattern\n",
 		  "t.rules:1:10: error: path needs a PCRE2 pattern\n" },

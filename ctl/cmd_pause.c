@@ -1,0 +1,31 @@
+/* urlctl pause: internet off for clients until a time worked out here (urlctl(8)). */
+#include <stdio.h>
+#include <time.h>
+
+#include "ctl/duration.h"
+#include "ctl/urlctl.h"
+
+int cmd_pause(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a)
+{
+	static struct ctl_msg req;
+	const char *dur = ctl_value(c, a, "for"), *clock = ctl_value(c, a, "until");
+	time_t now = time(NULL), until = 0;
+	char until_text[32];
+
+	if (dur && clock)
+		return ctl_usage_error(c, "--for or --until, not both");
+	if (dur) {
+		long secs;
+
+		if (duration_parse(dur, &secs) || !secs)
+			return ctl_usage_error(c, "--for takes a duration such as 90s, 30m, 1h30m, 2d");
+		until = now + secs;
+	} else if (clock && clock_next(clock, now, &until)) {
+		return ctl_usage_error(c, "--until takes a local time HH:MM");
+	}
+	snprintf(until_text, sizeof(until_text), "%lld", (long long)until);
+	ctl_msg_init(&req, c->request);
+	ctl_msg_add_arg(&req, a->argv[0]);
+	ctl_msg_add_arg(&req, until_text);
+	return ctl_ask(env->socket, &req, c->shape, a->format);
+}
