@@ -337,10 +337,13 @@ void policy_match_naive(const struct policy *p, const struct request *r, time_t 
  * without it, R cannot match and its regex need not run. */
 static bool also_present(struct eval *e, const struct rule *r)
 {
-	const char *s = e->subject[r->field];
+	const char *s;
 	size_t len;
 
-	if (!r->also || !s)
+	if (!r->also)               /* so are domain and tls rules: no subject here */
+		return true;
+	s = e->subject[r->field];
+	if (!s)
 		return true;
 	len = subject_len(e, r->field);
 	for (size_t i = 0; i + r->also_len <= len; i++) {
