@@ -68,7 +68,7 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match bench-log \
-	bench-fleet \
+	bench-fleet bench-report \
 	bench-pipeline bench-verdict bench-hold bench-quic
 .DEFAULT_GOAL := all
 
@@ -194,6 +194,15 @@ $(BUILD)/bench/fleet_bench: $(call obj,bench/fleet_bench.c) $(ENFORCER_LIB) $(PO
 bench-fleet: $(BUILD)/bench/fleet_bench $(BUILD)/tests/fleet_tool
 	$(Q)BUILD=$(BUILD) bash bench/fleet.sh
 
+$(BUILD)/bench/report_bench: $(call obj,bench/report_bench.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# urlctl report's cost: judging with and without it, memory for 1,000 clients.
+bench-report: $(BUILD)/bench/report_bench
+	$(Q)$(BUILD)/bench/report_bench
+
 bench-log: $(BUILD)/bench/bench_log
 	$(Q)$(BUILD)/bench/bench_log
 
@@ -203,7 +212,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c enforcer/proto/http.c enforcer/proto/tls.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c common/cidr.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
 	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)
@@ -300,7 +309,7 @@ install: all
 	$(Q)for f in $(EXAMPLES); do \
 		install -D -m 0644 examples/$$f $(DESTDIR)$(EXAMPLESDIR)/$$f || exit 1; done
 	$(Q)install -d $(DESTDIR)$(SERVICESDIR)
-	$(Q)install -m 0644 policies/services/*.list $(DESTDIR)$(SERVICESDIR)/
+	$(Q)install -m 0644 examples/services/*.list $(DESTDIR)$(SERVICESDIR)/
 	@echo 'installed under $(DESTDIR)$(PREFIX); configure $(DEFAULTSDIR)/url-enforcer, then'
 	@echo '  systemctl daemon-reload && systemctl enable --now url-enforcer'
 
@@ -324,6 +333,7 @@ help:
 	@echo '  bench-pipeline  offline pipeline on a generated 1M-request pcap vs libpcap, tshark, ndpiReader'
 	@echo '  bench-quic      CPU per new QUIC connection, offline rate on QUIC first flights vs tshark'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
+	@echo '  bench-report    urlctl report: judging with and without it, memory for 1,000 clients'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
 	@echo '  bench-log       one decision log line: written directly vs jansson, ns a line'
 	@echo '  bench-fleet     decision stream to a 3-node JetStream cluster: decisions/s, added CPU'

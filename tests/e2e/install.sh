@@ -32,7 +32,7 @@ problems=$(
 	expect_file $PREFIX/lib/systemd/system/url-enforcer.service 644
 	expect_file /etc/default/url-enforcer 644
 	expect_file $PREFIX/share/bash-completion/completions/urlctl 644
-	for f in "$TOP"/policies/services/*.list; do
+	for f in "$TOP"/examples/services/*.list; do
 		expect_file $PREFIX/share/url-enforcer/services/$(basename "$f") 644
 	done
 	cmp -s "$BUILD/url-enforcer" "$ROOT$PREFIX/sbin/url-enforcer" ||
@@ -99,7 +99,7 @@ expect_completion() {    # EXPECTED WORDS...
 }
 problems=$(
 	expect_completion 'mode ' urlctl mo
-	expect_completion 'apply blocks check fleet help mode pause paused publish resume services stats status test unblock ' urlctl ''
+	expect_completion 'apply blocks check fleet help mode pause paused publish report resume services stats status test unblock ' urlctl ''
 	expect_completion '--help --json --policy -p ' urlctl services -
 	expect_completion 'stats status ' urlctl -s /run/x.sock st
 	expect_completion 'audit enforce ' urlctl mode ''
