@@ -102,12 +102,12 @@ def main():
             report(bool(gone), 'resume_from_page_listed', table_text(d, 'paused-table'))
             back = wait_for(lambda: subprocess.run(probe, capture_output=True).returncode == 0, 10)
             report(bool(back), 'resume_from_page_restores_traffic')
-        elif check == 'xss':     # args: text that must be shown literally
-            text = args[0]
+        elif check == 'xss':     # args: text that must be shown literally, a name for it
+            text, name = args[0], args[1]
             shown = wait_for(lambda: text in d.find_element(By.TAG_NAME, 'main').text)
-            report(bool(shown), 'xss_host_rendered_as_text', d.find_element(By.ID, 'top-blocked').text)
+            report(bool(shown), 'xss_%s_rendered_as_text' % name, d.find_element(By.ID, 'top-blocked').text)
             why = injected(d)
-            report(not why, 'xss_nothing_injected', why)
+            report(not why, 'xss_%s_nothing_injected' % name, why)
         else:
             report(False, 'usage', 'unknown check ' + check)
     finally:
