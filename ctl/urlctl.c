@@ -67,8 +67,8 @@ const struct ctl_command ctl_commands[] = {
 	  "(beside FILE, then installed) and their domains", .formats = JSON, .options = {
 		{ "policy", 'p', "FILE", NULL, "the services beside FILE first" },
 	  }, .shape = SHAPE_TABLE, .run = cmd_services },
-	{ "publish", "FILE", 1, 1, "send a policy to a fleet", .options = {
-		FLEET_OPTIONS } , .run = cmd_publish },
+	{ "publish", "FILE", 1, 1, "send a policy to a fleet", .options = { FLEET_OPTIONS },
+	  .run = cmd_publish },
 	{ "fleet", "", 0, 0, "gateways, their policy and last contact", .formats = JSON,
 	  .options = { FLEET_OPTIONS }, .run = cmd_fleet },
 	{ "web", "", 0, 0, "the dashboard (default 127.0.0.1:8380)", .options = {
