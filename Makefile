@@ -68,8 +68,8 @@ UNIT_TESTS   := $(BUILD)/tests/unit_tests
 TEST_TOOLS   := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(wildcard tests/tools/*.c))
 
 .PHONY: all test test-run check-layers deps clean help install uninstall demo fuzz bench-match bench-log \
-	bench-fleet \
-	bench-pipeline bench-verdict bench-hold
+	bench-fleet bench-report \
+	bench-pipeline bench-verdict bench-hold bench-quic
 .DEFAULT_GOAL := all
 
 all: $(DAEMON) $(URLCTL)
@@ -194,6 +194,15 @@ $(BUILD)/bench/fleet_bench: $(call obj,bench/fleet_bench.c) $(ENFORCER_LIB) $(PO
 bench-fleet: $(BUILD)/bench/fleet_bench $(BUILD)/tests/fleet_tool
 	$(Q)BUILD=$(BUILD) bash bench/fleet.sh
 
+$(BUILD)/bench/report_bench: $(call obj,bench/report_bench.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# urlctl report's cost: judging with and without it, memory for 1,000 clients.
+bench-report: $(BUILD)/bench/report_bench
+	$(Q)$(BUILD)/bench/report_bench
+
 bench-log: $(BUILD)/bench/bench_log
 	$(Q)$(BUILD)/bench/bench_log
 
@@ -248,6 +257,10 @@ bench-verdict: all
 	$(Q)BUILD=$(BUILD) bash bench/verdict.sh
 
 # --hold against the same daemon without it: latency, throughput, leak.
+# A new QUIC connection's CPU cost and the offline rate, beside tshark.
+bench-quic: all $(BUILD)/tests/quic_client
+	$(Q)BUILD=$(BUILD) bash bench/quic.sh
+
 bench-hold: all
 	$(Q)BUILD=$(BUILD) bash bench/hold.sh
 
@@ -296,7 +309,7 @@ install: all
 	$(Q)for f in $(EXAMPLES); do \
 		install -D -m 0644 examples/$$f $(DESTDIR)$(EXAMPLESDIR)/$$f || exit 1; done
 	$(Q)install -d $(DESTDIR)$(SERVICESDIR)
-	$(Q)install -m 0644 policies/services/*.list $(DESTDIR)$(SERVICESDIR)/
+	$(Q)install -m 0644 examples/services/*.list $(DESTDIR)$(SERVICESDIR)/
 	@echo 'installed under $(DESTDIR)$(PREFIX); configure $(DEFAULTSDIR)/url-enforcer, then'
 	@echo '  systemctl daemon-reload && systemctl enable --now url-enforcer'
 
@@ -318,7 +331,9 @@ help:
 	@echo '  demo            client/gateway/server namespaces, the enforcer and a few requests'
 	@echo '  deps            install the Debian 12 build and test dependencies'
 	@echo '  bench-pipeline  offline pipeline on a generated 1M-request pcap vs libpcap, tshark, ndpiReader'
+	@echo '  bench-quic      CPU per new QUIC connection, offline rate on QUIC first flights vs tshark'
 	@echo '  bench-match     policy matching: engine vs naive loop vs Hyperscan'
+	@echo '  bench-report    urlctl report: judging with and without it, memory for 1,000 clients'
 	@echo '  bench-hold      --hold: added latency p50/p99, throughput ratio, blocked requests seen'
 	@echo '  bench-log       one decision log line: written directly vs jansson, ns a line'
 	@echo '  bench-fleet     decision stream to a 3-node JetStream cluster: decisions/s, added CPU'

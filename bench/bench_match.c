@@ -6,7 +6,9 @@
  * regex sets, Hyperscan over the same patterns (first match = the lowest
  * matching rule). Everything is generated from fixed seeds: the rule files,
  * a 1,000,000-name domain list and, per set, 1,000,000 URLs of which about
- * 5% hit a rule. Hyperscan is a dependency of this benchmark only.
+ * 5% hit a rule; the regex sets come from the generators of match_sets.c,
+ * most of them written apart from the prefilter. Hyperscan is a dependency
+ * of this benchmark only.
  *   bench_match [URLS [SET...]]    (default 1000000 URLs, every set)
  *   bench_match --emit SET DIR     only write a regex set for another benchmark
  *                                  (see emit())

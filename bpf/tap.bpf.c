@@ -155,13 +155,28 @@ static __always_inline __u64 wakeup(void *ring, const struct ue_packet *p)
 }
 
 /*
- * The frame to the ring of its flow's worker. skb->hash is the flow hash
- * the fanout group has just spread the frame by (after IPv4 reassembly):
- * the same flow, the same ring, whichever socket the group chose.
+ * The ring of a frame's flow: a hash of its canonical session key, the same
+ * for every frame of the flow whatever the device or the sender's socket
+ * made of skb->hash (a TCP sender picks a new one after a timeout). A frame
+ * the filter could not parse has no key: skb->hash is what there is.
  */
+static __always_inline __u32 ring_of(struct __sk_buff *skb, const struct ue_packet *p)
+{
+	const __u32 *w = (const __u32 *)&p->key;
+	__u32 h = 2166136261u;
+	int i;
+
+	if (!p->l4_proto)
+		return skb->hash % n_rings;
+	for (i = 0; i < (int)(sizeof(p->key) / 4); i++)
+		h = (h ^ w[i]) * 16777619u;
+	return (h ^ (h >> 16)) % n_rings;
+}
+
+/* The frame to the ring of its flow's worker. */
 static __always_inline void to_ring(struct __sk_buff *skb, const struct ue_packet *p)
 {
-	__u32 cpu = bpf_get_smp_processor_id(), idx = skb->hash % n_rings, len = skb->len;
+	__u32 cpu = bpf_get_smp_processor_id(), idx = ring_of(skb, p), len = skb->len;
 	struct ue_tap_record *r = bpf_map_lookup_elem(&tap_scratch, &cpu);
 	void *ring = bpf_map_lookup_elem(&tap_rings, &idx);
 

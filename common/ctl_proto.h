@@ -32,6 +32,8 @@ enum ctl_type {
 	CTL_REQ_PAUSE,        /* IP|CIDR|@GROUP, end (seconds since the epoch, "0": none) */
 	CTL_REQ_RESUME,       /* IP|CIDR|@GROUP|"all" */
 	CTL_REQ_PAUSED,       /* rows: the pauses and open `block all` rules */
+	CTL_REQ_REPORT,       /* IP|CIDR|@GROUP or "", since (seconds ago, "0": all):
+			       * rows of kind "client", "site" and "hour" (urlctl(8)) */
 	CTL_REQ_MAX_,
 
 	CTL_REC_ROW = 100,

@@ -58,12 +58,17 @@ const struct ctl_command ctl_commands[] = {
 	  .request = CTL_REQ_RESUME, .shape = SHAPE_RECORD, .run = ctl_query },
 	{ "paused", "", 0, 0, "current pauses and when they end", .formats = JSON,
 	  .request = CTL_REQ_PAUSED, .shape = SHAPE_TABLE, .run = ctl_query },
+	{ "report", "", 0, 0, "per client: requests, blocks, top sites\n"
+	  "allowed and blocked, first and last seen", .formats = JSON, .options = {
+		{ "client", 0, "IP|@GROUP", NULL, "only these clients (an address, a prefix, a group)" },
+		{ "since", 0, "DUR", NULL, "requests and blocks of the last DUR only (24h, 7d)" },
+	  }, .request = CTL_REQ_REPORT, .run = cmd_report },
 	{ "services", "", 0, 0, "the service names `service` rules know\n"
 	  "(beside FILE, then installed) and their domains", .formats = JSON, .options = {
 		{ "policy", 'p', "FILE", NULL, "the services beside FILE first" },
 	  }, .shape = SHAPE_TABLE, .run = cmd_services },
-	{ "publish", "FILE", 1, 1, "send a policy to a fleet", .options = {
-		FLEET_OPTIONS } , .run = cmd_publish },
+	{ "publish", "FILE", 1, 1, "send a policy to a fleet", .options = { FLEET_OPTIONS },
+	  .run = cmd_publish },
 	{ "fleet", "", 0, 0, "gateways, their policy and last contact", .formats = JSON,
 	  .options = { FLEET_OPTIONS }, .run = cmd_fleet },
 	{ "help", "COMMAND", 0, 1, "this text, or COMMAND's options", .options = {

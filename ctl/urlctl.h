@@ -97,6 +97,8 @@ int cmd_services(const struct ctl_command *c, const struct ctl_env *env,
 		 const struct ctl_args *a);  /* cmd_services.c */
 /* urlctl pause: the end time worked out here (cmd_pause.c). */
 int cmd_pause(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
+/* urlctl report: rows assembled into one object a client (cmd_report.c). */
+int cmd_report(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 /* A fleet on NATS JetStream (cmd_fleet.c). */
 int cmd_publish(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_fleet(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);

@@ -211,6 +211,11 @@ static void tick(struct daemon *d)
 		daemon_update_cutoffs(d, now.tv_sec);
 		daemon_rejudge(d);
 	}
+	/* the report's state: a crash loses at most a minute of it */
+	if (now.tv_sec - d->report_saved >= REPORT_SAVE_INTERVAL) {
+		report_save(&d->report);
+		d->report_saved = now.tv_sec;
+	}
 	if (pauses_expire(&d->pauses, now.tv_sec)) {
 		log_info("a pause ended");
 		daemon_update_cutoffs(d, now.tv_sec);
@@ -298,6 +303,11 @@ static void setup(struct daemon *d)
 		log_info("%u pause%s restored from %s", d->pauses.n, d->pauses.n == 1 ? "" : "s",
 			 o->state_dir);
 	daemon_update_cutoffs(d, time(NULL));
+	if ((err = report_init(&d->report, d->pauses.state_dir)) == -ENOMEM)
+		fatalx("the report: out of memory");
+	else if (err)
+		log_warnx("%s/%s: %s: the report starts anew", o->state_dir, REPORT_FILE,
+			  err == -EINVAL ? "not a report of this version" : strerror(-err));
 	d->hold.fd = -1;
 	if (o->hold && (err = hold_open(&d->hold, d->bl, &o->http_ports, &o->tls_ports,
 					d->ifindex, o->n_interfaces)))
@@ -341,6 +351,7 @@ static void start_workers(struct daemon *d)
 		.o = o, .policy = &d->policy, .policy_gen = &d->policy_gen,
 		.rejudge_gen = &d->rejudge_gen, .audit = &d->audit, .stop = &d->stop,
 		.bl = d->bl, .inj = &d->inj, .hold = &d->hold, .log = d->log, .pauses = &d->pauses,
+		.report = &d->report,
 	};
 	int err;
 
@@ -366,6 +377,8 @@ static void start_workers(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	int err;
+
 	atomic_store(&d->stop, true);
 	for (unsigned w = 0; d->workers && w < d->n_workers; w++) {
 		worker_join(&d->workers[w]);
@@ -384,6 +397,10 @@ static void teardown(struct daemon *d)
 	fleet_close(d->fleet);
 	decision_log_close(d->log);
 	pauses_release(&d->pauses);
+	if ((err = report_save(&d->report)))
+		log_warnx("%s/%s: %s: the report since the last save is lost", d->o->state_dir,
+			  REPORT_FILE, strerror(-err));
+	report_release(&d->report);
 	policy_free(atomic_load(&d->policy));
 	if (d->ctl_scratch)
 		match_scratch_free(d->ctl_scratch);

@@ -40,6 +40,8 @@ struct daemon {
 	struct hold hold;              /* --hold; its fd is -1 without */
 	struct decision_log *log;
 	struct pauses pauses;          /* urlctl pause, saved in --state-dir */
+	struct report report;          /* urlctl report, saved in --state-dir */
+	time_t report_saved;
 	struct fleet *fleet;           /* --nats; NULL without */
 	struct conntrack_watch ct;
 	bool ct_open;
@@ -61,6 +63,8 @@ int daemon_run(const struct options *o);
 int daemon_reload(struct daemon *d, const char *path, int reply_fd);
 /* Ask every worker to judge its open sessions' latest requests again. */
 void daemon_rejudge(struct daemon *d);
+#define REPORT_SAVE_INTERVAL 60     /* seconds */
+
 /* Makes the kernel's cut-off clients those of the `block all` rules open
  * at NOW and of the pauses in force. */
 void daemon_update_cutoffs(struct daemon *d, time_t now);
@@ -69,5 +73,15 @@ void daemon_update_cutoffs(struct daemon *d, time_t now);
 void daemon_ctl_register(struct daemon *d);
 /* daemon_pause.c: urlctl pause, resume, paused */
 void daemon_pause_register(struct daemon *d);
+struct target_prefixes {
+	struct prefix p[PAUSE_PREFIXES_MAX];
+	unsigned n;
+};
+/* TARGET (IP, CIDR or @GROUP of the policy in force) into *T; 0, or a
+ * message to the control client FD and -errno. */
+int daemon_target_prefixes(struct daemon *d, int fd, const char *target,
+			   struct target_prefixes *t);
+/* daemon_report.c: urlctl report */
+void daemon_report_register(struct daemon *d);
 
 #endif

@@ -383,4 +383,5 @@ void daemon_ctl_register(struct daemon *d)
 	d->ctl.handlers[CTL_REQ_APPLY] = on_apply;
 	d->ctl.handlers[CTL_REQ_TEST] = on_test;
 	daemon_pause_register(d);
+	daemon_report_register(d);
 }

@@ -11,11 +11,6 @@
 #include "common/log.h"
 #include "enforcer/daemon.h"
 
-struct target_prefixes {
-	struct prefix p[PAUSE_PREFIXES_MAX];
-	unsigned n;
-};
-
 static int group_collect(const struct in6_addr *addr, unsigned len, void *arg)
 {
 	struct target_prefixes *t = arg;
@@ -26,8 +21,7 @@ static int group_collect(const struct in6_addr *addr, unsigned len, void *arg)
 	return 0;
 }
 
-/* TARGET (IP, CIDR or @GROUP of the policy in force) into *T; a message to FD if not. */
-static int resolve(struct daemon *d, int fd, const char *target, struct target_prefixes *t)
+int daemon_target_prefixes(struct daemon *d, int fd, const char *target, struct target_prefixes *t)
 {
 	const char *why;
 	int err;
@@ -98,7 +92,7 @@ static int on_pause(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 		control_send_msg(fd, "pause: the end %s is not in the future", until_text);
 		return CTL_USAGE;
 	}
-	if (resolve(d, fd, target, &t))
+	if (daemon_target_prefixes(d, fd, target, &t))
 		return CTL_USAGE;
 	err = pauses_add(&d->pauses, target, t.p, t.n, now, until);
 	if (err == -ENOSPC || err == -EINVAL) {

@@ -139,7 +139,7 @@ int offline_run(const struct options *o)
 	}
 	pcfg.arg = &j;
 	if (o->checksums == CHECKSUMS_AUTO) {
-		offload = csum_offload_new();
+		offload = csum_offload_new(&o->http_ports, &o->tls_ports);
 		if (!offload) {
 			log_warnx("out of memory");
 			goto out;

@@ -223,7 +223,7 @@ int worker_start(struct worker *w, const struct worker_env *env, unsigned id)
 	struct judge_config jcfg = {
 		.policy = atomic_load(env->policy), .log = env->log, .audit = atomic_load(env->audit),
 		.log_all = o->log_all, .overflow_block = o->overflow_block, .wall_clock = true,
-		.pauses = env->pauses,
+		.pauses = env->pauses, .report = env->report,
 		.live = true,
 	};
 	int err;

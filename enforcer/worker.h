@@ -63,6 +63,7 @@ struct worker_env {
 	const struct hold *hold;       /* --hold; its fd is -1 without */
 	struct decision_log *log;
 	struct pauses *pauses;         /* urlctl pause: looked up under its lock */
+	struct report *report;         /* urlctl report: noted under its lock */
 };
 
 struct worker {

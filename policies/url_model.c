@@ -57,21 +57,24 @@ static double byte_per_mille(unsigned char c)
 	return 0.05;
 }
 
+#define F(s, share) { s, sizeof(s) - 1, share }
+
 static const struct {
 	const char *s;
+	size_t len;
 	double share;
 } furniture[] = {
-	{ "http", 1.0 },           /* the url field starts with a scheme */
-	{ "https://www.", 0.3 }, { "http://www.", 0.2 }, { "https://", 0.6 }, { "http://", 0.4 },
-	{ "://", 1.0 }, { "://www.", 0.5 }, { "www.", 0.5 },
-	{ ".com", 0.5 }, { ".net", 0.08 }, { ".org", 0.06 }, { ".de", 0.04 },
-	{ ".co.uk", 0.02 }, { ".io", 0.02 }, { ".ru", 0.02 },
-	{ ".html", 0.12 }, { ".php", 0.06 }, { ".js", 0.08 }, { ".css", 0.04 },
-	{ ".png", 0.05 }, { ".jpg", 0.05 }, { ".gif", 0.02 }, { ".aspx", 0.02 },
-	{ ".json", 0.02 }, { "index.", 0.04 },
-	{ "/api/", 0.04 }, { "/static/", 0.03 }, { "/images/", 0.03 }, { "/img/", 0.03 },
-	{ "/wp-content/", 0.03 }, { "/assets/", 0.03 }, { "/search", 0.02 },
-	{ "?id=", 0.03 }, { "utm_", 0.03 },
+	F("http", 1.0),           /* the url field starts with a scheme */
+	F("https://www.", 0.3), F("http://www.", 0.2), F("https://", 0.6), F("http://", 0.4),
+	F("://", 1.0), F("://www.", 0.5), F("www.", 0.5),
+	F(".com", 0.5), F(".net", 0.08), F(".org", 0.06), F(".de", 0.04),
+	F(".co.uk", 0.02), F(".io", 0.02), F(".ru", 0.02),
+	F(".html", 0.12), F(".php", 0.06), F(".js", 0.08), F(".css", 0.04),
+	F(".png", 0.05), F(".jpg", 0.05), F(".gif", 0.02), F(".aspx", 0.02),
+	F(".json", 0.02), F("index.", 0.04),
+	F("/api/", 0.04), F("/static/", 0.03), F("/images/", 0.03), F("/img/", 0.03),
+	F("/wp-content/", 0.03), F("/assets/", 0.03), F("/search", 0.02),
+	F("?id=", 0.03), F("utm_", 0.03),
 };
 
 #define FURNITURE_MAX 12       /* the longest string above */
@@ -83,8 +86,8 @@ static double furniture_share(const char *s, size_t len)
 	double share = 0;
 
 	for (size_t i = 0; i < sizeof(furniture) / sizeof(furniture[0]); i++)
-		if (furniture[i].share > share &&
-		    memmem(furniture[i].s, strlen(furniture[i].s), s, len))
+		if (furniture[i].share > share && furniture[i].len >= len &&
+		    memmem(furniture[i].s, furniture[i].len, s, len))
 			share = furniture[i].share;
 	return share;
 }
@@ -106,16 +109,20 @@ static double furniture_cover(const char *s, size_t len)
 
 	if (len > COVER_MAX)
 		return 0;
-	for (size_t j = 1; j <= len; j++) {
-		cover[j] = is_separator(s[j - 1]) ? cover[j - 1] : 0;
-		for (size_t i = 0; i < j; i++) {
-			/* a piece cut by S's ends may be short: ".h" of ".html" */
-			if (!cover[i] || (j - i < 3 && i && j < len))
-				continue;
+	for (size_t i = 0; i < len; i++) {
+		if (!cover[i])
+			continue;
+		if (is_separator(s[i]) && cover[i] > cover[i + 1])
+			cover[i + 1] = cover[i];
+		for (size_t j = i + 1; j <= len && j - i <= FURNITURE_MAX; j++) {
 			double piece = furniture_share(s + i, j - i);
 
-			if (piece && fmin(cover[i], piece) > cover[j])
-				cover[j] = fmin(cover[i], piece);
+			if (!piece)
+				break;          /* nor is any longer piece from i */
+			/* a piece cut by S's ends may be short: ".h" of ".html" */
+			if ((j - i < 3 && i && j < len) || fmin(cover[i], piece) <= cover[j])
+				continue;
+			cover[j] = fmin(cover[i], piece);
 		}
 	}
 	return cover[len];

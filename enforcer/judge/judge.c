@@ -85,6 +85,9 @@ void judge_request(struct judge *j, const struct request *r, struct decision *d)
 	apply_pause(j, r, now, d);
 	response_applicable(r, d);
 	count(j, d);
+	if (j->cfg.report)
+		report_note(j->cfg.report, &r->tuple.client, r->host ? r->host : "-",
+			    d->action == ACTION_BLOCK, now);
 	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
 		j->stats.logged++;
 		log_line(j, r, ACTION_LOG, d->logged[i], d->logged[i]->response,

@@ -19,6 +19,7 @@
 
 #include "enforcer/judge/decision_log.h"
 #include "enforcer/judge/pauses.h"
+#include "enforcer/judge/report.h"
 #include "enforcer/pipeline/pipeline.h"
 #include "policies/policy.h"
 
@@ -31,6 +32,7 @@ struct judge_config {
 	bool overflow_block;         /* --on-overflow block */
 	bool wall_clock;             /* time= windows by the daemon's clock, not the packet's */
 	struct pauses *pauses;       /* urlctl pause (live only): NULL, none */
+	struct report *report;       /* urlctl report (live only): NULL, none */
 };
 
 struct judge_stats {

@@ -1,7 +1,10 @@
 /*
  * QUIC Initial keys and packet protection with libcrypto: HKDF-Extract and
- * HKDF-Expand-Label (TLS 1.3's label layout) over SHA-256, AES-128-ECB for
- * the header protection mask, AES-128-GCM for the payload.
+ * HKDF-Expand-Label (TLS 1.3's label layout) over HMAC-SHA256, AES-128-ECB
+ * for the header protection mask, AES-128-GCM for the payload. HKDF is
+ * written out over one kept HMAC context (every output is one block at
+ * most): libcrypto's HKDF object, parameters parsed on every call, took
+ * about twice as long for a connection's keys (bench/README.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,12 +12,11 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include "enforcer/proto/quic_crypto.h"
 
 struct quic_crypto {
-	EVP_KDF_CTX *hkdf;
+	EVP_MAC_CTX *hmac;               /* HMAC-SHA256, for HKDF */
 	EVP_CIPHER *ecb_cipher, *gcm_cipher;
 	EVP_CIPHER_CTX *ecb, *gcm;
 };
@@ -53,18 +55,24 @@ bool quic_version_known(uint32_t version)
 struct quic_crypto *quic_crypto_new(void)
 {
 	struct quic_crypto *c = calloc(1, sizeof(*c));
-	EVP_KDF *kdf = NULL;
+	OSSL_PARAM digest[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC *mac;
 
 	if (!c)
 		return NULL;
-	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	c->hkdf = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	EVP_KDF_free(kdf);
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	c->hmac = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	EVP_MAC_free(mac);
 	c->ecb_cipher = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	c->gcm_cipher = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
 	c->ecb = EVP_CIPHER_CTX_new();
 	c->gcm = EVP_CIPHER_CTX_new();
-	if (!c->hkdf || !c->ecb_cipher || !c->gcm_cipher || !c->ecb || !c->gcm ||
+	/* the digest once, here: naming it in every call fetches it again */
+	if (!c->hmac || !EVP_MAC_CTX_set_params(c->hmac, digest) || !c->ecb_cipher ||
+	    !c->gcm_cipher || !c->ecb || !c->gcm ||
 	    !EVP_EncryptInit_ex(c->ecb, c->ecb_cipher, NULL, NULL, NULL) ||
 	    !EVP_CIPHER_CTX_set_padding(c->ecb, 0) ||
 	    !EVP_DecryptInit_ex(c->gcm, c->gcm_cipher, NULL, NULL, NULL)) {
@@ -79,7 +87,7 @@ void quic_crypto_free(struct quic_crypto *c)
 {
 	if (!c)
 		return;
-	EVP_KDF_CTX_free(c->hkdf);
+	EVP_MAC_CTX_free(c->hmac);
 	EVP_CIPHER_CTX_free(c->ecb);
 	EVP_CIPHER_CTX_free(c->gcm);
 	EVP_CIPHER_free(c->ecb_cipher);
@@ -87,29 +95,36 @@ void quic_crypto_free(struct quic_crypto *c)
 	free(c);
 }
 
+/* HMAC-SHA256(KEY, A || B) into OUT (32 bytes). */
+static int hmac(struct quic_crypto *c, const uint8_t *key, size_t key_len, const uint8_t *a,
+		size_t a_len, const uint8_t *b, size_t b_len, uint8_t out[32])
+{
+	size_t n;
+
+	return EVP_MAC_init(c->hmac, key, key_len, NULL) && EVP_MAC_update(c->hmac, a, a_len) &&
+	       EVP_MAC_update(c->hmac, b, b_len) && EVP_MAC_final(c->hmac, out, &n, 32) &&
+	       n == 32 ? 0 : -EIO;
+}
+
+/* HKDF-Extract (RFC 5869 2.2): PRK = HMAC(salt, IKM). */
 static int hkdf_extract(struct quic_crypto *c, const uint8_t *salt, size_t salt_len,
 			const uint8_t *ikm, size_t ikm_len, uint8_t prk[32])
 {
-	int mode = EVP_KDF_HKDF_MODE_EXTRACT_ONLY;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len),
-		OSSL_PARAM_construct_end(),
-	};
-
-	return EVP_KDF_derive(c->hkdf, prk, 32, params) == 1 ? 0 : -EIO;
+	return hmac(c, salt, salt_len, ikm, ikm_len, NULL, 0, prk);
 }
 
-/* HKDF-Expand-Label(SECRET, LABEL, "", LEN) of TLS 1.3 (RFC 8446 7.1). */
+/*
+ * HKDF-Expand-Label(SECRET, LABEL, "", LEN) of TLS 1.3 (RFC 8446 7.1), LEN
+ * at most 32: HKDF-Expand's first block, HMAC(secret, HkdfLabel || 0x01).
+ */
 static int hkdf_expand_label(struct quic_crypto *c, const uint8_t secret[32],
 			     const char *label, uint8_t *out, size_t len)
 {
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+	static const uint8_t block1 = 1;
 	size_t label_len = strlen(label);
-	uint8_t info[2 + 1 + 6 + 32 + 1];
+	uint8_t info[2 + 1 + 6 + 32 + 1], t[32];
 	size_t n = 0;
+	int err;
 
 	info[n++] = (uint8_t)(len >> 8);
 	info[n++] = (uint8_t)len;
@@ -118,16 +133,10 @@ static int hkdf_expand_label(struct quic_crypto *c, const uint8_t secret[32],
 	memcpy(info + n + 6, label, label_len);
 	n += 6 + label_len;
 	info[n++] = 0;                  /* empty context */
-
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, 32),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
-		OSSL_PARAM_construct_end(),
-	};
-
-	return EVP_KDF_derive(c->hkdf, out, len, params) == 1 ? 0 : -EIO;
+	if ((err = hmac(c, secret, 32, info, n, &block1, 1, t)))
+		return err;
+	memcpy(out, t, len);
+	return 0;
 }
 
 int quic_client_initial_keys(struct quic_crypto *c, uint32_t version, const uint8_t *dcid,

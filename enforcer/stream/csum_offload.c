@@ -23,6 +23,7 @@ struct direction {
 _Static_assert(sizeof(struct direction_key) == 36, "no padding in the hashed key");
 
 struct csum_offload {
+	struct port_set http_ports, tls_ports;
 	struct direction *slots;
 	unsigned cap, used;     /* cap a power of 2, kept at most half full */
 	struct in6_addr senders[CSUM_OFFLOAD_MAX_SENDERS];
@@ -31,12 +32,15 @@ struct csum_offload {
 
 #define INITIAL_CAP 1024u
 
-struct csum_offload *csum_offload_new(void)
+struct csum_offload *csum_offload_new(const struct port_set *http_ports,
+				       const struct port_set *tls_ports)
 {
 	struct csum_offload *o = calloc(1, sizeof(*o));
 
 	if (!o)
 		return NULL;
+	o->http_ports = *http_ports;
+	o->tls_ports = *tls_ports;
 	o->cap = INITIAL_CAP;
 	o->slots = calloc(o->cap, sizeof(*o->slots));
 	if (!o->slots) {
@@ -56,12 +60,14 @@ void csum_offload_free(struct csum_offload *o)
 
 static uint32_t key_hash(const struct direction_key *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint32_t h = 2166136261u;
+	uint64_t w[4], h = (uint64_t)k->sport << 16 | k->dport;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	memcpy(w, k, sizeof(w));            /* the two addresses */
+	for (int i = 0; i < 4; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return (uint32_t)(h >> 32);
 }
 
 /* The slot of K, or the free slot where it would go. */
@@ -158,6 +164,11 @@ static void on_ack(struct csum_offload *o, const struct direction_key *k, uint32
 	sender_proven(o, &k->src);
 }
 
+static bool tapped(const struct csum_offload *o, uint16_t port)
+{
+	return port_set_has(&o->http_ports, port) || port_set_has(&o->tls_ports, port);
+}
+
 void csum_offload_frame(void *arg, const struct frame *fr)
 {
 	struct csum_offload *o = arg;
@@ -167,11 +178,12 @@ void csum_offload_frame(void *arg, const struct frame *fr)
 	if (decode_packet(fr->link, fr->data, fr->caplen, fr->wirelen, CSUM_VERIFY, &pkt) !=
 	    DECODE_TCP)
 		return;
-	if (pkt.payload_len) {
+	/* only what the pipeline verifies: client->server data, to a tapped port */
+	if (pkt.payload_len && tapped(o, pkt.dport)) {
 		k = (struct direction_key){ pkt.src, pkt.dst, pkt.sport, pkt.dport };
 		on_data(o, &k, &pkt, decode_tcp_csum_ok(&pkt));
 	}
-	if (pkt.tcp_flags & TCP_ACK) {
+	if ((pkt.tcp_flags & TCP_ACK) && tapped(o, pkt.sport)) {
 		k = (struct direction_key){ pkt.dst, pkt.src, pkt.dport, pkt.sport };
 		on_ack(o, &k, pkt.ack);
 	}

@@ -21,7 +21,7 @@
  * offloading sender (docs/evasion.md). Live captures do not guess: the
  * kernel marks the frames whose checksums are not filled in (capture.h).
  *
- * Memory: 48 bytes a direction that carried data, at most
+ * Memory: 48 bytes a client->server direction that carried data, at most
  * CSUM_OFFLOAD_MAX_DIRECTIONS (later ones are not followed: they prove
  * nothing); the senders found, at most CSUM_OFFLOAD_MAX_SENDERS.
  */
@@ -31,14 +31,17 @@
 #include <netinet/in.h>
 
 #include "enforcer/capture/frame.h"
+#include "enforcer/capture/port_set.h"
 
 #define CSUM_OFFLOAD_MAX_DIRECTIONS (1u << 20)
 #define CSUM_OFFLOAD_MAX_SENDERS 64
 
 struct csum_offload;
 
-/* NULL and errno set on failure. */
-struct csum_offload *csum_offload_new(void);
+/* Clients are the senders to HTTP_PORTS and TLS_PORTS (their data is what
+ * the pipeline verifies). NULL and errno set on failure. */
+struct csum_offload *csum_offload_new(const struct port_set *http_ports,
+				       const struct port_set *tls_ports);
 void csum_offload_free(struct csum_offload *o);
 
 /* A frame of the capture, in order (a frame_fn: ARG is the csum_offload). */

@@ -2,7 +2,8 @@
 # make demo: a throw-away client / gateway / server in network namespaces,
 # url-enforcer on the gateway with examples/parental.rules, and a few
 # requests from a kid's laptop: what the client saw beside the decision-log
-# line, then urlctl status, blocks and stats. Everything is torn down at the
+# line; a service blocked by name; the internet paused and resumed; then
+# urlctl status, blocks, report and stats. Everything is torn down at the
 # end, Ctrl-C included.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 source "$TOP/tests/e2e/lib.sh"
@@ -40,13 +41,28 @@ step() {   # step TITLE COMMAND...: run the client command, show its result and 
 }
 
 step "allowed: homework site" curl -s -m 3 -H 'Host: www.wikipedia.org' "http://$SRV4/wiki/Cat"
-step "blocked by domain list, block page" curl -s -m 3 -H 'Host: www.roblox.com' "http://$SRV4/games"
+step "blocked by service (roblox), block page" curl -s -m 3 -H 'Host: www.roblox.com' "http://$SRV4/games"
+step "blocked by domain list" curl -s -m 3 -H 'Host: www.instagram.com' "http://$SRV4/"
 step "blocked by regex: YouTube Shorts" curl -s -m 3 -H 'Host: www.youtube.com' "http://$SRV4/shorts/abc123"
 step "keep-alive: a second request on the same connection" \
 	curl -s -m 3 -H 'Host: www.youtube.com' "http://$SRV4/watch?v=1" "http://$SRV4/shorts/xyz"
 step "TLS: blocked by SNI (page acts as reset)" \
 	sh -c "(sleep 1; printf 'GET / HTTP/1.0\r\n\r\n') | timeout 4 openssl s_client -quiet -connect $SRV4:443 -servername www.tiktok.com 2>&1 | tail -2"
 step "ads: reset for everyone" curl -s -m 3 -H 'Host: ad.doubleclick.net' "http://$SRV4/ad.js"
+
+ctl() {   # ctl ARGS...: an urlctl command on the gateway, shown as typed
+	echo
+	echo "${B}\$ urlctl $*${N}"
+	in_gw "$BUILD/urlctl" -s "$SOCK" "$@"
+}
+
+ctl pause "$CLI4" --for 30m
+step "paused: no ping" ping -c 1 -W 1 "$SRV4"
+step "paused: the page says until when" curl -s -m 3 -H 'Host: www.wikipedia.org' "http://$SRV4/wiki/Cat"
+ctl paused
+ctl resume all
+step "resumed: ping again" ping -c 1 -W 1 "$SRV4"
+ctl report --client "$CLI4"
 
 for c in status blocks stats; do
 	echo

@@ -11,7 +11,9 @@ demo=$!
 wait "$demo"; rc=$?
 check demo_exits_0 test "$rc" = 0
 check demo_shows_allowed grep -q 'client saw: hello from www.wikipedia.org' "$TMP/demo.out"
-check demo_shows_block_page grep -q 'blocked by rule <b>kids-list</b>' "$TMP/demo.out"
+check demo_shows_block_page grep -q 'blocked by rule <b>apps</b>' "$TMP/demo.out"
+check demo_shows_pause_page grep -q 'client saw: .*The internet is paused for this device until' "$TMP/demo.out"
+check demo_shows_report grep -q '^192.168.1.34  requests [0-9]*  blocks [0-9]*' "$TMP/demo.out"
 check demo_shows_log_lines grep -q 'log: {"ts":.*"action":"block"' "$TMP/demo.out"
 check demo_shows_status grep -q '^interfaces *gw-lan' "$TMP/demo.out"
 check demo_leaves_no_namespace sh -c "! ip netns list | grep -q '^ue${demo}'"

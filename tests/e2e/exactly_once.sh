@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Exactly once with several workers and interfaces (url-enforcer(8)): every
 # request and ClientHello is judged, logged and enforced once, here with two
-# LAN sides tapped. The daemon starts as the first one after boot does: the
-# kernel hands its first fanout group the id 0 (tests/tools/fanout_id_zero),
-# which once put every worker in a group of its own, so that each judged
-# every packet.
+# LAN sides and the server side tapped (every request crosses two of them).
+# The daemon starts as the first one after boot does: the kernel hands its
+# first fanout group the id 0 (tests/tools/fanout_id_zero), which once put
+# every worker in a group of its own, so that each judged every packet.
 source "$(dirname "$0")/lib.sh"
 need curl openssl ss
 topology_up
@@ -38,7 +38,7 @@ R
 # start_daemon: fanout id 0 forced; 0 once the daemon is up in group 0
 start_daemon() {
 	in_gw "$BUILD/tests/fanout_id_zero" || return 1
-	spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -i gw-lan2 -p "$TMP/once.rules" \
+	spawn "$NS_GW" "$BUILD/url-enforcer" -i gw-lan -i gw-lan2 -i gw-wan -p "$TMP/once.rules" \
 		-s "$SOCK" -l "$LOG" --log-all --workers $WORKERS
 	DAEMON_PID=${PIDS[-1]}
 	for _ in $(seq 50); do [ -S "$SOCK" ] && CTL status >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -58,8 +58,8 @@ for try in 1 2 3; do
 	kill "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null
 done
 check fanout_group_id_zero_forced sh -c "echo '$groups' | grep -qx 'gw-lan 0'"
-check one_fanout_group_per_interface test "$(echo "$groups" | sort -u | wc -l)" = 2
-check every_worker_in_its_group test "$(echo "$groups" | wc -l)" = $((WORKERS * 2))
+check one_fanout_group_per_interface test "$(echo "$groups" | sort -u | wc -l)" = 3
+check every_worker_in_its_group test "$(echo "$groups" | wc -l)" = $((WORKERS * 3))
 
 # each request on a new connection (http.server closes after one answer):
 # flows spread over the workers; every tenth one blocked

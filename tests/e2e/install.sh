@@ -32,7 +32,7 @@ problems=$(
 	expect_file $PREFIX/lib/systemd/system/url-enforcer.service 644
 	expect_file /etc/default/url-enforcer 644
 	expect_file $PREFIX/share/bash-completion/completions/urlctl 644
-	for f in "$TOP"/policies/services/*.list; do
+	for f in "$TOP"/examples/services/*.list; do
 		expect_file $PREFIX/share/url-enforcer/services/$(basename "$f") 644
 	done
 	cmp -s "$BUILD/url-enforcer" "$ROOT$PREFIX/sbin/url-enforcer" ||

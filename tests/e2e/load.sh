@@ -62,6 +62,8 @@ round() {
 	local name=$1 out
 	local drops_before=$(stat capture_drops_total) drops client active
 	local inject_failures_before=$(stat inject_failures_total)
+	# the log's lines before this round (a round's request names repeat the last one's)
+	local log_lines_before=$(wc -l < "$LOG")
 	in_cli nice -n 10 "$LOAD" $SRV4 80 "$CONNS" "$SECONDS_A_ROUND" $BAD_EVERY \
 		"$TMP/bad-$name" "$SOURCES" > "$TMP/result-$name" &
 	client=$!
@@ -96,13 +98,13 @@ assert r["sent"] > 0 and r["403"] + r["reset"] + r["closed"] + r["timeout"] + r[
 assert r["timeout"] <= inject_failures, (r, "inject failures", inject_failures)
 P
 	# exactly one block line for each blocked request, none for the others
-	/usr/bin/python3 - "$TMP/bad-$name" "$LOG" > "$TMP/verdicts-$name" <<'P'
-import collections, json, sys
+	/usr/bin/python3 - "$TMP/bad-$name" "$LOG" "$log_lines_before" > "$TMP/verdicts-$name" <<'P'
+import collections, itertools, json, sys
 sent = open(sys.argv[1]).read().split()
 assert len(sent) == len(set(sent)), "load_client wrote a request twice"
 lines = collections.Counter()
 wrong = 0
-for line in open(sys.argv[2]):
+for line in itertools.islice(open(sys.argv[2]), int(sys.argv[3]), None):
     d = json.loads(line)
     t = d.get("target", "")
     if d["action"] == "block":

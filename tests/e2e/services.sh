@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 need curl openssl
 topology_up
-export URL_ENFORCER_SERVICES=$TOP/policies/services
+export URL_ENFORCER_SERVICES=$TOP/examples/services
 
 SOCK=$TMP/ctl.sock
 LOG=$TMP/decisions.log
@@ -45,7 +45,7 @@ check one_line_per_block sh -c "test $(blocked_lines www.youtube.com) = 1 && tes
 	test \$(grep -c '\"action\":\"block\"' '$LOG') = 4"
 
 # urlctl services: every shipped list with its number of names
-expected=$(for f in "$TOP"/policies/services/*.list; do
+expected=$(for f in "$TOP"/examples/services/*.list; do
 	printf '%s %s\n' "$(basename "$f" .list)" "$(grep -cv '^#' "$f")"; done)
 got=$("$BUILD/urlctl" services | awk 'NR > 1 { print $1, $2 }')
 check services_listed test "$got" = "$expected"

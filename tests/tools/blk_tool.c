@@ -44,10 +44,11 @@ static const char *const counter_names[UE_BLK_COUNTER_MAX] = {
 	[UE_BLK_HOLD_RELEASED] = "hold_released",
 	[UE_BLK_HOLD_TURNED] = "hold_turned",
 	[UE_BLK_HOLD_UNJUDGED] = "hold_unjudged",
+	[UE_BLK_PAUSE_DROP] = "pause_drop",
 	[UE_BLK_UNRECORDED_DROP] = "unrecorded_drop",
 };
 /* A counter added to kern_user.h must be named here too. */
-_Static_assert(UE_BLK_COUNTER_MAX == 14, "name every blocklist counter above");
+_Static_assert(UE_BLK_COUNTER_MAX == 15, "name every blocklist counter above");
 
 /* "10.0.0.0/8" (stored v4-mapped, len 96 + 8) or "fd00::/16" */
 static int parse_prefix(const char *s, struct client_prefix *p)

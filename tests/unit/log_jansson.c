@@ -126,6 +126,8 @@ int log_jansson_format(const struct decision_record *rec, char *buf, size_t size
 			PUT("reason", json_string("overflow"));
 		else if (rec->ambiguous)
 			PUT("reason", json_string("ambiguous"));
+		else if (rec->paused)
+			PUT("reason", json_string("paused"));
 		else if (r->flags & REQUEST_QUIC_VERSION)
 			PUT("reason", json_string("quic-version"));
 		if (rec->ech)

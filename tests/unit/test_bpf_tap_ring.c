@@ -27,9 +27,9 @@
 
 static uint8_t big[1200];   /* three of these frames fill a page's ring */
 
-static struct tap_prog *load_ring_tap(uint32_t ring_bytes)
+static struct tap_prog *load_ring_tap(unsigned count, uint32_t ring_bytes)
 {
-	struct tap_rings rings = { .count = 1, .bytes = ring_bytes };
+	struct tap_rings rings = { .count = count, .bytes = ring_bytes };
 	struct port_set http, tls;
 	struct tap_prog *tap;
 
@@ -83,7 +83,7 @@ static uint64_t tap_counter(struct tap_prog *tap, enum ue_tap_counter c)
 
 void test_bpf_tap_ring_records_what_it_keeps(void)
 {
-	struct tap_prog *tap = load_ring_tap(1 << 16);
+	struct tap_prog *tap = load_ring_tap(1, 1 << 16);
 	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0));
 	struct pkt_spec get = { C2S, .tcp_flags = TH_ACK | TH_PUSH, .seq = 7,
 				.payload = BODY, .payload_len = sizeof(BODY) - 1 };
@@ -134,7 +134,7 @@ static struct blocklist *open_sharing(struct tap_prog *tap, bool fail_closed)
 
 void test_bpf_tap_ring_full_stops_the_session_when_closed(void)
 {
-	struct tap_prog *tap = load_ring_tap((uint32_t)sysconf(_SC_PAGESIZE));
+	struct tap_prog *tap = load_ring_tap(1, (uint32_t)sysconf(_SC_PAGESIZE));
 	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0));
 	struct blocklist *closed = open_sharing(tap, true), *open = open_sharing(tap, false);
 	uint32_t seq = 1000, lost;
@@ -175,5 +175,63 @@ void test_bpf_tap_ring_full_stops_the_session_when_closed(void)
 	blocklist_close(open);
 	blocklist_close(closed);
 	tap_ring_close(r);
+	tap_prog_destroy(tap);
+}
+
+/* Ring I's records: the source port of each (IPv4 from L3 under a test run) -> the ring. */
+struct ports_seen {
+	int ring;
+	int8_t ring_of_port[64];
+	unsigned records;
+};
+
+static void note_port(const struct capture_frame *f, void *arg)
+{
+	struct ports_seen *s = arg;
+	unsigned port = (unsigned)(f->data[20] << 8 | f->data[21]) - 40000;
+
+	ASSERT_TRUE(port < 64);
+	s->records++;
+	if (s->ring_of_port[port] != -1 && s->ring_of_port[port] != s->ring)
+		harness_fail(__FILE__, __LINE__, "port %u in rings %d and %d", port + 40000,
+			     s->ring_of_port[port], s->ring);
+	s->ring_of_port[port] = (int8_t)s->ring;
+}
+
+/* Every frame of a flow reaches one ring; flows spread over the rings. */
+void test_bpf_tap_ring_one_flow_one_ring(void)
+{
+	struct tap_prog *tap = load_ring_tap(4, 1 << 16);
+	struct ports_seen s = { 0 };
+	bool used[4] = { false };
+	unsigned n_used = 0;
+
+	for (uint16_t i = 0; i < 64; i++) {
+		struct pkt_spec syn = { .src = "10.0.0.2", .dst = "10.0.1.2", .sport = 40000 + i,
+					.dport = 80, .tcp_flags = TH_SYN, .seq = 99 };
+		struct pkt_spec get = syn;
+
+		get.tcp_flags = TH_ACK | TH_PUSH;
+		get.seq = 100;
+		get.payload = BODY;
+		get.payload_len = sizeof(BODY) - 1;
+		tap_run(tap, &syn);
+		tap_run(tap, &get);
+	}
+	memset(s.ring_of_port, -1, sizeof(s.ring_of_port));
+	for (s.ring = 0; s.ring < 4; s.ring++) {
+		struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, (unsigned)s.ring));
+		unsigned before = s.records;
+
+		ASSERT_TRUE(r != NULL);
+		tap_ring_read(r, note_port, &s);
+		if (s.records > before && !used[s.ring]) {
+			used[s.ring] = true;
+			n_used++;
+		}
+		tap_ring_close(r);
+	}
+	ASSERT_EQ(s.records, 128);
+	ASSERT_TRUE(n_used >= 2);
 	tap_prog_destroy(tap);
 }

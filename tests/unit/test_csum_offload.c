@@ -55,11 +55,20 @@ static const char *proven(const struct csum_offload *o)
 	return text;
 }
 
+static struct csum_offload *offload_new(void)
+{
+	struct port_set http, tls;
+
+	ASSERT_OK(port_set_parse(&http, "80"));
+	ASSERT_OK(port_set_parse(&tls, "443"));
+	return csum_offload_new(&http, &tls);
+}
+
 static const char req[] = "GET /x HTTP/1.1\r\nHost: a\r\n\r\n";   /* 28 bytes */
 
 void test_csum_offload_acknowledged_wrong_checksums(void)
 {
-	struct csum_offload *o = csum_offload_new();
+	struct csum_offload *o = offload_new();
 
 	ASSERT_NONNULL(o);
 	client_data(o, 0, req, false);
@@ -84,7 +93,7 @@ void test_csum_offload_decoys_prove_nothing(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct csum_offload *o = csum_offload_new();
+		struct csum_offload *o = offload_new();
 
 		ASSERT_NONNULL(o);
 		for (const char *s = cases[i].steps; *s; s++) {
@@ -111,7 +120,7 @@ void test_csum_offload_decoys_prove_nothing(void)
  * offload on), a decoy ahead of its real copy is not. */
 void test_csum_offload_later_in_the_stream(void)
 {
-	struct csum_offload *o = csum_offload_new();
+	struct csum_offload *o = offload_new();
 
 	ASSERT_NONNULL(o);
 	client_data(o, 0, req, true);

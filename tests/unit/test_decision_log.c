@@ -194,7 +194,7 @@ void test_decision_log_matches_jansson_on_hostile_strings(void)
 		struct decision_record rec = {
 			.request = &r, .audit = rnd(2), .action = rnd(3), .response = rnd(3),
 			.enforced = rnd(2), .overflow = rnd(4) == 0, .ambiguous = rnd(4) == 0,
-			.ech = rnd(4) == 0,
+			.ech = rnd(4) == 0, .paused = rnd(8) == 0,
 			.rule = rnd(4) ? &rule : NULL,
 		};
 		json_error_t err;

@@ -121,7 +121,7 @@ void test_policy_services_listing(void)
 	unsetenv("URL_ENFORCER_SERVICES");
 }
 
-/* The lists the project ships (policies/services): every one loads clean. */
+/* The lists the project ships (examples/services, also installed as the service lists): every one loads clean. */
 void test_policy_services_shipped(void)
 {
 	static const char *const names[] = {
@@ -132,7 +132,7 @@ void test_policy_services_shipped(void)
 	char rules[1024] = "block service ", *diag;
 
 	fixture_dir();
-	setenv("URL_ENFORCER_SERVICES", "policies/services", 1);
+	setenv("URL_ENFORCER_SERVICES", "examples/services", 1);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		snprintf(rules + strlen(rules), sizeof(rules) - strlen(rules), "%s%s", i ? "," : "",
 			 names[i]);

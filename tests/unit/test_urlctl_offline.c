@@ -128,7 +128,7 @@ void test_urlctl_test_offline(void)
 	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/parental.rules --client 192.168.1.34 "
 			 "--time '2026-11-24 15:30' https://www.roblox.com/games"), 0);
 	ASSERT_TRUE(strstr(out, "tls      https://www.roblox.com/\n"));
-	ASSERT_TRUE(strstr(out, " id=kids-list "));
+	ASSERT_TRUE(strstr(out, " id=apps "));       /* a service rule, before the list */
 	ASSERT_EQ(urlctl(out, sizeof(out), "test -p examples/office-audit.rules --client 10.20.3.4 "
 			 "--method POST 'http://example.com/login?password=x'"), 0);
 	ASSERT_TRUE(strstr(out, "log      examples/office-audit.rules:"));
