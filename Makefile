@@ -212,7 +212,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c enforcer/proto/http.c enforcer/proto/tls.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c common/cidr.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
 	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)

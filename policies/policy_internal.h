@@ -9,7 +9,7 @@
 #include <pcre2.h>
 #include <stdint.h>
 
-#include "policies/cidr.h"
+#include "common/cidr.h"
 #include "policies/literal_index.h"
 #include "common/name_map.h"
 #include "policies/policy.h"

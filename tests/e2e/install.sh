@@ -99,7 +99,7 @@ expect_completion() {    # EXPECTED WORDS...
 }
 problems=$(
 	expect_completion 'mode ' urlctl mo
-	expect_completion 'apply blocks check fleet help mode pause paused publish resume services stats status test unblock ' urlctl ''
+	expect_completion 'apply blocks check fleet help mode pause paused publish report resume services stats status test unblock ' urlctl ''
 	expect_completion '--help --json --policy -p ' urlctl services -
 	expect_completion 'stats status ' urlctl -s /run/x.sock st
 	expect_completion 'audit enforce ' urlctl mode ''
