@@ -14,13 +14,16 @@ CLANG   ?= clang
 BPFTOOL ?= bpftool
 
 PKGS := libbpf libelf libpcre2-8 libmnl libpcap jansson libcap-ng libcrypto libnats
+# urlctl web alone speaks HTTP and checks passwords
+WEB_PKGS := libmicrohttpd libcrypt
 
 # Debian 12 packages to build and test (make deps installs the missing ones).
 DEB_PKGS := build-essential clang llvm pkg-config bpftool libbpf-dev libelf-dev \
 	zlib1g-dev libpcre2-dev libmnl-dev libpcap-dev libjansson-dev libcap-ng-dev \
 	iproute2 curl nginx-light openssl python3 python3-scapy tcpdump mandoc \
 	tshark libndpi-bin libhyperscan-dev socat faketime nftables conntrack wrk \
-	libssl-dev libnats-dev nats-server ethtool chromium iputils-ping systemd
+	libssl-dev libnats-dev nats-server ethtool chromium iputils-ping systemd \
+	chromium-driver python3-selenium libmicrohttpd-dev libcrypt-dev xxd whois
 
 ifeq ($(V),1)
 Q :=
@@ -33,8 +36,9 @@ endif
 VERSION := 0.1.0
 
 CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -DUE_VERSION='"$(VERSION)"' \
-	-I. -I$(BUILD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	-I. -I$(BUILD) $(shell pkg-config --cflags $(PKGS) $(WEB_PKGS) 2>/dev/null)
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+WEB_LDLIBS := $(shell pkg-config --libs $(WEB_PKGS) 2>/dev/null)
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
@@ -54,6 +58,7 @@ COMMON_SRCS   := $(wildcard common/*.c)
 POLICY_SRCS   := $(wildcard policies/*.c)
 ENFORCER_SRCS := $(filter-out enforcer/main.c,$(wildcard enforcer/*.c enforcer/*/*.c))
 CTL_SRCS      := $(wildcard ctl/*.c)
+WEB_ASSETS    := $(wildcard ctl/web/*.html ctl/web/*.js ctl/web/*.css ctl/web/*.svg)
 TEST_SRCS     := $(wildcard tests/unit/*.c) tests/harness.c
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -123,9 +128,20 @@ $(DAEMON): $(call obj,enforcer/main.c) $(ENFORCER_LIB) $(POLICY_LIB) $(COMMON_LI
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(URLCTL): $(call obj,$(CTL_SRCS)) $(POLICY_LIB) $(COMMON_LIB)
+$(URLCTL): $(call obj,$(CTL_SRCS)) $(BUILD)/obj/gen/web_assets.o $(POLICY_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(WEB_LDLIBS)
+
+# the dashboard's page, script and style, built into urlctl
+$(BUILD)/gen/web_assets.c: $(WEB_ASSETS) ctl/web/embed.sh
+	$(call msg,EMBED,$@)
+	@mkdir -p $(@D)
+	$(Q)sh ctl/web/embed.sh $(WEB_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/web_assets.o: $(BUILD)/gen/web_assets.c $(FLAGS_STAMP)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # ---- tests: functions named test_* are found by grep, no registration ----
 $(BUILD)/tests/registry.c: $(TEST_SRCS) tests/gen_registry.sh
@@ -212,7 +228,7 @@ bench-pipeline: all $(BUILD)/bench/gen_pcap $(BUILD)/bench/pipeline_bench
 # ---- fuzzing: libFuzzer harnesses fuzz/NAME_fuzz.c, seeds in fuzz/corpus/NAME ----
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard fuzz/*_fuzz.c))
-FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c enforcer/proto/http.c enforcer/proto/tls.c \
+FUZZ_SRCS    := fuzz/split_feed.c tests/unit/parser_ops.c common/url.c common/ip_text.c common/name_map.c common/cidr.c enforcer/proto/http.c enforcer/proto/tls.c \
 	enforcer/stream/stream_buf.c enforcer/stream/reasm.c common/ctl_proto.c \
 	$(wildcard enforcer/proto/quic*.c) tests/unit/quicbuild.c \
 	$(POLICY_SRCS)
@@ -287,6 +303,7 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 EXAMPLESDIR ?= $(DATADIR)/examples
 SERVICESDIR := $(DATADIR)/services
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DEFAULTSDIR := /etc/default
 MAN5 := docs/url-enforcer.rules.5
 MAN8 := docs/url-enforcer.8 docs/urlctl.8
@@ -294,13 +311,19 @@ EXAMPLES = $(patsubst examples/%,%,$(shell find examples -type f 2>/dev/null))
 
 install: all
 	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DEFAULTSDIR) $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DEFAULTSDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
 	$(Q)install -m 0755 $(DAEMON) $(URLCTL) $(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	$(Q)install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
-	$(Q)sed 's|/usr/local/sbin/|$(SBINDIR)/|g' packaging/url-enforcer.service \
-		> $(DESTDIR)$(UNITDIR)/url-enforcer.service
-	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/url-enforcer.service
+	$(Q)for u in url-enforcer url-enforcer-web; do \
+		sed 's|/usr/local/sbin/|$(SBINDIR)/|g' packaging/$$u.service \
+			> $(DESTDIR)$(UNITDIR)/$$u.service && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
+	$(Q)install -m 0644 packaging/url-enforcer.sysusers $(DESTDIR)$(SYSUSERSDIR)/url-enforcer.conf
+	@# the control socket's group, now rather than at the next boot
+	$(Q)[ -n "$(DESTDIR)" ] || getent group url-enforcer >/dev/null || \
+		groupadd --system url-enforcer
 	$(Q)[ -e $(DESTDIR)$(DEFAULTSDIR)/url-enforcer ] || { \
 		sed 's|/usr/local/share/|$(PREFIX)/share/|g' packaging/url-enforcer.default \
 			> $(DESTDIR)$(DEFAULTSDIR)/url-enforcer && \
@@ -312,12 +335,14 @@ install: all
 	$(Q)install -m 0644 examples/services/*.list $(DESTDIR)$(SERVICESDIR)/
 	@echo 'installed under $(DESTDIR)$(PREFIX); configure $(DEFAULTSDIR)/url-enforcer, then'
 	@echo '  systemctl daemon-reload && systemctl enable --now url-enforcer'
+	@echo 'the dashboard: systemctl enable --now url-enforcer-web (http://127.0.0.1:8380/)'
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/url-enforcer $(DESTDIR)$(SBINDIR)/urlctl \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
-		$(DESTDIR)$(UNITDIR)/url-enforcer.service $(DESTDIR)$(BASHCOMPDIR)/urlctl
+		$(DESTDIR)$(UNITDIR)/url-enforcer.service $(DESTDIR)$(UNITDIR)/url-enforcer-web.service \
+		$(DESTDIR)$(SYSUSERSDIR)/url-enforcer.conf $(DESTDIR)$(BASHCOMPDIR)/urlctl
 	rm -rf $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(SERVICESDIR)
 	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true
 	@echo 'kept $(DESTDIR)$(DEFAULTSDIR)/url-enforcer (your settings)'

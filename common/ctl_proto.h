@@ -25,7 +25,7 @@ enum ctl_type {
 	CTL_REQ_STATUS = 1,
 	CTL_REQ_STATS,
 	CTL_REQ_BLOCKS,
-	CTL_REQ_UNBLOCK,      /* "all" | IP */
+	CTL_REQ_UNBLOCK,      /* "all" | IP [client port] */
 	CTL_REQ_MODE,         /* "enforce" | "audit" */
 	CTL_REQ_APPLY,        /* absolute path of the rule file */
 	CTL_REQ_TEST,         /* URL, client IP or "", method or "" */

@@ -9,20 +9,12 @@ int cmd_pause(const struct ctl_command *c, const struct ctl_env *env, const stru
 {
 	static struct ctl_msg req;
 	const char *dur = ctl_value(c, a, "for"), *clock = ctl_value(c, a, "until");
-	time_t now = time(NULL), until = 0;
+	const char *why;
 	char until_text[32];
+	time_t until;
 
-	if (dur && clock)
-		return ctl_usage_error(c, "--for or --until, not both");
-	if (dur) {
-		long secs;
-
-		if (duration_parse(dur, &secs) || !secs)
-			return ctl_usage_error(c, "--for takes a duration such as 90s, 30m, 1h30m, 2d");
-		until = now + secs;
-	} else if (clock && clock_next(clock, now, &until)) {
-		return ctl_usage_error(c, "--until takes a local time HH:MM");
-	}
+	if (pause_end(dur, clock, time(NULL), &until, &why))
+		return ctl_usage_error(c, "%s", why);
 	snprintf(until_text, sizeof(until_text), "%lld", (long long)until);
 	ctl_msg_init(&req, c->request);
 	ctl_msg_add_arg(&req, a->argv[0]);

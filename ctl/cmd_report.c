@@ -113,13 +113,24 @@ static void print_text(json_t *clients)
 	}
 }
 
+json_t *report_clients_json(json_t *rows)
+{
+	json_t *clients = assemble(rows), *cl;
+	size_t i;
+
+	json_array_foreach(clients, i, cl) {
+		sort_sites(json_object_get(cl, "top_allowed"));
+		sort_sites(json_object_get(cl, "top_blocked"));
+	}
+	return clients;
+}
+
 int cmd_report(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a)
 {
 	static struct ctl_msg req;
 	const char *who = ctl_value(c, a, "client"), *since = ctl_value(c, a, "since");
 	char ago[32] = "0";
-	json_t *rows = json_array(), *clients, *cl;
-	size_t i;
+	json_t *rows = json_array(), *clients;
 	int status;
 
 	if (since) {
@@ -137,11 +148,7 @@ int cmd_report(const struct ctl_command *c, const struct ctl_env *env, const str
 		json_decref(rows);
 		return status;
 	}
-	clients = assemble(rows);
-	json_array_foreach(clients, i, cl) {
-		sort_sites(json_object_get(cl, "top_allowed"));
-		sort_sites(json_object_get(cl, "top_blocked"));
-	}
+	clients = report_clients_json(rows);
 	if (a->format == OUT_JSON) {
 		json_dumpf(clients, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');

@@ -40,13 +40,28 @@ static int end_status(const uint8_t *p, const uint8_t *end)
 	return CTL_FAILED;
 }
 
+static void print_line(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", line);
+}
+
 int ctl_request(const char *socket_path, struct ctl_msg *req, ctl_row_fn on_row, void *arg)
+{
+	return ctl_request_msgs(socket_path, req, on_row, print_line, arg);
+}
+
+int ctl_request_msgs(const char *socket_path, struct ctl_msg *req, ctl_row_fn on_row,
+		     ctl_line_fn on_line, void *arg)
 {
 	static uint8_t buf[CTL_MSG_MAX];
 	int fd = connect_daemon(socket_path), status = CTL_FAILED;
 
 	if (fd < 0) {
-		fprintf(stderr, "urlctl: no daemon at %s: %s\n", socket_path, strerror(errno));
+		char line[256];
+
+		snprintf(line, sizeof(line), "urlctl: no daemon at %s: %s", socket_path, strerror(errno));
+		on_line(arg, line);
 		return CTL_UNREACHABLE;
 	}
 	if (ctl_msg_send(fd, req)) {
@@ -65,7 +80,7 @@ int ctl_request(const char *socket_path, struct ctl_msg *req, ctl_row_fn on_row,
 			on_row(arg, body, buf + n);
 		} else if (type == CTL_REC_MSG) {
 			if (ctl_arg_next(&arg_pos, buf + n, &line) == 1)
-				fprintf(stderr, "%s\n", line);
+				on_line(arg, line);
 		} else if (type == CTL_REC_END) {
 			status = end_status(body, buf + n);
 			break;

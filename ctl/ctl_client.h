@@ -16,4 +16,11 @@ typedef void (*ctl_row_fn)(void *arg, const uint8_t *begin, const uint8_t *end);
  */
 int ctl_request(const char *socket_path, struct ctl_msg *req, ctl_row_fn on_row, void *arg);
 
+/* Called for each CTL_REC_MSG line. */
+typedef void (*ctl_line_fn)(void *arg, const char *line);
+
+/* ctl_request, with each message line handed to ON_LINE instead of stderr. */
+int ctl_request_msgs(const char *socket_path, struct ctl_msg *req, ctl_row_fn on_row,
+		     ctl_line_fn on_line, void *arg);
+
 #endif

@@ -57,3 +57,25 @@ int clock_next(const char *hhmm, time_t now, time_t *out)
 	}
 	return 0;
 }
+
+int pause_end(const char *dur, const char *clock, time_t now, time_t *until, const char **why)
+{
+	long secs;
+
+	*until = 0;
+	if (dur && clock) {
+		*why = "--for or --until, not both";
+		return -EINVAL;
+	}
+	if (dur) {
+		if (duration_parse(dur, &secs) || !secs) {
+			*why = "--for takes a duration such as 90s, 30m, 1h30m, 2d";
+			return -EINVAL;
+		}
+		*until = now + secs;
+	} else if (clock && clock_next(clock, now, until)) {
+		*why = "--until takes a local time HH:MM";
+		return -EINVAL;
+	}
+	return 0;
+}

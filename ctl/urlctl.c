@@ -71,6 +71,10 @@ const struct ctl_command ctl_commands[] = {
 	  .run = cmd_publish },
 	{ "fleet", "", 0, 0, "gateways, their policy and last contact", .formats = JSON,
 	  .options = { FLEET_OPTIONS }, .run = cmd_fleet },
+	{ "web", "", 0, 0, "the dashboard (default 127.0.0.1:8380)", .options = {
+		{ "listen", 0, "ADDR:PORT", NULL, "where to listen; beyond loopback needs --auth" },
+		{ "auth", 0, "FILE", NULL, "user:crypt(3) hash lines; a login for every request" },
+	  }, .run = cmd_web },
 	{ "help", "COMMAND", 0, 1, "this text, or COMMAND's options", .options = {
 		{ "words", 0, NULL, NULL, "for shell completion: the options and\n"
 		  "arguments, one a line (of COMMAND, or urlctl's)" },

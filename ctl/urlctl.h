@@ -103,4 +103,10 @@ int cmd_report(const struct ctl_command *c, const struct ctl_env *env, const str
 int cmd_publish(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 int cmd_fleet(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
 
+/* The report's rows as `urlctl report --json` prints them: one object a
+ * client, its top sites sorted (cmd_report.c). */
+json_t *report_clients_json(json_t *rows);
+/* The dashboard (web.c). */
+int cmd_web(const struct ctl_command *c, const struct ctl_env *env, const struct ctl_args *a);
+
 #endif

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "enforcer/daemon.h"
-#include "enforcer/state_file.h"
+#include "common/state_file.h"
 #include "enforcer/libbpf_log.h"
 #include "common/log.h"
 #include "enforcer/capture/port_set.h"

@@ -38,6 +38,8 @@ static int on_status(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 	ctl_msg_add_str(&reply, "mode", atomic_load(&d->audit) ? "audit" : "enforce");
 	ctl_msg_add_str(&reply, "interfaces", ifaces);
 	ctl_msg_add_str(&reply, "policy", policy_path(atomic_load(&d->policy)));
+	/* 1 for the policy the daemon started with, one more for each swap */
+	ctl_msg_add_u64(&reply, "generation", atomic_load(&d->policy_gen) + 1);
 	ctl_msg_add_u64(&reply, "rules", ps.rules);
 	ctl_msg_add_str(&reply, "default", policy_action_name(ps.default_action));
 	ctl_msg_add_u64(&reply, "workers", d->n_workers);
@@ -210,6 +212,7 @@ struct blocks_walk {
 	struct daemon *d;
 	int fd;
 	const struct in6_addr *only;    /* unblock IP: either endpoint */
+	int only_port;                  /* unblock IP PORT: that client port too; 0: any */
 	bool remove;
 	uint64_t count;
 };
@@ -222,6 +225,8 @@ static int block_row(const struct flow_tuple *t, const struct ue_block_value *v,
 	const char *rule;
 
 	if (b->only && memcmp(b->only, &t->client, 16) && memcmp(b->only, &t->server, 16))
+		return 0;
+	if (b->only_port && (memcmp(b->only, &t->client, 16) || t->client_port != b->only_port))
 		return 0;
 	b->count++;
 	if (b->remove) {
@@ -253,8 +258,9 @@ static int on_blocks(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 static int on_unblock(void *arg, int fd, const uint8_t *args, const uint8_t *end)
 {
 	struct blocks_walk b = { .d = arg, .fd = fd, .remove = true };
-	const char *what = NULL;
+	const char *what = NULL, *port = NULL;
 	struct in6_addr ip = { 0 };
+	char *port_end;
 
 	if (ctl_arg_next(&args, end, &what) != 1)
 		return CTL_USAGE;
@@ -264,6 +270,16 @@ static int on_unblock(void *arg, int fd, const uint8_t *args, const uint8_t *end
 			return CTL_USAGE;
 		}
 		b.only = &ip;
+	}
+	/* IP PORT: one session, by its client's end (the dashboard's unblock button) */
+	if (b.only && ctl_arg_next(&args, end, &port) == 1) {
+		long n = strtol(port, &port_end, 10);
+
+		if (*port_end || n < 1 || n > 65535) {
+			control_send_msg(fd, "unblock: not a port: %s", port);
+			return CTL_USAGE;
+		}
+		b.only_port = (int)n;
 	}
 	blocklist_foreach(b.d->bl, block_row, &b);
 	log_info("unblock %s: %llu sessions", what, (unsigned long long)b.count);

@@ -52,7 +52,8 @@ static const char usage_text[] =
 	"      --capture bpf-ring|tpacket|frame\n"
 	"                          how the workers get tapped frames (default bpf-ring)\n"
 	"      --ring-size BYTES   each worker's BPF ring, a power of 2 (default 8388608)\n"
-	"      --state-dir DIR     what outlives a restart (default /var/lib/url-enforcer)\n"
+	"      --state-dir DIR     what outlives a restart: pauses, report counters\n"
+	"                          (default $STATE_DIRECTORY, else /var/lib/url-enforcer)\n"
 	"      --nats URL[,URL...] join a fleet: apply the bundles `urlctl publish` sends,\n"
 	"                          publish every decision-log line to JetStream\n"
 	"      --name NAME         this gateway in the fleet (default: the host name)\n"
@@ -232,6 +233,9 @@ static void parse(int argc, char **argv, struct options *o)
 		.max_flows = FLOW_MAX_DEFAULT, .ring_size = OPTIONS_RING_SIZE_DEFAULT,
 		.state_dir = "/var/lib/url-enforcer", .nats_spool = DECISION_SPOOL_DEFAULT,
 	};
+	/* systemd's StateDirectory= says where; so do the tests, one per run */
+	if (getenv("STATE_DIRECTORY") && *getenv("STATE_DIRECTORY"))
+		o->state_dir = getenv("STATE_DIRECTORY");
 	while ((c = getopt_long(argc, argv, "i:p:m:s:l:vhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'i':

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "common/request.h"
-#include "policies/cidr.h"
+#include "common/cidr.h"
 
 enum policy_action { ACTION_ALLOW, ACTION_BLOCK, ACTION_LOG };
 enum policy_response { RESPONSE_DROP, RESPONSE_RESET, RESPONSE_PAGE };

@@ -9,7 +9,7 @@
 #include <pcre2.h>
 #include <stdint.h>
 
-#include "policies/cidr.h"
+#include "common/cidr.h"
 #include "policies/literal_index.h"
 #include "common/name_map.h"
 #include "policies/policy.h"
@@ -37,6 +37,8 @@ struct rule {
 	bool jit;
 	bool case_sensitive;
 	bool prefiltered;           /* has required literals in the prefilter */
+	char *also;                 /* a second literal every match holds, lower case, or NULL */
+	unsigned also_len;
 	uint32_t source;            /* domain, domain-list, service: its domain_source */
 	struct prefix *clients;     /* client=: any of them; none: every client */
 	unsigned n_clients;

@@ -17,6 +17,11 @@ struct decision_log {
 	int fd;
 	pthread_mutex_t lock;
 	struct decision_log_stats stats;
+	/* synchronous only: lines gathered for one write (a write a line
+	 * cost more than formatting it) */
+	char *batch;
+	size_t batch_len;
+	uint64_t batch_lines;
 	/* asynchronous only: formatted lines and their writer */
 	struct byte_ring queue;
 	bool stopping, reopen_wanted;
@@ -295,6 +300,28 @@ static void count_write(struct decision_log *l, int rc, uint64_t lines)
 		l->stats.written += lines;
 }
 
+/* Synchronous: writes what is gathered. Called with the lock held. */
+static void flush_batch(struct decision_log *l)
+{
+	if (!l->batch_len)
+		return;
+	count_write(l, write_all(l->fd, l->batch, l->batch_len), l->batch_lines);
+	l->batch_len = 0;
+	l->batch_lines = 0;
+}
+
+_Static_assert(DECISION_LOG_LINE_MAX <= DECISION_LOG_BATCH, "a line fits an empty batch");
+
+/* Synchronous: a line into the batch, written first when it is full. */
+static void gather(struct decision_log *l, const char *line, size_t n)
+{
+	if (l->batch_len + n > DECISION_LOG_BATCH)
+		flush_batch(l);
+	memcpy(l->batch + l->batch_len, line, n);
+	l->batch_len += n;
+	l->batch_lines++;
+}
+
 static void *writer_main(void *arg)
 {
 	struct decision_log *l = arg;
@@ -335,6 +362,7 @@ static void log_free(struct decision_log *l)
 	if (l->path && l->fd >= 0)
 		close(l->fd);
 	byte_ring_free(&l->queue);
+	free(l->batch);
 	free(l->path);
 	pthread_cond_destroy(&l->wake);
 	pthread_mutex_destroy(&l->lock);
@@ -371,6 +399,9 @@ struct decision_log *decision_log_open(const char *path, size_t queue_bytes)
 		err = pthread_create(&l->writer, NULL, writer_main, l);
 		if (err)
 			goto fail;
+	} else if (!(l->batch = malloc(DECISION_LOG_BATCH))) {
+		err = ENOMEM;
+		goto fail;
 	}
 	return l;
 fail:
@@ -402,7 +433,7 @@ int decision_log_write(struct decision_log *l, const struct decision_record *rec
 	else if (l->queue.buf)
 		rc = enqueue(l, line, (size_t)n);
 	else
-		count_write(l, write_all(l->fd, line, (size_t)n), 1);
+		gather(l, line, (size_t)n);
 	if (n >= 0 && l->tee)
 		l->tee(l->tee_arg, line, (size_t)n);
 	pthread_mutex_unlock(&l->lock);
@@ -424,6 +455,7 @@ int decision_log_reopen(struct decision_log *l)
 		l->reopen_wanted = true;
 		pthread_cond_signal(&l->wake);
 	} else {
+		flush_batch(l);         /* into the file it was meant for */
 		rc = reopen_fd(l);
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -433,6 +465,8 @@ int decision_log_reopen(struct decision_log *l)
 void decision_log_stats(struct decision_log *l, struct decision_log_stats *out)
 {
 	pthread_mutex_lock(&l->lock);
+	if (l->batch)
+		flush_batch(l);
 	*out = l->stats;
 	pthread_mutex_unlock(&l->lock);
 }
@@ -447,6 +481,8 @@ void decision_log_close(struct decision_log *l)
 		pthread_cond_signal(&l->wake);
 		pthread_mutex_unlock(&l->lock);
 		pthread_join(l->writer, NULL);
+	} else {
+		flush_batch(l);
 	}
 	log_free(l);
 }

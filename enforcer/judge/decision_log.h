@@ -21,7 +21,9 @@
  * Client Hello (policy_ech), never "ech":false. Control bytes are escaped (\n, \u001B, ...).
  *
  * Two ways to write, one formatter:
- *  - synchronous (offline mode): each record is written and flushed at once;
+ *  - synchronous (offline mode): lines are gathered and written
+ *    DECISION_LOG_BATCH bytes at a time, and whatever is gathered at
+ *    decision_log_stats, decision_log_reopen and decision_log_close;
  *  - asynchronous (live mode): workers copy the formatted line into a bounded
  *    queue and never wait for the disk; a writer thread drains it. When the
  *    queue is full the line is dropped and counted.
@@ -38,6 +40,7 @@
 
 #define DECISION_LOG_QUEUE_DEFAULT (4u << 20)   /* bytes of queued lines */
 #define DECISION_LOG_LINE_MAX 65536             /* a longer line is dropped and counted */
+#define DECISION_LOG_BATCH (64u << 10)          /* synchronous: bytes gathered for one write */
 
 struct decision_record {
 	const struct request *request;  /* tuple, ts, proto and the request fields */
@@ -83,7 +86,8 @@ int decision_log_reopen(struct decision_log *l);
 typedef void (*decision_log_tee_fn)(void *arg, const char *line, size_t len);
 void decision_log_tee(struct decision_log *l, decision_log_tee_fn fn, void *arg);
 
-/* A copy of the counters (thread-safe). */
+/* A copy of the counters (thread-safe); a synchronous log first writes what
+ * it has gathered. */
 void decision_log_stats(struct decision_log *l, struct decision_log_stats *out);
 
 /* Write what is queued, stop the writer, close. */

@@ -12,7 +12,7 @@
 
 #include "common/log.h"
 #include "enforcer/judge/pauses.h"
-#include "enforcer/state_file.h"
+#include "common/state_file.h"
 
 #define PAUSES_FILE_MAX (PAUSES_MAX * (PAUSE_TARGET_MAX + 48 + PAUSE_PREFIXES_MAX * 48))
 

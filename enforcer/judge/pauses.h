@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "policies/cidr.h"
+#include "common/cidr.h"
 
 #define PAUSES_MAX 256
 #define PAUSE_PREFIXES_MAX 32

@@ -11,7 +11,7 @@
 
 #include "common/log.h"
 #include "enforcer/judge/report.h"
-#include "enforcer/state_file.h"
+#include "common/state_file.h"
 
 #define SLOTS (REPORT_CLIENTS_MAX * 2)
 #define FILE_MAGIC 0x75657270u      /* "uerp" */

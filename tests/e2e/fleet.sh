@@ -222,5 +222,5 @@ check full_spool_logged grep -q 'decisions are being lost' "$TMP/gw2.err"
 
 gw_stop 1; gw_stop 2
 check daemons_stderr_clean sh -c "! grep -h 'Sanitizer\|runtime error' '$TMP'/gw*.err"
-[ $FAILED = 0 ] || tail -5 "$TMP"/gw*.err
+[ $FAILED = 0 ] || tail -n 5 "$TMP"/gw*.err
 exit $FAILED

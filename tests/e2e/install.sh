@@ -30,6 +30,8 @@ problems=$(
 	expect_file $PREFIX/share/man/man8/urlctl.8 644
 	expect_file $PREFIX/share/man/man5/url-enforcer.rules.5 644
 	expect_file $PREFIX/lib/systemd/system/url-enforcer.service 644
+	expect_file $PREFIX/lib/systemd/system/url-enforcer-web.service 644
+	expect_file $PREFIX/lib/sysusers.d/url-enforcer.conf 644
 	expect_file /etc/default/url-enforcer 644
 	expect_file $PREFIX/share/bash-completion/completions/urlctl 644
 	for f in "$TOP"/examples/services/*.list; do
@@ -62,6 +64,16 @@ out=$(MANPATH=$ROOT$PREFIX/share/man: systemd-analyze verify "$unit" 2>&1)
 rc=$?
 [ $rc = 0 ] && [ -z "$out" ] && ok unit_verify ||
 	fail unit_verify "rc $rc: $(echo "$out" | head -3 | tr '\n' ' ')"
+web_unit=$ROOT$PREFIX/lib/systemd/system/url-enforcer-web.service
+# verify wants ExecStart's binary on this machine: a copy that runs the DESTDIR one
+sed "s|$PREFIX/sbin/|$ROOT$PREFIX/sbin/|" "$web_unit" > "$TMP/url-enforcer-web.service"
+out=$(MANPATH=$ROOT$PREFIX/share/man: systemd-analyze verify "$TMP/url-enforcer-web.service" 2>&1)
+rc=$?
+[ $rc = 0 ] && [ -z "$out" ] && ok web_unit_verify ||
+	fail web_unit_verify "rc $rc: $(echo "$out" | head -3 | tr '\n' ' ')"
+# the dashboard's unit grants nothing: an empty bounding set, a dynamic user
+check web_unit_no_capabilities grep -qx 'CapabilityBoundingSet=' "$web_unit"
+check web_unit_runs_urlctl_web grep -q "^ExecStart=$PREFIX/sbin/urlctl web " "$web_unit"
 daemon=$(grep -o '[^ ]*/sbin/url-enforcer' "$unit" | head -1)
 [ "$daemon" = "$PREFIX/sbin/url-enforcer" ] && [ -x "$ROOT$daemon" ] && ok unit_execstart ||
 	fail unit_execstart "ExecStart runs '$daemon', not the installed $PREFIX/sbin/url-enforcer"
@@ -99,7 +111,7 @@ expect_completion() {    # EXPECTED WORDS...
 }
 problems=$(
 	expect_completion 'mode ' urlctl mo
-	expect_completion 'apply blocks check fleet help mode pause paused publish resume services stats status test unblock ' urlctl ''
+	expect_completion 'apply blocks check fleet help mode pause paused publish report resume services stats status test unblock web ' urlctl ''
 	expect_completion '--help --json --policy -p ' urlctl services -
 	expect_completion 'stats status ' urlctl -s /run/x.sock st
 	expect_completion 'audit enforce ' urlctl mode ''

@@ -17,6 +17,8 @@ CLI6=fd77:1::2 GW_LAN6=fd77:1::1 GW_WAN6=fd77:2::1 SRV6=fd77:2::2
 PIDS=()
 NAMESPACES=()
 TMP=$(mktemp -d)
+# every daemon a test starts keeps its pauses and report here, not in /var/lib
+export STATE_DIRECTORY=$TMP/state
 E2E_NAME=$(basename "$0" .sh)
 
 ok()   { echo "ok   e2e/$E2E_NAME/$1"; }

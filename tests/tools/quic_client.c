@@ -81,7 +81,7 @@ static void build(struct quic_crypto *c, const struct flight *fl, struct datagra
 	}
 }
 
-static int send_flight(struct quic_crypto *c, const struct flight *fl, const char *host,
+static void send_flight(struct quic_crypto *c, const struct flight *fl, const char *host,
 		       const char *port, unsigned follow_ups)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
@@ -109,7 +109,6 @@ static int send_flight(struct quic_crypto *c, const struct flight *fl, const cha
 	getsockname(fd, (struct sockaddr *)&me, &me_len);
 	printf("%u\n", ntohs(((struct sockaddr_in *)&me)->sin_port));  /* same offset in v6 */
 	close(fd);
-	return 0;
 }
 
 static void dump(pcap_dumper_t *out, const struct pkt_spec *spec, struct timeval *ts)
@@ -126,7 +125,7 @@ static void dump(pcap_dumper_t *out, const struct pkt_spec *spec, struct timeval
 		ts->tv_sec++, ts->tv_usec -= 1000000;
 }
 
-static int write_pcap(struct quic_crypto *c, const char *path, unsigned long n)
+static void write_pcap(struct quic_crypto *c, const char *path, unsigned long n)
 {
 	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
 	pcap_dumper_t *out = pcap_dump_open(dead, path);
@@ -162,7 +161,6 @@ static int write_pcap(struct quic_crypto *c, const char *path, unsigned long n)
 	}
 	pcap_dump_close(out);
 	pcap_close(dead);
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -191,10 +189,14 @@ int main(int argc, char **argv)
 		default: die("usage: see tests/tools/quic_client.c");
 		}
 	}
-	if (pcap_out)
-		return optind + 1 == argc ? write_pcap(c, pcap_out, strtoul(argv[optind], NULL, 10))
-					  : (die("-w OUT.pcap N"), 2);
-	if (optind + 2 != argc)
+	if (pcap_out && optind + 1 != argc)
+		die("-w OUT.pcap N");
+	if (!pcap_out && optind + 2 != argc)
 		die("HOST PORT expected");
-	return send_flight(c, &fl, argv[optind], argv[optind + 1], follow_ups);
+	if (pcap_out)
+		write_pcap(c, pcap_out, strtoul(argv[optind], NULL, 10));
+	else
+		send_flight(c, &fl, argv[optind], argv[optind + 1], follow_ups);
+	quic_crypto_free(c);
+	return 0;
 }

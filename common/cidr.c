@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policies/cidr.h"
+#include "common/cidr.h"
 
 static void prefix_mask(struct in6_addr *a, unsigned len)
 {

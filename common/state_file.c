@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enforcer/state_file.h"
+#include "common/state_file.h"
 
 int state_dir_prepare(const char *dir)
 {
