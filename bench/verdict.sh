@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # make bench-verdict: the live daemon on a gateway namespace (tests/e2e/lib.sh
 # topology), three figures, each against a baseline measured in the same run.
-#  1. verdict latency (a blocked request's completing packet -> blocklist
-#     entry) under a steady request load, 10,000 generated regex rules
-#     (bench_match --emit regex-10k) against the 10 of them that the traffic
-#     actually hits; from the daemon's histogram and, at microsecond
+#  1. verdict latency (a request's completing packet -> its verdict, for a
+#     block its blocklist entry) under a steady request load, 10,000
+#     generated regex rules (bench_match --emit regex-10k) against the 10 of
+#     them that the traffic actually hits; from the daemon's histogram (every
+#     request now; the figures in bench/README.md predate that: blocks
+#     only) and, at microsecond
 #     resolution, from a capture (request in -> injected RST out); each
 #     capture path (--capture, MODES) side by side, with the daemon's CPU
 #     time a request

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *subject = nl ? nl + 1 : "";
 	size_t slen = nl ? size - 1 - plen - 1 : 0;
 
-	if (regex_required_literals(pattern, plen, &set))
+	if (regex_required_literals(pattern, plen, &set, NULL))
 		return 0;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, plen, options, &code, &off, NULL);
 

@@ -1,7 +1,8 @@
 /*
  * policy_load(): parse, then build the indexes the matcher needs beyond the
  * rule list: per field, a prefilter over the required literals of its regex
- * rules, and the rules that no index can rule out ("always"). The domain
+ * rules (and per rule a second literal it requires, checked before its regex
+ * runs), and the rules that no index can rule out ("always"). The domain
  * index is filled by the parser as it reads domain rules and lists.
  */
 #include <errno.h>
@@ -24,10 +25,17 @@ static int always_push(struct policy *p, uint32_t idx)
 static int index_regex(struct policy *p, struct literal_index_builder **b, uint32_t idx)
 {
 	struct rule *r = &p->rules[idx];
-	struct literal_set lits;
+	struct literal_set lits, also;
 
-	if (regex_required_literals(r->pattern, strlen(r->pattern), &lits))
+	if (regex_required_literals(r->pattern, strlen(r->pattern), &lits, &also))
 		return always_push(p, idx);
+	if (also.n == 1) {
+		r->also = malloc(also.lit[0].len);
+		if (!r->also)
+			return -ENOMEM;
+		memcpy(r->also, also.lit[0].s, also.lit[0].len);
+		r->also_len = also.lit[0].len;
+	}
 	if (!b[r->field] && !(b[r->field] = literal_index_builder_new()))
 		return -ENOMEM;
 	for (unsigned i = 0; i < lits.n; i++)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/ascii.h"
 #include "policies/policy_internal.h"
 
 /* Bounds on one regex run: URLs are attacker-controlled. */
@@ -332,6 +333,30 @@ void policy_match_naive(const struct policy *p, const struct request *r, time_t 
 			return;
 }
 
+/* Whether R's second required literal is in its subject (ASCII-caseless);
+ * without it, R cannot match and its regex need not run. */
+static bool also_present(struct eval *e, const struct rule *r)
+{
+	const char *s;
+	size_t len;
+
+	if (!r->also)               /* so are domain and tls rules: no subject here */
+		return true;
+	s = e->subject[r->field];
+	if (!s)
+		return true;
+	len = subject_len(e, r->field);
+	for (size_t i = 0; i + r->also_len <= len; i++) {
+		size_t j = 0;
+
+		while (j < r->also_len && ascii_fold(s[i + j]) == (unsigned char)r->also[j])
+			j++;
+		if (j == r->also_len)
+			return true;
+	}
+	return false;
+}
+
 static void candidate_push(struct eval *e, uint32_t idx)
 {
 	struct match_scratch *s = e->s;
@@ -419,7 +444,7 @@ void policy_match(const struct policy *p, const struct request *r, time_t now,
 			idx = p->always[j++];
 		const struct rule *rule = &p->rules[idx];
 
-		if (rule_matches(&e, rule, true) && rule_apply(&e, rule))
+		if (also_present(&e, rule) && rule_matches(&e, rule, true) && rule_apply(&e, rule))
 			return;
 	}
 }

@@ -37,6 +37,8 @@ struct rule {
 	bool jit;
 	bool case_sensitive;
 	bool prefiltered;           /* has required literals in the prefilter */
+	char *also;                 /* a second literal every match holds, lower case, or NULL */
+	unsigned also_len;
 	uint32_t source;            /* domain, domain-list, service: its domain_source */
 	struct prefix *clients;     /* client=: any of them; none: every client */
 	unsigned n_clients;

@@ -33,6 +33,7 @@ struct fragment {
 	struct literal pre;         /* every match starts with it */
 	struct literal suf;         /* every match ends with it */
 	struct choice req;          /* every match contains one of them; n == 0: unknown */
+	struct choice also;         /* and one of these, none within req's (n == 0: none) */
 };
 
 struct scan {
@@ -77,19 +78,57 @@ static unsigned choice_min_len(const struct choice *c)
 	return len;
 }
 
-/* Keeps in BEST whichever of BEST and CAND is rarer in URLs; on a tie, the
- * one of fewer, then longer, literals. */
-static void choice_keep_better(struct choice *best, const struct choice *cand)
+/* CAND is rarer in URLs than BEST; on a tie, of fewer, then longer, literals. */
+static bool choice_better(const struct choice *cand, const struct choice *best)
 {
 	double a = choice_share(best), b = choice_share(cand);
 
-	if (b < a || (b == a && cand->set.n &&
-		      (cand->set.n < best->set.n ||
-		       (cand->set.n == best->set.n && choice_min_len(cand) > choice_min_len(best)))))
+	return b < a || (b == a && cand->set.n &&
+			 (cand->set.n < best->set.n ||
+			  (cand->set.n == best->set.n && choice_min_len(cand) > choice_min_len(best))));
+}
+
+static void choice_keep_better(struct choice *best, const struct choice *cand)
+{
+	if (choice_better(cand, best))
 		*best = *cand;
 }
 
-static void choice_keep_better_literal(struct choice *best, const struct literal *l)
+/* A literal of A within one of B's or the other way round: a subject with
+ * one may well have the other, so the two filter as one. */
+static bool choices_overlap(const struct choice *a, const struct choice *b)
+{
+	for (unsigned i = 0; i < a->set.n; i++)
+		for (unsigned j = 0; j < b->set.n; j++) {
+			const struct literal *x = &a->set.lit[i], *y = &b->set.lit[j];
+
+			if (x->len <= y->len ? memmem(y->s, y->len, x->s, x->len) != NULL
+					     : memmem(x->s, x->len, y->s, y->len) != NULL)
+				return true;
+		}
+	return false;
+}
+
+/* CAND is required of every match of F too: the rarest such choice goes to
+ * F's req, the rarest of those apart from it to F's also. */
+static void frag_offer(struct fragment *f, const struct choice *cand)
+{
+	if (!cand->set.n)
+		return;
+	if (choice_better(cand, &f->req)) {
+		struct choice old = f->req;
+
+		f->req = *cand;
+		if (choices_overlap(&f->also, &f->req))
+			f->also.set.n = 0;
+		if (old.set.n && !choices_overlap(&old, &f->req))
+			choice_keep_better(&f->also, &old);
+	} else if (!choices_overlap(cand, &f->req)) {
+		choice_keep_better(&f->also, cand);
+	}
+}
+
+static void frag_offer_literal(struct fragment *f, const struct literal *l)
 {
 	struct choice one = { .set.n = 1 };
 
@@ -97,7 +136,7 @@ static void choice_keep_better_literal(struct choice *best, const struct literal
 		return;
 	one.set.lit[0] = *l;
 	one.share = url_share(l->s, l->len);
-	choice_keep_better(best, &one);
+	frag_offer(f, &one);
 }
 
 /* A's first bytes then B's, at most LITERAL_MAX in all. */
@@ -166,24 +205,30 @@ static void frag_concat(struct fragment *a, const struct fragment *b)
 	else
 		suf = b->suf;
 	if (a->exact)
-		choice_keep_better_literal(&a->req, &a->pre);
-	choice_keep_better(&a->req, &b->req);
+		frag_offer_literal(a, &a->pre);
+	frag_offer(a, &b->req);
+	frag_offer(a, &b->also);
 	if (b->exact)
-		choice_keep_better_literal(&a->req, &b->pre);
-	choice_keep_better_literal(&a->req, &junction);
-	choice_keep_better_literal(&a->req, &pre);
-	choice_keep_better_literal(&a->req, &suf);
+		frag_offer_literal(a, &b->pre);
+	frag_offer_literal(a, &junction);
+	frag_offer_literal(a, &pre);
+	frag_offer_literal(a, &suf);
 	a->exact = false;
 	a->pre = pre;
 	a->suf = suf;
 }
 
-/* The most telling requirement of F as a set (empty when nothing is known). */
-static void frag_best(const struct fragment *f, struct choice *out)
+/* The most telling requirement of F as a set (empty when nothing is known)
+ * and, if ALSO, a second one apart from it. */
+static void frag_best(const struct fragment *f, struct choice *best, struct choice *also)
 {
-	*out = f->req;
-	choice_keep_better_literal(out, &f->pre);
-	choice_keep_better_literal(out, &f->suf);
+	struct fragment g = *f;
+
+	frag_offer_literal(&g, &g.pre);
+	frag_offer_literal(&g, &g.suf);
+	*best = g.req;
+	if (also)
+		*also = g.also;
 }
 
 /* ALT := ALT | B, ALT holding the first branch on the first call. */
@@ -192,8 +237,8 @@ static void frag_alternate(struct fragment *alt, const struct fragment *b)
 	struct choice sa, sb;
 	unsigned n = 0;
 
-	frag_best(alt, &sa);
-	frag_best(b, &sb);
+	frag_best(alt, &sa, NULL);
+	frag_best(b, &sb, NULL);
 	while (n < alt->pre.len && n < b->pre.len && alt->pre.s[n] == b->pre.s[n])
 		n++;
 	alt->pre.len = n;
@@ -204,6 +249,7 @@ static void frag_alternate(struct fragment *alt, const struct fragment *b)
 	alt->suf.len = n;
 	alt->exact = false;
 	alt->req.set.n = 0;
+	alt->also.set.n = 0;
 	if (!sa.set.n || !sb.set.n || sa.set.n + sb.set.n > LITERAL_SET_MAX)
 		return;
 	alt->req = sa;
@@ -222,7 +268,7 @@ static void frag_repeat(struct fragment *f, unsigned min, unsigned max)
 	if (max == 1)
 		return;
 	if (f->exact)
-		choice_keep_better_literal(&f->req, &f->pre);
+		frag_offer_literal(f, &f->pre);
 	f->exact = false;
 }
 
@@ -798,16 +844,22 @@ static void parse_alternation(struct scan *sc, struct fragment *out)
 	}
 }
 
-int regex_required_literals(const char *pattern, size_t len, struct literal_set *out)
+int regex_required_literals(const char *pattern, size_t len, struct literal_set *out,
+			    struct literal_set *also)
 {
 	struct scan sc = { .p = pattern, .end = pattern + len };
 	struct fragment f;
-	struct choice best;
+	struct choice best, second;
 
 	parse_alternation(&sc, &f);
 	if (sc.bail || !at_end(&sc))
 		return -ENOENT;
-	frag_best(&f, &best);
+	frag_best(&f, &best, &second);
 	*out = best.set;
+	if (also) {
+		*also = second.set;
+		if (choice_share(&second) >= URL_SHARE_EVERY)
+			also->n = 0;
+	}
 	return choice_share(&best) < URL_SHARE_EVERY ? 0 : -ENOENT;
 }

@@ -29,7 +29,12 @@ struct literal_set {
  * Of all the sets that would do, OUT is the one rarest in URLs (url_model.h).
  * Returns 0 with OUT filled, or -ENOENT when no set is known or the best one
  * is in about every URL (URL_SHARE_EVERY): the pattern runs on every URL.
+ * ALSO (may be NULL) gets a second such set, none of whose literals is
+ * within one of OUT's or holds one ("doubleclick" and "banner" for
+ * "doubleclick.*banner"), n == 0 if none is known: a subject needs one of
+ * both for a match, so one that has OUT's and lacks ALSO's need not run.
  */
-int regex_required_literals(const char *pattern, size_t len, struct literal_set *out);
+int regex_required_literals(const char *pattern, size_t len, struct literal_set *out,
+			    struct literal_set *also);
 
 #endif

@@ -49,6 +49,7 @@ static bool is_regex_field(enum rule_field f)
 void rule_release(struct rule *r)
 {
 	free(r->pattern);
+	free(r->also);
 	pcre2_code_free(r->re);
 	free((char *)r->info.id);
 	free(r->clients);

@@ -147,7 +147,7 @@ if ldd "$BUILD/url-enforcer" | grep -q libasan; then
 else
 	check memory_bounded test "$(hwm_kb)" -le $((hwm1 + 1024))
 fi
-note "verdict latency (packet to blocklist entry), blocks by bucket in µs: $(CTL stats --json |
+note "verdict latency (packet to verdict; a block: to its blocklist entry), requests by bucket in µs: $(CTL stats --json |
 	/usr/bin/python3 -c 'import json,sys; s=json.load(sys.stdin); b=s["verdict_latency_us_bucket"]
 print(b, "mean", s["verdict_latency_us_sum"] // max(1, s["verdict_latency_us_count"]))')"
 stop_daemon

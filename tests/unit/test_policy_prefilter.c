@@ -20,22 +20,32 @@
 #include "tests/harness.h"
 #include "tests/unit/policy_fixture.h"
 
+static void set_text(const struct literal_set *set, char *out, size_t size)
+{
+	out[0] = 0;
+	for (unsigned i = 0; i < set->n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s%.*s", i ? "|" : "",
+			 (int)set->lit[i].len, set->lit[i].s);
+}
+
+/* "a|b", or "a|b & c" with the second set, or "(none)". */
 static void literals_text(const char *pattern, char *out, size_t size)
 {
-	struct literal_set set;
+	struct literal_set set, also;
 
-	if (regex_required_literals(pattern, strlen(pattern), &set)) {
+	if (regex_required_literals(pattern, strlen(pattern), &set, &also)) {
 		snprintf(out, size, "(none)");
 		return;
 	}
-	out[0] = 0;
-	for (unsigned i = 0; i < set.n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s%.*s", i ? "|" : "",
-			 (int)set.lit[i].len, set.lit[i].s);
+	set_text(&set, out, size);
+	if (also.n) {
+		snprintf(out + strlen(out), size - strlen(out), " & ");
+		set_text(&also, out + strlen(out), size - strlen(out));
+	}
 }
 
 struct literal_case {
-	const char *pattern, *literals;     /* "a|b": a set, "(none)": no set */
+	const char *pattern, *literals;     /* "a|b": a set, "a & b": a second set, "(none)" */
 };
 
 static void check_literal_cases(const struct literal_case *cases, size_t n)
@@ -55,12 +65,12 @@ void test_policy_required_literals(void)
 	static const struct literal_case cases[] = {
 		{ "foobar", "foobar" },
 		{ "FooBar", "foobar" },                      /* compared lower-cased */
-		{ "(foo|bar)baz", "baz" },
+		{ "(foo|bar)baz", "baz & foo|bar" },
 		{ "(foo|barx)", "foo|barx" },
 		{ "foo|bar", "foo|bar" },
 		{ "(a|b)", "(none)" },                      /* one letter: in about every URL */
 		{ "(foo|)", "(none)" },
-		{ "abc+d", "abc" },
+		{ "abc+d", "abc & cd" },
 		{ "colou?r", "colo" },
 		{ "x{0}abc", "abc" },
 		{ "(abc){2}", "abc" },
@@ -84,13 +94,13 @@ void test_policy_required_literals(void)
 		{ "https?://", "(none)" },                  /* in every URL: no use */
 		{ "\\bword\\b", "word" },
 		{ "(?<name>abc)d", "abcd" },
-		{ "(?:xab|yab)c", "xab|yab" },              /* x and y are rarer than c */
+		{ "(?:xab|yab)c", "xab|yab & abc" },        /* x and y are rarer than c */
 		{ "[^a]bc", "bc" },
 		{ "(a)\\1bb", "bb" },
 		{ "xx[[:alpha:]]y", "xx" },
 		{ "(?|(ab)|(cd))e", "ab|cd" },
 		{ "a(?(1)b|c)", "(none)" },
-		{ "(?:ab|cd)+x", "ab|cd" },
+		{ "(?:ab|cd)+x", "ab|cd & x" },
 		{ "\\cAz", "\001z" },
 		{ "\\p{L}abc", "abc" },
 		{ "a\\Kbc", "abc" },                        /* \K consumes nothing */
@@ -114,21 +124,21 @@ void test_policy_prefilter_picks_rarest_literal(void)
 		{ "^https?://[^/]*tracker", "tracker" },
 		{ "^https?://[^/]*ads", "ads" },
 		{ "^https?://[^/]*\\.ru/", ".ru/" },
-		{ "^https?://[^/]*/(ads|banners)/[^/]*\\.gif$", "ads|banners" },
+		{ "^https?://[^/]*/(ads|banners)/[^/]*\\.gif$", "ads|banners & .gif" },
 		/* .* */
 		{ "^https?://www\\..*doubleclick", "doubleclick" },
-		{ "\\.html.*banner", "banner" },                  /* not .html */
-		{ "index\\.php.*[?&]q=casino", "q=casino" },      /* not index.php */
-		{ "abc.*xyzzy.*qq", "xyzzy" },
+		{ "\\.html.*banner", "banner & .html" },         /* not .html first */
+		{ "index\\.php.*[?&]q=casino", "q=casino & index.php" },
+		{ "abc.*xyzzy.*qq", "xyzzy & qq" },
 		/* classes */
 		{ "^https?://www\\.[a-z]+\\.com/[Aa]ds[0-9]/", ".com/ads" },
 		{ "/[Pp]ixel\\.gif\\?[a-z]+=", "/pixel.gif?" },
 		/* alternations */
 		{ "^https?://(www\\.)?(doubleclick|adnxs)\\.(com|net)/", "doubleclick|adnxs" },
 		{ "\\.(exe|scr)$", "exe|scr" },
-		{ "(?:xab|yab)c", "xab|yab" },
+		{ "(?:xab|yab)c", "xab|yab & abc" },
 		/* optional groups */
-		{ "^https?://(www\\.)?example\\.org/(index\\.html)?\\?ref=", "example.org/" },
+		{ "^https?://(www\\.)?example\\.org/(index\\.html)?\\?ref=", "example.org/ & ?ref=" },
 		{ "/ads?/", "/ad" },
 		/* anchors */
 		{ "^/index\\.php\\?id=[0-9]+$", "/index.php?id=" },
@@ -222,6 +232,41 @@ void test_policy_prefilter_list_shapes_run_on_their_names(void)
 	match_scratch_free(s);
 	policy_free(p);
 	free(rules);
+}
+
+/* A pattern waits on its rarest literal and runs only where its second
+ * required literal is too: a URL with one of the two runs no regex. */
+void test_policy_prefilter_second_literal(void)
+{
+	static const struct { const char *host, *path; unsigned line, runs; } cases[] = {
+		{ "ads.doubleclick.example", "/x/banner.gif", 1, 1 },
+		{ "ads.doubleclick.example", "/x/BANNER.gif", 1, 1 },
+		{ "ads.doubleclick.example", "/x/image.gif", 0, 0 },   /* no "banner" */
+		{ "www.example.com", "/banner/doubleclick", 0, 1 },   /* both, wrong order */
+		{ "www.example.com", "/home.php?q=casino", 0, 0 },    /* no "index.php" */
+		{ "www.example.com", "/index.php?q=casino", 2, 1 },
+	};
+	struct match_scratch *s = match_scratch_new();
+	struct policy *p;
+
+	ASSERT_NONNULL(s);
+	fixture_dir();
+	p = fixture_load("t.rules", "block url doubleclick.*banner\n"
+			 "block url index\\.php.*[?&]q=casino\n", NULL);
+	ASSERT_NONNULL(p);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct test_request t;
+		struct decision d;
+		unsigned runs = 0;
+
+		req_http(&t, "GET", cases[i].host, 80, cases[i].path, NULL);
+		match_scratch_trace(s, count_run, &runs);
+		policy_match(p, &t.r, 0, s, &d);
+		ASSERT_EQ(d.rule ? d.rule->line : 0, cases[i].line);
+		ASSERT_EQ(runs, cases[i].runs);
+	}
+	match_scratch_free(s);
+	policy_free(p);
 }
 
 static void collect_hit(uint32_t value, void *arg)
@@ -442,7 +487,7 @@ void test_policy_required_literals_are_sound(void)
 	rng_state = 0x9e3779b97f4a7c15ull;
 	while (patterns < 3000) {
 		char pattern[256] = "", subject[64];
-		struct literal_set set;
+		struct literal_set set, also;
 		int code;
 		PCRE2_SIZE off;
 		uint32_t opts = rnd(2) ? PCRE2_CASELESS : 0;
@@ -454,7 +499,7 @@ void test_policy_required_literals_are_sound(void)
 		if (!re)
 			continue;
 		patterns++;
-		if (regex_required_literals(pattern, strlen(pattern), &set)) {
+		if (regex_required_literals(pattern, strlen(pattern), &set, &also)) {
 			pcre2_code_free(re);
 			continue;
 		}
@@ -464,11 +509,12 @@ void test_policy_required_literals_are_sound(void)
 			if (pcre2_match(re, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, NULL) < 0)
 				continue;
 			matched++;
-			if (!contains_literal(subject, &set)) {
+			if (!contains_literal(subject, &set) ||
+			    (also.n && !contains_literal(subject, &also))) {
 				char lits[256];
 
 				literals_text(pattern, lits, sizeof(lits));
-				harness_fail(__FILE__, __LINE__, "/%s/ matches \"%s\" without any of %s",
+				harness_fail(__FILE__, __LINE__, "/%s/ matches \"%s\" without %s",
 					     pattern, subject, lits);
 			}
 		}
