@@ -5,7 +5,8 @@
 #     block its blocklist entry) under a steady request load, 10,000
 #     generated regex rules (bench_match --emit regex-10k) against the 10 of
 #     them that the traffic actually hits; from the daemon's histogram (every
-#     request; before field's change, blocks only) and, at microsecond
+#     request now; the figures in bench/README.md predate that: blocks
+#     only) and, at microsecond
 #     resolution, from a capture (request in -> injected RST out); each
 #     capture path (--capture, MODES) side by side, with the daemon's CPU
 #     time a request
