@@ -177,7 +177,7 @@ static bool resumed(const struct pause *p, const void *arg)
 int pauses_remove(struct pauses *ps, const char *target, unsigned *removed)
 {
 	struct resume_target t = { .target = target };
-	struct prefix host;
+	struct prefix host = { .len = 0 };
 	const char *why;
 	int err = 0;
 
