@@ -109,8 +109,13 @@ check gw2_blocks_domain_list test "$(get "$NS_CLI2" $SRV2_4 /x listed.test)" = 5
 check gw1_allows_the_rest test "$(get "$NS_CLI" $SRV4 /ok)" = 0
 check bundle_rule_logged_with_id grep -q '"rule_id":"bad"' "$TMP/decisions1.log"
 
-# ---- urlctl fleet: both gateways on the latest bundle
-fleet_json > "$TMP/fleet1.json"
+# ---- urlctl fleet: both gateways on the latest bundle (each records what it
+# runs within 5 s of applying it)
+for _ in $(seq 40); do
+	fleet_json > "$TMP/fleet1.json"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(sum(bool(g["latest"]) for g in d["gateways"]) < 2)' "$TMP/fleet1.json" 2>/dev/null && break
+	sleep 0.25
+done
 check fleet_lists_both_latest python3 - "$TMP/fleet1.json" <<'P'
 import json, sys
 d = json.load(open(sys.argv[1]))
