@@ -234,19 +234,28 @@ static int read_frame(struct capture *c, struct capture_frame *f)
 	return 1;
 }
 
-static int next_frames(struct capture *c, int timeout_ms, capture_cb cb, void *arg)
+/* Waits up to TIMEOUT_MS for C's socket: 0 (readable or not), or -errno. */
+static int wait_socket(struct capture *c, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	struct capture_frame f;
-	int n = 0, r;
 
-	r = poll(&pfd, 1, timeout_ms);
-	if (r < 0)
+	if (poll(&pfd, 1, timeout_ms) < 0)
 		return -errno;
 	if (pfd.revents & POLLNVAL)
 		return -EIO;
 	if (pfd.revents & POLLERR)
 		return take_socket_error(c);
+	return 0;
+}
+
+static int next_frames(struct capture *c, int timeout_ms, capture_cb cb, void *arg)
+{
+	struct capture_frame f;
+	int n = 0, r;
+
+	r = wait_socket(c, timeout_ms);
+	if (r < 0)
+		return r;
 	while (c->frame && n < CAPTURE_PER_FRAME_BATCH && (r = read_frame(c, &f)) > 0) {
 		cb(&f, arg);
 		n++;
@@ -264,15 +273,10 @@ int capture_next_block(struct capture *c, int timeout_ms, capture_cb cb, void *a
 	if (c->frame || !c->ring)
 		return next_frames(c, timeout_ms, cb, arg);
 	if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		int r = poll(&pfd, 1, timeout_ms);
+		int r = wait_socket(c, timeout_ms);
 
 		if (r < 0)
-			return -errno;
-		if (pfd.revents & POLLNVAL)
-			return -EIO;
-		if (pfd.revents & POLLERR)
-			return take_socket_error(c);
+			return r;
 		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
 		      TP_STATUS_USER))
 			return 0;
