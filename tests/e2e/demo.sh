@@ -17,7 +17,7 @@ check demo_shows_report grep -q '^192.168.1.34  requests [0-9]*  blocks [0-9]*' 
 check demo_shows_log_lines grep -q 'log: {"ts":.*"action":"block"' "$TMP/demo.out"
 check demo_shows_status grep -q '^interfaces *gw-lan' "$TMP/demo.out"
 check demo_leaves_no_namespace sh -c "! ip netns list | grep -q '^ue${demo}'"
-check demo_leaves_no_daemon sh -c "! pgrep -f '[u]rl-enforcer -i gw-lan -p $TOP/examples/parental.rules' >/dev/null"
+check demo_leaves_no_daemon sh -c "! pgrep -f '[u]rl-enforcer -i gw-lan -p .*/examples/parental.rules' >/dev/null"
 
 check readme_check_example "$BUILD/urlctl" check "$TOP/examples/parental.rules"
 out=$("$BUILD/urlctl" test -p "$TOP/examples/parental.rules" --client 192.168.1.34 \
