@@ -33,6 +33,7 @@ def hist(path):
     count = s["verdict_latency_us_count"]
     out = {"count": count,
            "mean_us": round(s["verdict_latency_us_sum"] / count, 1) if count else None,
+           "over_1ms": count - buckets["1000"],
            "over_10ms": count - buckets["10000"]}
     bounds = [(float("inf") if le == "+Inf" else float(le), cum) for le, cum in buckets.items()]
     bounds.sort()
