@@ -129,6 +129,18 @@ enum ue_tap_record_flags {
 	UE_TAP_REC_GSO = 1 << 0,
 };
 
+/*
+ * Whether ring I's worker sleeps (tap_waiters, mmapped by the daemon): the
+ * worker sets it before its last look at the ring ahead of a sleep and
+ * clears it when it wakes; the tap takes it after a record with payload
+ * and then wakes the worker. One cache line each: every worker writes its
+ * own at every sleep.
+ */
+struct ue_tap_waiter {
+	__u32 sleeping;
+	__u8 pad[60];
+};
+
 struct ue_tap_record {
 	__u64 ts_ns;          /* bpf_ktime_get_ns() when the tap ran */
 	__u32 len;            /* the frame's length */

@@ -11,8 +11,9 @@
  *
  * With record set (the BPF ring capture), a kept frame goes to the ring of
  * its flow's worker instead (kern_user.h, struct ue_tap_record) and the
- * socket gets nothing: the daemon is woken for the first record after it
- * has caught up, not for a ring block's retirement. A frame the ring has no
+ * socket gets nothing: a worker that sleeps is woken by the first record
+ * with payload, not by a ring block's retirement; one that is awake is not
+ * woken again. A frame the ring has no
  * room for marks its session in ue_unrecorded, which TC (blocklist.bpf.c,
  * --fail closed) reads; the tap runs before TC ingress, so the frame itself
  * is dropped there.
@@ -26,7 +27,6 @@ const volatile __u16 http_ports[UE_MAX_PORTS] = {};
 const volatile __u16 tls_ports[UE_MAX_PORTS] = {};
 const volatile __u8 record = 0;
 const volatile __u32 n_rings = 1;      /* entries of tap_rings in use */
-const volatile __u64 busy_bytes = 0;   /* unread bytes of a worker that is awake anyway */
 
 /* One ring a worker; the daemon sizes them (the inner map) before load. */
 struct tap_ring {
@@ -40,6 +40,15 @@ struct {
 	__type(key, __u32);
 	__array(values, struct tap_ring);
 } tap_rings SEC(".maps");
+
+/* Whose worker sleeps, one entry a ring (the loader sets max_entries). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ue_tap_waiter);
+} tap_waiters SEC(".maps");
 
 /* A record is built here, one slot a CPU (the loader sets max_entries):
  * too big for the stack, and a ring reservation must be of constant size. */
@@ -136,22 +145,30 @@ static __always_inline void recorded(const struct ue_packet *p)
 }
 
 /*
- * Whom a record wakes. Only a frame with payload can complete a request:
- * the others (SYN, FIN, RST without data) wait for the next wakeup or the
- * worker's next look (a tenth of a second at most), which they reach in
- * order. One with payload wakes the worker, unless busy_bytes already wait
- * for it: then it is awake or about to be, and reads on without. The
- * kernel's own rule (wake when the reader had caught up) would not wake for
- * a request behind a record that did not wake.
+ * Only a frame with payload can complete a request: after one, the worker
+ * is woken if it sleeps, by a nudge (a record too short to be a frame,
+ * which it skips). The others (SYN, FIN, RST without data) are read with
+ * the next one or at the worker's next look (a tenth of a second at most),
+ * in order. A worker that is awake reads on without: under load a record
+ * costs no wakeup, which the kernel would make an interprocessor interrupt
+ * (irq_work) even with nobody waiting.
  */
-static __always_inline __u64 wakeup(void *ring, const struct ue_packet *p)
+static __always_inline void wake_worker(void *ring, __u32 idx, const struct ue_packet *p)
 {
-	int parsed = p->l4_proto != 0;
+	struct ue_tap_waiter *w;
+	__u64 nudge = 0;
 
-	if (parsed && !p->payload_len)
-		return BPF_RB_NO_WAKEUP;
-	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) < busy_bytes ? BPF_RB_FORCE_WAKEUP
-									 : BPF_RB_NO_WAKEUP;
+	if (p->l4_proto && !p->payload_len)
+		return;
+	w = bpf_map_lookup_elem(&tap_waiters, &idx);
+	/* The record is committed (an atomic exchange, a full barrier) before
+	 * the flag is read, and the worker sets the flag before it looks at
+	 * the ring a last time: one of the two sees the other. Two CPUs may
+	 * both take the flag: one nudge too many. */
+	if (!w || !*(volatile __u32 *)&w->sleeping)
+		return;
+	*(volatile __u32 *)&w->sleeping = 0;
+	bpf_ringbuf_output(ring, &nudge, sizeof(nudge), BPF_RB_FORCE_WAKEUP);
 }
 
 /*
@@ -196,10 +213,12 @@ static __always_inline void to_ring(struct __sk_buff *skb, const struct ue_packe
 	r->vlan_proto = skb->vlan_present ? skb->vlan_proto : 0;
 	if (bpf_skb_load_bytes(skb, 0, r->data, len) ||
 	    bpf_ringbuf_output(ring, r, __builtin_offsetof(struct ue_tap_record, data) + len,
-			       wakeup(ring, p)))
+			       BPF_RB_NO_WAKEUP)) {
 		mark_unrecorded(p);
-	else
-		recorded(p);
+		return;
+	}
+	recorded(p);
+	wake_worker(ring, idx, p);
 }
 
 SEC("socket")

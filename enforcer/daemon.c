@@ -366,7 +366,8 @@ static void start_workers(struct daemon *d)
 				fatal("%s: capture", o->interfaces[i]);
 		}
 		if (o->capture == CAPTURE_BPF_RING &&
-		    !(d->workers[w].ring = tap_ring_open(tap_prog_ring_fd(d->tap, w))))
+		    !(d->workers[w].ring = tap_ring_open(tap_prog_ring_fd(d->tap, w),
+							       tap_prog_ring_sleeping(d->tap, w))))
 			fatal("worker %u: its BPF ring", w);
 	}
 	privileges_drop();

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "enforcer/worker.h"
 #include "common/log.h"
@@ -73,7 +74,7 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
 	struct worker *w = arg;
 	struct decision d;
 
-	judge_event(&w->judge, ev, r, &d);
+	judge_decide(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && judge_enforces(&w->judge)) {
 		bool blocked = block_session(w, r, &d);
 
@@ -81,11 +82,14 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
 		note_verdict_latency(w, &r->ts);
 		if (blocked)
 			respond(w, r, s, &d);
-		return;
+	} else {
+		note_verdict_latency(w, &r->ts);
+		if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS &&
+		    w->frame_outcome == HOLD_RELEASE)
+			w->frame_outcome = HOLD_RELEASE_SESSION;
 	}
-	note_verdict_latency(w, &r->ts);
-	if (ev == PIPELINE_REQUEST && r->proto == REQUEST_TLS && w->frame_outcome == HOLD_RELEASE)
-		w->frame_outcome = HOLD_RELEASE_SESSION;
+	/* the lines last: writing them (a wakeup of the log's writer) delays no verdict */
+	judge_record(&w->judge, ev, r, &d);
 }
 
 static void judge_again_one(void *arg, const struct request *r, struct pipeline_session *s)
@@ -165,6 +169,43 @@ static void publish(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+static int64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/*
+ * Waits for frames; the poll result (0: look at the ring anyway). A worker
+ * on the BPF ring that was woken twice within WORKER_BUSY_NS is busy: it
+ * then naps WORKER_NAP_NS and reads what piled up, unwoken, until a nap
+ * brings nothing. Each wakeup costs the tap an interprocessor interrupt
+ * and the worker two context switches, more than judging a request; a
+ * request waits WORKER_NAP_NS at most for it. 100 ms bounds how long a
+ * policy swap waits for this worker.
+ */
+static int wait_for_frames(struct worker *w, struct pollfd *pfd, unsigned nfds)
+{
+	int64_t woken;
+	int ready;
+
+	if (w->napping) {
+		nanosleep(&(struct timespec){ .tv_nsec = WORKER_NAP_NS }, NULL);
+		return 0;
+	}
+	/* records that came while the last were judged are read at once */
+	ready = poll(pfd, nfds, !w->ring || tap_ring_sleep(w->ring) ? 100 : 0);
+	if (!w->ring)
+		return ready;
+	tap_ring_awake(w->ring);
+	woken = monotonic_ns();
+	w->napping = woken - w->last_woken_ns < WORKER_BUSY_NS;
+	w->last_woken_ns = woken;
+	return ready;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -177,10 +218,8 @@ static void *worker_main(void *arg)
 		pfd[i] = (struct pollfd){ .fd = capture_fd(w->caps[i]), .events = POLLIN };
 	pfd[n] = (struct pollfd){ .fd = w->ring ? tap_ring_fd(w->ring) : -1, .events = POLLIN };
 	while (!atomic_load(w->env.stop)) {
+		int ready = wait_for_frames(w, pfd, n + 1);
 		struct timespec now;
-
-		/* 100 ms bounds how long a policy swap waits for this worker. */
-		int ready = poll(pfd, n + 1, 100);
 
 		/* After the wait: what arrived is judged by what is in force now. */
 		sync_with_daemon(w);
@@ -190,12 +229,14 @@ static void *worker_main(void *arg)
 			if (got < 0 && got != -EINTR)
 				log_warnx("%s: capture: %s", w->env.o->interfaces[i], strerror(-got));
 		}
-		/* on a timeout too: records that wake nobody (tap.bpf.c) */
-		if (w->ring && (ready == 0 || pfd[n].revents)) {
+		/* every time: records that wake nobody (tap.bpf.c), or came unwoken */
+		if (w->ring) {
 			int got = tap_ring_read(w->ring, on_frame, w);
 
 			if (got < 0 && got != -EINTR)
 				log_warnx("BPF ring: %s", strerror(-got));
+			if (got == 0)
+				w->napping = false;
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (now.tv_sec != last_expire) {

@@ -7,6 +7,7 @@
 #define UE_WORKER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -19,6 +20,10 @@
 #include "enforcer/judge/judge.h"
 #include "enforcer/options.h"
 #include "enforcer/pipeline/pipeline.h"
+
+/* The BPF ring's adaptive wakeups (worker.c, wait_for_frames). */
+#define WORKER_BUSY_NS 250000         /* woken again within this: busy */
+#define WORKER_NAP_NS 250000          /* a busy worker's nap */
 
 /* Verdict latency of every request and ClientHello judged as it arrived (not
  * the re-judgements after a policy swap or a time= window): the completing
@@ -72,6 +77,8 @@ struct worker {
 	unsigned id;
 	struct capture *caps[OPTIONS_MAX_INTERFACES];
 	struct tap_ring *ring;        /* --capture bpf-ring: this worker's frames */
+	int64_t last_woken_ns;        /* CLOCK_MONOTONIC: from the ring's poll */
+	bool napping;                 /* busy: naps instead of being woken */
 	struct pipeline *pipe;
 	struct judge judge;
 	uint64_t policy_gen;          /* the generation this worker matches with */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -16,7 +18,15 @@ struct tap_prog {
 	struct tap_bpf *skel;
 	unsigned n_rings;
 	int ring_fd[UE_TAP_MAX_RINGS];
+	struct ue_tap_waiter *waiters;   /* tap_waiters, mmapped: n_rings */
 };
+
+static size_t waiters_bytes(unsigned n_rings)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n_rings * sizeof(struct ue_tap_waiter) + page - 1) / page * page;
+}
 
 static bool ring_size_ok(uint32_t bytes)
 {
@@ -47,19 +57,25 @@ static int create_rings(struct tap_prog *tap, const struct tap_rings *rings)
 	}
 	skel->rodata->record = 1;
 	skel->rodata->n_rings = rings->count;
-	skel->rodata->busy_bytes = rings->bytes / 16;
 	return bpf_map__set_inner_map_fd(skel->maps.tap_rings, tap->ring_fd[0]) ?:
-	       bpf_map__set_max_entries(skel->maps.tap_scratch, (uint32_t)cpus);
+	       bpf_map__set_max_entries(skel->maps.tap_scratch, (uint32_t)cpus) ?:
+	       bpf_map__set_max_entries(skel->maps.tap_waiters, rings->count);
 }
 
-/* After load: the rings in the tap's array. */
+/* After load: the rings in the tap's array, the workers' flags mapped. */
 static int fill_rings(struct tap_prog *tap)
 {
 	int outer = bpf_map__fd(tap->skel->maps.tap_rings);
+	void *waiters;
 
 	for (unsigned i = 0; i < tap->n_rings; i++)
 		if (bpf_map_update_elem(outer, &i, &tap->ring_fd[i], BPF_ANY))
 			return -errno;
+	waiters = mmap(NULL, waiters_bytes(tap->n_rings), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       bpf_map__fd(tap->skel->maps.tap_waiters), 0);
+	if (waiters == MAP_FAILED)
+		return -errno;
+	tap->waiters = waiters;
 	return 0;
 }
 
@@ -81,7 +97,7 @@ struct tap_prog *tap_prog_load(const struct port_set *http, const struct port_se
 	err = rings ? create_rings(tap, rings) : 0;
 	if (!err)
 		err = tap_bpf__load(tap->skel);
-	if (!err)
+	if (!err && rings)
 		err = fill_rings(tap);
 	if (err) {
 		errno = -err;
@@ -103,6 +119,11 @@ int tap_prog_fd(const struct tap_prog *tap)
 int tap_prog_ring_fd(const struct tap_prog *tap, unsigned i)
 {
 	return i < tap->n_rings ? tap->ring_fd[i] : -1;
+}
+
+uint32_t *tap_prog_ring_sleeping(const struct tap_prog *tap, unsigned i)
+{
+	return i < tap->n_rings ? &tap->waiters[i].sleeping : NULL;
 }
 
 int tap_prog_unrecorded_fd(const struct tap_prog *tap)
@@ -136,6 +157,8 @@ void tap_prog_destroy(struct tap_prog *tap)
 {
 	if (!tap)
 		return;
+	if (tap->waiters)
+		munmap(tap->waiters, waiters_bytes(tap->n_rings));
 	while (tap->n_rings)
 		close(tap->ring_fd[--tap->n_rings]);
 	tap_bpf__destroy(tap->skel);

@@ -32,6 +32,8 @@ struct tap_prog *tap_prog_load(const struct port_set *http, const struct port_se
 int tap_prog_fd(const struct tap_prog *tap);
 /* Ring I's map fd (for struct tap_ring), -1 without rings. */
 int tap_prog_ring_fd(const struct tap_prog *tap, unsigned i);
+/* Ring I's worker's sleeping flag (struct ue_tap_waiter), NULL without rings. */
+uint32_t *tap_prog_ring_sleeping(const struct tap_prog *tap, unsigned i);
 /* The map of sessions with unrecorded frames, which TC reads (blocklist_config). */
 int tap_prog_unrecorded_fd(const struct tap_prog *tap);
 /*

@@ -3,8 +3,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/mman.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/kern_user.h"
@@ -12,6 +14,10 @@
 
 struct tap_ring {
 	struct ring_buffer *rb;
+	uint32_t *sleeping;           /* struct ue_tap_waiter: the tap reads it */
+	/* the ring's consumer and producer pages, read-only: what waits */
+	void *positions;
+	size_t page;
 	uint64_t records;
 	/* during tap_ring_read: */
 	capture_cb cb;
@@ -55,17 +61,26 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-struct tap_ring *tap_ring_open(int ring_map_fd)
+struct tap_ring *tap_ring_open(int ring_map_fd, uint32_t *sleeping)
 {
 	struct tap_ring *r = calloc(1, sizeof(*r));
+	int err;
 
 	if (!r)
 		return NULL;
+	r->sleeping = sleeping;
+	r->page = (size_t)sysconf(_SC_PAGESIZE);
+	r->positions = mmap(NULL, 2 * r->page, PROT_READ, MAP_SHARED, ring_map_fd, 0);
+	if (r->positions == MAP_FAILED) {
+		err = errno;
+		free(r);
+		errno = err;
+		return NULL;
+	}
 	r->rb = ring_buffer__new(ring_map_fd, on_record, r, NULL);
 	if (!r->rb) {
-		int err = errno;
-
-		free(r);
+		err = errno;
+		tap_ring_close(r);
 		errno = err;
 		return NULL;
 	}
@@ -89,6 +104,25 @@ int tap_ring_read(struct tap_ring *r, capture_cb cb, void *arg)
 	return n < 0 ? n : (int)(r->records - before);
 }
 
+bool tap_ring_sleep(struct tap_ring *r)
+{
+	const unsigned long *consumer = r->positions;
+	const unsigned long *producer = (const void *)((const char *)r->positions + r->page);
+
+	__atomic_store_n(r->sleeping, 1, __ATOMIC_SEQ_CST);
+	/* the flag before the look: see tap.bpf.c, wake_worker */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(producer, __ATOMIC_ACQUIRE) == __atomic_load_n(consumer, __ATOMIC_ACQUIRE))
+		return true;
+	tap_ring_awake(r);
+	return false;
+}
+
+void tap_ring_awake(struct tap_ring *r)
+{
+	__atomic_store_n(r->sleeping, 0, __ATOMIC_RELAXED);
+}
+
 uint64_t tap_ring_records(const struct tap_ring *r)
 {
 	return r->records;
@@ -99,5 +133,6 @@ void tap_ring_close(struct tap_ring *r)
 	if (!r)
 		return;
 	ring_buffer__free(r->rb);
+	munmap(r->positions, 2 * r->page);
 	free(r);
 }

@@ -339,6 +339,14 @@ static void *writer_main(void *arg)
 		}
 		if (!l->queue.queued)
 			break;          /* stopping, and all is written */
+		if (!l->stopping) {
+			/* Let a busy daemon's lines gather for one write: waking
+			 * and writing for each line cost more CPU than the worker
+			 * spent to decide it. Producers signal nobody meanwhile. */
+			pthread_mutex_unlock(&l->lock);
+			nanosleep(&(struct timespec){ .tv_nsec = DECISION_LOG_GATHER_NS }, NULL);
+			pthread_mutex_lock(&l->lock);
+		}
 		const char *chunk;
 		size_t n = byte_ring_peek(&l->queue, &chunk);
 		uint64_t lines = 0;

@@ -25,8 +25,9 @@
  *    DECISION_LOG_BATCH bytes at a time, and whatever is gathered at
  *    decision_log_stats, decision_log_reopen and decision_log_close;
  *  - asynchronous (live mode): workers copy the formatted line into a bounded
- *    queue and never wait for the disk; a writer thread drains it. When the
- *    queue is full the line is dropped and counted.
+ *    queue and never wait for the disk; a writer thread drains it, woken by
+ *    the first line and writing what DECISION_LOG_GATHER_NS gathered after
+ *    it in one go. When the queue is full the line is dropped and counted.
  */
 #ifndef UE_DECISION_LOG_H
 #define UE_DECISION_LOG_H
@@ -41,6 +42,7 @@
 #define DECISION_LOG_QUEUE_DEFAULT (4u << 20)   /* bytes of queued lines */
 #define DECISION_LOG_LINE_MAX 65536             /* a longer line is dropped and counted */
 #define DECISION_LOG_BATCH (64u << 10)          /* synchronous: bytes gathered for one write */
+#define DECISION_LOG_GATHER_NS 1000000           /* asynchronous: a line waits this long at most */
 
 struct decision_record {
 	const struct request *request;  /* tuple, ts, proto and the request fields */

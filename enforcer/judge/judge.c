@@ -77,17 +77,27 @@ static void response_applicable(const struct request *r, struct decision *d)
 		d->response = RESPONSE_DROP;    /* UDP: nothing to reset */
 }
 
-void judge_request(struct judge *j, const struct request *r, struct decision *d)
+/* The time= windows' and the report's clock (judge.h). */
+static time_t judge_time(const struct judge *j, const struct request *r)
 {
-	time_t now = j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec;
+	return j->cfg.wall_clock ? time(NULL) : r->ts.tv_sec;
+}
+
+static void decide_request(struct judge *j, const struct request *r, struct decision *d)
+{
+	time_t now = judge_time(j, r);
 
 	policy_match(j->cfg.policy, r, now, j->scratch, d);
 	apply_pause(j, r, now, d);
 	response_applicable(r, d);
 	count(j, d);
+}
+
+static void record_request(struct judge *j, const struct request *r, const struct decision *d)
+{
 	if (j->cfg.report)
 		report_note(j->cfg.report, &r->tuple.client, r->host ? r->host : "-",
-			    d->action == ACTION_BLOCK, now);
+			    d->action == ACTION_BLOCK, judge_time(j, r));
 	for (unsigned i = 0; i < d->n_logged && i < POLICY_MAX_LOGGED; i++) {
 		j->stats.logged++;
 		log_line(j, r, ACTION_LOG, d->logged[i], d->logged[i]->response,
@@ -112,36 +122,33 @@ void judge_again(struct judge *j, const struct request *r, const struct timespec
 	log_line(j, &again, ACTION_BLOCK, d->rule, d->response, PIPELINE_REQUEST, d->paused);
 }
 
-void judge_overflow(struct judge *j, const struct request *r, struct decision *d)
+void judge_decide(struct judge *j, enum pipeline_event ev, const struct request *r,
+		  struct decision *d)
 {
-	*d = (struct decision){
-		.action = j->cfg.overflow_block ? ACTION_BLOCK : ACTION_ALLOW,
-		.response = RESPONSE_DROP,
-	};
+	if (ev == PIPELINE_REQUEST) {
+		decide_request(j, r, d);
+		return;
+	}
+	if (ev == PIPELINE_OVERFLOW) {
+		/* a flow over a limit: the overflow rule decides */
+		*d = (struct decision){ .action = j->cfg.overflow_block ? ACTION_BLOCK : ACTION_ALLOW };
+		j->stats.overflow_decisions++;
+	} else {
+		/* which copy of the bytes the server read is unknown: the safe reading */
+		*d = (struct decision){ .action = ACTION_BLOCK };
+		j->stats.ambiguous_decisions++;
+	}
+	d->response = RESPONSE_DROP;
 	count(j, d);
-	j->stats.overflow_decisions++;
-	if (d->action == ACTION_BLOCK || j->cfg.log_all)
-		log_line(j, r, d->action, NULL, d->response, PIPELINE_OVERFLOW, false);
 }
 
-/* Which copy of the bytes the server read is unknown: the safe reading. */
-static void judge_ambiguous(struct judge *j, const struct request *r, struct decision *d)
-{
-	*d = (struct decision){ .action = ACTION_BLOCK, .response = RESPONSE_DROP };
-	count(j, d);
-	j->stats.ambiguous_decisions++;
-	log_line(j, r, d->action, NULL, d->response, PIPELINE_AMBIGUOUS, false);
-}
-
-void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,
-		 struct decision *d)
+void judge_record(struct judge *j, enum pipeline_event ev, const struct request *r,
+		  const struct decision *d)
 {
 	if (ev == PIPELINE_REQUEST)
-		judge_request(j, r, d);
-	else if (ev == PIPELINE_OVERFLOW)
-		judge_overflow(j, r, d);
-	else
-		judge_ambiguous(j, r, d);
+		record_request(j, r, d);
+	else if (ev == PIPELINE_AMBIGUOUS || d->action == ACTION_BLOCK || j->cfg.log_all)
+		log_line(j, r, d->action, NULL, d->response, ev, false);
 }
 
 void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r,
@@ -150,5 +157,6 @@ void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct requ
 	struct decision d;
 
 	(void)s;
-	judge_event(judge, ev, r, &d);
+	judge_decide(judge, ev, r, &d);
+	judge_record(judge, ev, r, &d);
 }

@@ -60,9 +60,6 @@ static inline bool judge_enforces(const struct judge *j)
 int judge_init(struct judge *j, const struct judge_config *cfg);
 void judge_release(struct judge *j);
 
-/* Decide R (and log). D gets the decision: the caller enforces a block. */
-void judge_request(struct judge *j, const struct request *r, struct decision *d);
-
 /*
  * R decided again at NOW, under a new policy or a time= window that opened
  * or closed: only a block is logged (with NOW as its time) and counted; an
@@ -71,12 +68,16 @@ void judge_request(struct judge *j, const struct request *r, struct decision *d)
 void judge_again(struct judge *j, const struct request *r, const struct timespec *now,
 		 struct decision *d);
 
-/* A flow over a limit: the overflow rule decides (and is logged). */
-void judge_overflow(struct judge *j, const struct request *r, struct decision *d);
-
-/* Any pipeline event: judge_request, judge_overflow, or the ambiguous block. */
-void judge_event(struct judge *j, enum pipeline_event ev, const struct request *r,
-		 struct decision *d);
+/*
+ * Any pipeline event, in two steps so that a block is enforced before its
+ * line is written: judge_decide matches (a request), applies the overflow
+ * rule (a flow over a limit) or blocks (an ambiguous stream) and counts;
+ * judge_record then writes the report and the log lines of that decision.
+ */
+void judge_decide(struct judge *j, enum pipeline_event ev, const struct request *r,
+		  struct decision *d);
+void judge_record(struct judge *j, enum pipeline_event ev, const struct request *r,
+		  const struct decision *d);
 
 /* A pipeline_fn for callers that only judge and log (offline mode). */
 void judge_pipeline_event(void *judge, enum pipeline_event ev, const struct request *r,

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <linux/pkt_cls.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,7 +85,7 @@ static uint64_t tap_counter(struct tap_prog *tap, enum ue_tap_counter c)
 void test_bpf_tap_ring_records_what_it_keeps(void)
 {
 	struct tap_prog *tap = load_ring_tap(1, 1 << 16);
-	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0));
+	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0), tap_prog_ring_sleeping(tap, 0));
 	struct pkt_spec get = { C2S, .tcp_flags = TH_ACK | TH_PUSH, .seq = 7,
 				.payload = BODY, .payload_len = sizeof(BODY) - 1 };
 	uint8_t f[PKT_MAX];
@@ -107,6 +108,47 @@ void test_bpf_tap_ring_records_what_it_keeps(void)
 	ASSERT_EQ(tap_counter(tap, UE_TAP_UNRECORDED), 0);
 	ASSERT_EQ(tap_ring_read(r, on_frame, &g), 0);
 	ASSERT_EQ(tap_ring_records(r), 1);
+	tap_ring_close(r);
+	tap_prog_destroy(tap);
+}
+
+/* Whether the ring's epoll fd turns readable within MS milliseconds. */
+static bool woken(struct tap_ring *r, int ms)
+{
+	struct pollfd p = { .fd = tap_ring_fd(r), .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+void test_bpf_tap_ring_wakes_only_a_sleeping_reader(void)
+{
+	struct tap_prog *tap = load_ring_tap(1, 1 << 16);
+	uint32_t *sleeping = tap_prog_ring_sleeping(tap, 0);
+	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0), sleeping);
+	struct pkt_spec syn = { C2S, .tcp_flags = TH_SYN, .seq = 6 };
+	struct pkt_spec get = { C2S, .tcp_flags = TH_ACK | TH_PUSH, .seq = 7,
+				.payload = BODY, .payload_len = sizeof(BODY) - 1 };
+	struct got g = { 0 };
+
+	ASSERT_TRUE(r != NULL && sleeping != NULL);
+	/* awake: a request is recorded, nobody is woken */
+	tap_run(tap, &get);
+	ASSERT_TRUE(!woken(r, 100));
+	ASSERT_TRUE(!tap_ring_sleep(r));                      /* it waits: read it instead */
+	ASSERT_EQ(*sleeping, 0);
+	ASSERT_EQ(tap_ring_read(r, on_frame, &g), 1);
+	/* asleep: a SYN wakes nobody, the request after it does (a nudge, not a frame) */
+	ASSERT_TRUE(tap_ring_sleep(r));
+	tap_run(tap, &syn);
+	ASSERT_TRUE(!woken(r, 100));
+	ASSERT_EQ(*sleeping, 1);
+	tap_run(tap, &get);
+	ASSERT_EQ(*sleeping, 0);
+	ASSERT_TRUE(woken(r, 2000));
+	tap_ring_awake(r);
+	ASSERT_EQ(tap_ring_read(r, on_frame, &g), 2);
+	ASSERT_EQ(g.frames, 3);
+	ASSERT_EQ(tap_ring_records(r), 3);
 	tap_ring_close(r);
 	tap_prog_destroy(tap);
 }
@@ -135,7 +177,7 @@ static struct blocklist *open_sharing(struct tap_prog *tap, bool fail_closed)
 void test_bpf_tap_ring_full_stops_the_session_when_closed(void)
 {
 	struct tap_prog *tap = load_ring_tap(1, (uint32_t)sysconf(_SC_PAGESIZE));
-	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0));
+	struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, 0), tap_prog_ring_sleeping(tap, 0));
 	struct blocklist *closed = open_sharing(tap, true), *open = open_sharing(tap, false);
 	uint32_t seq = 1000, lost;
 	uint64_t per_client = 0;
@@ -220,7 +262,8 @@ void test_bpf_tap_ring_one_flow_one_ring(void)
 	}
 	memset(s.ring_of_port, -1, sizeof(s.ring_of_port));
 	for (s.ring = 0; s.ring < 4; s.ring++) {
-		struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, (unsigned)s.ring));
+		struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, (unsigned)s.ring),
+						    tap_prog_ring_sleeping(tap, (unsigned)s.ring));
 		unsigned before = s.records;
 
 		ASSERT_TRUE(r != NULL);
