@@ -128,6 +128,7 @@ void test_bpf_tap_ring_wakes_only_a_sleeping_reader(void)
 	struct pkt_spec syn = { C2S, .tcp_flags = TH_SYN, .seq = 6 };
 	struct pkt_spec get = { C2S, .tcp_flags = TH_ACK | TH_PUSH, .seq = 7,
 				.payload = BODY, .payload_len = sizeof(BODY) - 1 };
+	struct pkt_spec fin = { C2S, .tcp_flags = TH_ACK | TH_FIN, .seq = 7 + sizeof(BODY) - 1 };
 	struct got g = { 0 };
 
 	ASSERT_TRUE(r != NULL && sleeping != NULL);
@@ -137,18 +138,25 @@ void test_bpf_tap_ring_wakes_only_a_sleeping_reader(void)
 	ASSERT_TRUE(!tap_ring_sleep(r));                      /* it waits: read it instead */
 	ASSERT_EQ(*sleeping, 0);
 	ASSERT_EQ(tap_ring_read(r, on_frame, &g), 1);
-	/* asleep: a SYN wakes nobody, the request after it does (a nudge, not a frame) */
+	/* asleep: a FIN wakes nobody; a SYN does (a nudge, not a frame) */
 	ASSERT_TRUE(tap_ring_sleep(r));
-	tap_run(tap, &syn);
+	tap_run(tap, &fin);
 	ASSERT_TRUE(!woken(r, 100));
 	ASSERT_EQ(*sleeping, 1);
-	tap_run(tap, &get);
+	tap_run(tap, &syn);
 	ASSERT_EQ(*sleeping, 0);
 	ASSERT_TRUE(woken(r, 2000));
 	tap_ring_awake(r);
 	ASSERT_EQ(tap_ring_read(r, on_frame, &g), 2);
-	ASSERT_EQ(g.frames, 3);
-	ASSERT_EQ(tap_ring_records(r), 3);
+	/* and so does a request */
+	ASSERT_TRUE(tap_ring_sleep(r));
+	tap_run(tap, &get);
+	ASSERT_EQ(*sleeping, 0);
+	ASSERT_TRUE(woken(r, 2000));
+	tap_ring_awake(r);
+	ASSERT_EQ(tap_ring_read(r, on_frame, &g), 1);
+	ASSERT_EQ(g.frames, 4);
+	ASSERT_EQ(tap_ring_records(r), 4);
 	tap_ring_close(r);
 	tap_prog_destroy(tap);
 }
