@@ -74,6 +74,14 @@ static void on_event(void *arg, enum pipeline_event ev, const struct request *r,
 	struct worker *w = arg;
 	struct decision d;
 
+	/* A request picked up mid-stream on a session in the blocklist: the
+	 * retransmission of one judged before its flow was evicted (the block
+	 * drops the server's ACK, so the client sends it again). Judged once. */
+	if (ev == PIPELINE_REQUEST && (r->flags & REQUEST_MIDSTREAM) && r->proto != REQUEST_QUIC &&
+	    judge_enforces(&w->judge) && blocklist_contains(w->env.bl, &r->tuple, IPPROTO_TCP)) {
+		w->frame_outcome = HOLD_KEEP;
+		return;
+	}
 	judge_decide(&w->judge, ev, r, &d);
 	if (d.action == ACTION_BLOCK && judge_enforces(&w->judge)) {
 		bool blocked = block_session(w, r, &d);
