@@ -61,7 +61,7 @@ error_log $TMP/nginx-error.log;
 events { worker_connections 4096; }
 http {
 	access_log off;
-	client_body_temp_path $TMP;
+	client_body_temp_path $TMP/nginx-body;   # its own: nginx hands the folder to its user
 	server {
 		listen $PORT_LOAD backlog=4096;
 		keepalive_requests 10000000;
