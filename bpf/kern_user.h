@@ -132,10 +132,12 @@ enum ue_tap_record_flags {
 /*
  * Whether ring I's worker sleeps (tap_waiters, mmapped by the daemon): the
  * worker sets it before its last look at the ring ahead of a sleep and
- * clears it when it wakes; the tap takes it after a record with payload
- * and then wakes the worker. One cache line each: every worker writes its
- * own at every sleep.
+ * clears it when it wakes; the tap takes it after a record with payload or
+ * a SYN and then wakes the worker with a nudge, a record of
+ * UE_TAP_NUDGE_SIZE bytes that carries no frame. One cache line each:
+ * every worker writes its own at every sleep.
  */
+#define UE_TAP_NUDGE_SIZE 8
 struct ue_tap_waiter {
 	__u32 sleeping;
 	__u8 pad[60];

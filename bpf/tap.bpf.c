@@ -12,11 +12,11 @@
  * With record set (the BPF ring capture), a kept frame goes to the ring of
  * its flow's worker instead (kern_user.h, struct ue_tap_record) and the
  * socket gets nothing: a worker that sleeps is woken by the first record
- * with payload, not by a ring block's retirement; one that is awake is not
- * woken again. A frame the ring has no
- * room for marks its session in ue_unrecorded, which TC (blocklist.bpf.c,
- * --fail closed) reads; the tap runs before TC ingress, so the frame itself
- * is dropped there.
+ * with payload or a SYN, not by a ring block's retirement; one that is
+ * awake is not woken again. A frame the ring has no room for marks its
+ * session in ue_unrecorded, which TC (blocklist.bpf.c, --fail closed)
+ * reads; the tap runs before TC ingress, so the frame itself is dropped
+ * there.
  */
 #include "bpf/counters.h"
 #include "bpf/parse.h"
@@ -149,8 +149,8 @@ static __always_inline void recorded(const struct ue_packet *p)
  * worker woken by the SYN has the flow set up, and its CPU out of idle,
  * when the request comes a round trip later (at 300 requests/s this cut
  * the verdict's median by a quarter and its p99 by a third, for half as
- * much again of the daemon's CPU a request: bench/README.md). After either, the worker is woken if it
- * sleeps, by a nudge (a record too short to be a frame, which it skips).
+ * much again of the daemon's CPU a request: bench/README.md). After
+ * either, the worker is woken if it sleeps, by a nudge (kern_user.h).
  * FIN and RST without data are read with the next one or at the worker's
  * next look (a tenth of a second at most), in order. A worker that is
  * awake reads on without: under load a record costs no wakeup, which the
@@ -160,7 +160,7 @@ static __always_inline void recorded(const struct ue_packet *p)
 static __always_inline void wake_worker(void *ring, __u32 idx, const struct ue_packet *p)
 {
 	struct ue_tap_waiter *w;
-	__u64 nudge = 0;
+	__u8 nudge[UE_TAP_NUDGE_SIZE] = {};
 
 	if (p->l4_proto && !p->payload_len && !(p->tcp_flags & UE_TCP_SYN))
 		return;
@@ -172,7 +172,7 @@ static __always_inline void wake_worker(void *ring, __u32 idx, const struct ue_p
 	if (!w || !*(volatile __u32 *)&w->sleeping)
 		return;
 	*(volatile __u32 *)&w->sleeping = 0;
-	bpf_ringbuf_output(ring, &nudge, sizeof(nudge), BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_output(ring, nudge, sizeof(nudge), BPF_RB_FORCE_WAKEUP);
 }
 
 /*

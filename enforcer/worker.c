@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "enforcer/worker.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 static void note_verdict_latency(struct worker *w, const struct timespec *packet_ts)
@@ -177,14 +178,6 @@ static void publish(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static int64_t monotonic_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 /*
  * Waits for frames; the poll result (0: look at the ring anyway). A worker
  * on the BPF ring that was woken twice within WORKER_BUSY_NS is busy: it
@@ -208,7 +201,7 @@ static int wait_for_frames(struct worker *w, struct pollfd *pfd, unsigned nfds)
 	if (!w->ring)
 		return ready;
 	tap_ring_awake(w->ring);
-	woken = monotonic_ns();
+	woken = clock_ns(CLOCK_MONOTONIC);
 	w->napping = woken - w->last_woken_ns < WORKER_BUSY_NS;
 	w->last_woken_ns = woken;
 	return ready;

@@ -10,12 +10,14 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/kern_user.h"
+#include "common/clock.h"
 #include "enforcer/capture/tap_ring.h"
 
 struct tap_ring {
 	struct ring_buffer *rb;
 	uint32_t *sleeping;           /* struct ue_tap_waiter: the tap reads it */
-	/* the ring's consumer and producer pages, read-only: what waits */
+	/* the ring's consumer and producer pages, read-only: whether records
+	 * wait (libbpf 1.1's ring_buffer cannot say without reading them) */
 	void *positions;
 	size_t page;
 	uint64_t records;
@@ -25,13 +27,7 @@ struct tap_ring {
 	int64_t realtime_offset_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
 
-static int64_t ns_of(clockid_t id)
-{
-	struct timespec t;
-
-	clock_gettime(id, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
+_Static_assert(UE_TAP_NUDGE_SIZE < offsetof(struct ue_tap_record, data), "a nudge is no frame");
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -40,6 +36,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct capture_frame f = { 0 };
 	int64_t ts;
 
+	if (size == UE_TAP_NUDGE_SIZE)
+		return 0;     /* it only woke the reader (kern_user.h) */
 	if (size < offsetof(struct ue_tap_record, data) ||
 	    rec->caplen > size - offsetof(struct ue_tap_record, data))
 		return 0;     /* the kernel writes whole records: cannot happen */
@@ -99,7 +97,7 @@ int tap_ring_read(struct tap_ring *r, capture_cb cb, void *arg)
 
 	r->cb = cb;
 	r->arg = arg;
-	r->realtime_offset_ns = ns_of(CLOCK_REALTIME) - ns_of(CLOCK_MONOTONIC);
+	r->realtime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	n = ring_buffer__consume(r->rb);
 	return n < 0 ? n : (int)(r->records - before);
 }

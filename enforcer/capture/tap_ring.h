@@ -3,8 +3,8 @@
  * (bpf/tap.bpf.c) writes this worker's flows to, read as the frames a
  * capture socket would hand over (struct capture_frame), with the kernel's
  * time of the tap. A reader that says it sleeps is woken by the first
- * record with payload, so a quiet request is read at once; one that is
- * awake is not woken, and takes what piled up in one pass.
+ * record with payload or a SYN, so a quiet request is read at once; one
+ * that is awake is not woken, and takes what piled up in one pass.
  *
  *   struct tap_ring *r = tap_ring_open(tap_prog_ring_fd(tap, w),
  *                                      tap_prog_ring_sleeping(tap, w));

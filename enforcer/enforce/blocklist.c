@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/blocklist.skel.h"
+#include "common/clock.h"
 #include "enforcer/enforce/blocklist.h"
 #include "enforcer/capture/bpf_counters.h"
 #include "enforcer/enforce/tc_attach.h"
@@ -38,14 +39,6 @@ struct blocklist {
 };
 
 /* Returns whether the client is the key's hi endpoint. */
-static uint64_t monotonic_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);   /* bpf_ktime_get_ns()'s clock */
-	return now.tv_sec * 1000000000ull + now.tv_nsec;
-}
-
 static bool key_from_tuple(struct ue_session_key *k, const struct flow_tuple *t,
 			   uint8_t l4_proto)
 {
@@ -238,7 +231,7 @@ int blocklist_add(struct blocklist *bl, const struct flow_tuple *t,
 	v.flags = flags & ~UE_BLOCK_CLIENT_HI;
 	if (key_from_tuple(&k, t, flags & UE_BLOCK_UDP ? IPPROTO_UDP : IPPROTO_TCP))
 		v.flags |= UE_BLOCK_CLIENT_HI;
-	v.created_ns = v.last_hit_ns = monotonic_ns();
+	v.created_ns = v.last_hit_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	if (bpf_map_update_elem(bl->map_fd, &k, &v, BPF_NOEXIST))
 		return errno == EEXIST ? 0 : -errno;
 	return 0;
@@ -391,14 +384,14 @@ int blocklist_hold_set(struct blocklist *bl, const struct flow_tuple *t,
 	struct ue_session_key k;
 
 	key_from_tuple(&k, t, IPPROTO_TCP);
-	w.updated_ns = monotonic_ns();
+	w.updated_ns = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	return bpf_map_update_elem(bpf_map__fd(bl->skel->maps.ue_held), &k, &w, BPF_ANY)
 	       ? -errno : 0;
 }
 
 int blocklist_heartbeat_renew(struct blocklist *bl)
 {
-	uint64_t now = monotonic_ns();
+	uint64_t now = (uint64_t)clock_ns(CLOCK_MONOTONIC);
 	uint32_t zero = 0;
 
 	return bpf_map_update_elem(bpf_map__fd(bl->skel->maps.ue_heartbeat), &zero, &now,

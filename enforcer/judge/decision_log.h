@@ -2,7 +2,7 @@
  * The decision log (url-enforcer(8), DECISION LOG): JSON Lines, one object
  * a line, keys in the order the man page gives them, written straight into
  * a buffer (one escaping function; byte for byte what jansson would write)
- * and flushed line by line.
+ * and written in whole lines only.
  *
  *   ts mode proto client client_port server server_port [method] [host] [url]
  *   [target] action rule rule_id response enforced [reason] [ech]
